@@ -1,0 +1,147 @@
+"""Command-line interface: a thin layer over `experiments` and `outputs`.
+
+    openness run SCENARIO [--seed N] [--out DIR] [--months M] [--developers N] [--enterprises N]
+    openness describe SCENARIO
+
+Exit status: 0 success, 2 bad input (scenario file or arguments), 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from openness import __version__
+
+EXIT_BAD_INPUT = 2
+OVERRIDE_FLAGS = {"months": "simulation.months", "developers": "simulation.developers",
+                  "enterprises": "simulation.enterprises"}
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openness", description="Simulate the open- vs closed-weight AI model market.")
+    parser.add_argument("--version", action="version", version=f"openness {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write its tables and figure")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    run.add_argument("--out", type=Path, help="output directory (default: results/NAME-sSEED)")
+    run.add_argument("--months", type=_count, help="override simulation.months")
+    run.add_argument("--developers", type=_count, help="override simulation.developers")
+    run.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.set_defaults(handler=_cmd_run)
+
+    describe = sub.add_parser("describe", help="print the fully resolved configuration")
+    describe.add_argument("scenario", type=Path, help="scenario TOML file")
+    describe.set_defaults(handler=_cmd_describe)
+    return parser
+
+
+def _load(args: argparse.Namespace):
+    from openness.scenario import ScenarioError, load_scenario
+
+    overrides = {key: getattr(args, flag) for flag, key in OVERRIDE_FLAGS.items()
+                 if getattr(args, flag, None) is not None}
+    try:
+        return load_scenario(args.scenario, overrides)
+    except ScenarioError as exc:
+        flag = next((f for f, k in OVERRIDE_FLAGS.items()
+                     if k == exc.field and k in overrides), None)
+        if flag is not None:
+            raise ScenarioError(exc.path, exc.field, f"{exc.problem} (set by --{flag})") from None
+        raise
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from openness.scenario import content_hash
+
+    scenario = _load(args)
+    print(json.dumps({"content_hash": content_hash(scenario), **scenario.model_dump(mode="json")},
+                     indent=2))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from openness.experiments import run_scenario
+    from openness.outputs import plots
+    from openness.outputs.tables import write_run
+
+    scenario = _load(args)
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    out = args.out or Path("results") / f"{scenario.name}-s{seed}"
+    result = run_scenario(scenario, seed, progress=not args.quiet and sys.stderr.isatty(),
+                          source=str(args.scenario))
+
+    def figures(directory: Path) -> None:
+        fig = plots.adoption_curves(result.tables["world"], result.tables["events"],
+                                    title=f"{scenario.name}: open-weight adoption (seed {seed})")
+        plots.save(fig, directory / "adoption")
+
+    write_run(out, result.tables, result.provenance, extras=figures)
+    if not args.quiet:
+        _print_summary(result.provenance, out)
+    return 0
+
+
+def _print_summary(p: dict, out: Path) -> None:
+    f = p["final"]
+    print(f"openness {p['package_version']}: scenario '{p['scenario']}' seed {p['seed']}, "
+          f"{p['start']} to {p['end']} ({p['months']} months, {p['developers']:,} developers, "
+          f"{p['enterprises']:,} enterprises) in {p['wall_seconds']:.1f} s")
+    print(f"  open share of developers      {100 * f['open_share_dev_count']:5.1f}% by count, "
+          f"{100 * f['open_share_dev_tokens']:5.1f}% by tokens")
+    print(f"  enterprises open / hybrid     {100 * f['ent_open_share_count']:5.1f}% / "
+          f"{100 * f['ent_hybrid_share_count']:5.1f}%  (open tokens "
+          f"{100 * f['ent_open_share_tokens']:.1f}%)")
+    print(f"  labs with frontier-class open {f['n_frontier_open']:.0f} "
+          f"({f['n_major_frontier_open']:.0f} of the 8 major families)")
+    print(f"  closed/open price ratio       {f['price_ratio']:.1f}x; open lag "
+          f"{f['open_lag_months']:.1f} months; developer HHI {f['hhi_developers']:.3f}")
+    print(f"  wrote {out}/ (world, labs, decisions, events .parquet; summary.json; adoption.png)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from openness.scenario import ScenarioError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as exc:
+        print(f"openness: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("openness: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal failure: one line, not a traceback
+        print(f"openness: internal error: {type(exc).__name__}: {exc} "
+              "(please report it with the scenario file)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

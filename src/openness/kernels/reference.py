@@ -1,0 +1,162 @@
+"""Plain-Python reference twins of every kernel: slow, scalar, obviously correct.
+
+Each twin has its kernel's signature and performs the same floating-point operations in the
+same order, so the tests can demand identical results (stumpy's `tests/naive.py` pattern).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from openness.kernels.rng import (
+    STREAM_CHOICE,
+    STREAM_CHOICE2,
+    STREAM_EVENT,
+    py_stream_key,
+    py_uniform,
+)
+
+
+def logit_pick(weights, family_of, family, damp, u) -> int:
+    def weight(o: int) -> float:
+        w = float(weights[o])
+        return w * damp if int(family_of[o]) != family else w
+
+    total = 0.0
+    for o in range(len(weights)):
+        total += weight(o)
+    if total <= 0.0:
+        return -1
+    target = u * total
+    cum, last = 0.0, -1
+    for o in range(len(weights)):
+        w = weight(o)
+        if w > 0.0:
+            cum += w
+            last = o
+            if cum > target:
+                return o
+    return last
+
+
+def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, family_of,
+                   beta_switch, ft_add, ft_keep, seed_key, month) -> None:
+    k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
+    k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
+    for i in range(len(offer)):
+        g = int(segment[i])
+        o = int(offer[i])
+        u = py_uniform(k_event, i)
+        if o < 0:
+            choose = u < adopt_prob[g]
+            family, damp = -1, 1.0
+        else:
+            choose = exp_util[g, o] == 0.0 or u < review_prob[g]
+            family = int(family_of[o])
+            damp = math.exp(-float(beta_switch[g]) * float(finetune[i]))
+        if choose:
+            new = logit_pick(exp_util[g], family_of, family, damp, py_uniform(k_choice, i))
+            if new >= 0:
+                if int(family_of[new]) != family:
+                    finetune[i] = np.float32(0.0)
+                offer[i] = new
+        o = int(offer[i])
+        if o >= 0:
+            finetune[i] = np.float32(float(finetune[i]) * float(ft_keep[g]) + float(ft_add[g, o]))
+
+
+def developer_tally(offer, volume, n_offers):
+    counts = np.zeros(n_offers, dtype=np.int64)
+    tokens = np.zeros(n_offers, dtype=np.int64)
+    for i in range(len(offer)):
+        o = int(offer[i])
+        if o >= 0:
+            counts[o] += 1
+            tokens[o] += int(volume[i])
+    return counts, tokens
+
+
+def _unit_cost(api, host, fixed_usd, volume):
+    selfhost = host + fixed_usd / volume
+    return api if api < selfhost else selfhost
+
+
+def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
+                   switch_cost, temperature, u) -> int:
+    values = {}
+    for o in range(len(base)):
+        cost = _unit_cost(float(api_cost[o]), float(host_cost[o]), fixed_usd, float(volume_mtok))
+        if cost < math.inf:
+            v = float(base[o]) - alpha * cost
+            if o != current:
+                v = v - switch_cost
+            values[o] = v
+    if not values:
+        return -1
+    best = -math.inf
+    for v in values.values():
+        if v > best:
+            best = v
+    total = 0.0
+    for v in values.values():
+        total += math.exp((v - best) / temperature)
+    target = u * total
+    cum, last = 0.0, -1
+    for o, v in values.items():
+        cum += math.exp((v - best) / temperature)
+        last = o
+        if cum > target:
+            return o
+    return last
+
+
+def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api_cost,
+                    host_cost, fixed_usd, alpha, switch_cost, temperature, seed_key, month):
+    k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
+    keys = (py_stream_key(int(seed_key), int(month), STREAM_CHOICE),
+            py_stream_key(int(seed_key), int(month), STREAM_CHOICE2))
+    for i in range(len(cls)):
+        c = int(cls[i])
+        u = py_uniform(k_event, i)
+        current = [int(choice[i, 0]), int(choice[i, 1])]
+        if current[0] < 0 and current[1] < 0:
+            decide = u < adopt_prob
+        else:
+            decide = u < review_prob
+            for o in current:
+                if o >= 0 and not (api_cost[c, o] < math.inf or host_cost[c, o] < math.inf):
+                    decide = True
+        if not decide:
+            continue
+        for w in range(2):
+            if volume[i, w] > 0.0:
+                choice[i, w] = route_workload(
+                    base_util[c, w], api_cost[c], host_cost[c], fixed_usd, volume[i, w],
+                    current[w], float(alpha[w]), switch_cost, temperature, py_uniform(keys[w], i))
+
+
+def enterprise_tally(choice, volume, is_open, n_offers):
+    tokens = np.zeros(n_offers, dtype=np.float64)
+    users = np.zeros(n_offers, dtype=np.int64)
+    modes = np.zeros(3, dtype=np.int64)
+    open_tokens = total_tokens = 0.0
+    for i in range(len(choice)):
+        kinds = set()
+        for w in range(2):
+            o = int(choice[i, w])
+            if o >= 0:
+                tokens[o] += volume[i, w]
+                users[o] += 1
+                total_tokens += volume[i, w]
+                kinds.add(bool(is_open[o]))
+                if is_open[o]:
+                    open_tokens += volume[i, w]
+        if kinds == {True, False}:
+            modes[2] += 1
+        elif kinds == {True}:
+            modes[1] += 1
+        elif kinds == {False}:
+            modes[0] += 1
+    return tokens, users, modes, open_tokens, total_tokens

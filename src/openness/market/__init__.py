@@ -1,0 +1,1 @@
+"""Market economics as pure numpy functions: technology, demand, pricing, finance, strategy."""

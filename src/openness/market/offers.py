@@ -1,0 +1,48 @@
+"""The models on offer in a month, as parallel arrays (three slots per lab).
+
+Slot 0 is the lab's closed API, slot 1 its open frontier weights, slot 2 its smaller open
+weights. Released open weights never disappear (they cannot be recalled); a closed API exists
+only while the lab's strategy is closed or hybrid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+SLOTS = 3
+SLOT_API, SLOT_OPEN_FRONTIER, SLOT_OPEN_SMALL = 0, 1, 2
+LICENCE_CODES = {"permissive": 0, "community": 1, "research": 2, "closed": 3}
+ORIGIN_CODES = {"US": 0, "CN": 1, "EU": 2, "other": 3}
+JURISDICTION_CODES = ORIGIN_CODES
+SECTOR_CODES = {"government": 0, "privacy": 1, "general": 2}
+STRATEGY_CODES = {"closed": 0, "hybrid": 1, "open": 2}
+STRATEGY_NAMES = ("closed", "hybrid", "open")
+
+
+@dataclass(frozen=True)
+class Offers:
+    lab: np.ndarray  # int16[M]
+    slot: np.ndarray  # int8[M]
+    available: np.ndarray  # bool[M]
+    is_open: np.ndarray  # bool[M]
+    capability: np.ndarray  # float64[M], log10 effective FLOP
+    train_flops: np.ndarray  # float64[M], log10 actual training FLOP (for thresholds)
+    price: np.ndarray  # float64[M], $/Mtok paid by users
+    serving_cost: np.ndarray  # float64[M], $/Mtok to serve
+    licence: np.ndarray  # int8[M]
+    origin: np.ndarray  # int8[M]
+    transparent: np.ndarray  # bool[M]
+    integration: np.ndarray  # float64[M], developer utility of product integration
+
+    @property
+    def size(self) -> int:
+        return int(self.lab.shape[0])
+
+    def with_changes(self, **arrays: np.ndarray) -> Offers:
+        return replace(self, **arrays)
+
+
+def offer_index(lab: int, slot: int) -> int:
+    return lab * SLOTS + slot

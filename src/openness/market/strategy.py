@@ -1,0 +1,152 @@
+"""Expected payoff of the three strategies for one lab, from the current market state.
+
+For each option s in (closed, hybrid, open) the lab rebuilds its own offers as they would be
+under s, asks the developers' logit demand (`market.demand`) what shares they would get, and
+values the result. The payoff is a sum of separately reported terms ($M/month):
+
+    api_margin      (p - c) x tokens on its closed API
+    hosting         first-party share of serving its open weights, at the third-party markup
+    grants          public or consortium funding paid only to open frontier labs
+    ecosystem       value of developers building on its family (mind-share, talent)
+    complement      business-model value: commoditisation (platforms), compute demand of the
+                    open ecosystem (hardware), exclusivity of a closed frontier (product cloud)
+    moat            API margin lost as rivals absorb public frontier weights
+    regulatory      compliance cost of the option (e.g. GPAI above the compute threshold)
+    market_access   margin lost in markets closed to the lab's origin
+    safety          safety / reputation cost of publishing weights close to the frontier
+    capital_pressure extra weight on near-term revenue when the runway is short
+
+The choice is a quantal response: P(s) proportional to exp((payoff_s / burn + inertia 1[s =
+current]) / temperature). Options barred by law (an open-release ban) get probability zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from openness.market.demand import Tastes, developer_utility, logit_shares
+from openness.market.offers import (
+    SLOT_API,
+    SLOT_OPEN_FRONTIER,
+    SLOT_OPEN_SMALL,
+    STRATEGY_NAMES,
+    Offers,
+    offer_index,
+)
+from openness.scenario.schema import BusinessModelWeights, Decision, World
+
+TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat", "regulatory",
+         "market_access", "safety", "capital_pressure")
+
+
+@dataclass(frozen=True)
+class LabView:
+    """What a reviewing lab knows about itself."""
+
+    index: int
+    strategy: str
+    weights: BusinessModelWeights
+    knowledge: float
+    price: float
+    serving_frontier: float
+    serving_small: float
+    safety_weight: float
+    burn: float
+    pressure: float  # capital-pressure multiplier >= 1 (market.finance.capital_pressure)
+    lead_months: float  # lead of its capability over the best open model
+    restricted_share: float  # share of demand in markets barred to its origin
+    compliance: dict[str, float]  # $M/month per option
+    barred: dict[str, bool]  # option forbidden by law
+    grant_if_open: float
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """The market state every lab sees in the same month."""
+
+    offers: Offers
+    tastes: Tastes
+    frontier: float
+    eco_share: np.ndarray
+    market_tokens_mtok: float
+    real_developers: float
+
+
+def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
+    """The offers as they would be if `lab` followed `option` from its next release."""
+    avail = offers.available.copy()
+    cap = offers.capability.copy()
+    price = offers.price.copy()
+    cost = offers.serving_cost.copy()
+    api = offer_index(lab.index, SLOT_API)
+    big = offer_index(lab.index, SLOT_OPEN_FRONTIER)
+    small = offer_index(lab.index, SLOT_OPEN_SMALL)
+    markup = 1.0 + world.third_party_markup
+    avail[api] = option != "open"
+    cap[api], price[api], cost[api] = lab.knowledge, lab.price, lab.serving_frontier
+    if option == "open":
+        avail[big] = True
+        cap[big], cost[big] = lab.knowledge, lab.serving_frontier
+        price[big] = lab.serving_frontier * markup
+    if option != "closed":
+        avail[small] = True
+        cap[small], cost[small] = lab.knowledge - world.hybrid_small_gap, lab.serving_small
+        price[small] = lab.serving_small * markup
+    return offers.with_changes(available=avail, capability=cap, price=price, serving_cost=cost)
+
+
+def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decision
+                 ) -> dict[str, np.ndarray]:
+    """Every payoff term for the three options, as arrays indexed like STRATEGY_NAMES."""
+    terms = {name: np.zeros(3) for name in TERMS}
+    tokens = market.market_tokens_mtok
+    for k, option in enumerate(STRATEGY_NAMES):
+        offers = option_offers(market.offers, lab, option, world)
+        v = developer_utility(market.tastes, offers, market.frontier, market.eco_share)
+        shares = logit_shares(v)
+        tok = market.tastes.token_weight @ shares
+        users = market.tastes.weight @ shares
+        own = slice(lab.index * 3, lab.index * 3 + 3)
+        api = offer_index(lab.index, SLOT_API)
+        open_own = tok[own].sum() - tok[api]
+        terms["api_margin"][k] = (offers.price[api] - offers.serving_cost[api]) * tok[api] * (
+            tokens / 1e6)
+        terms["hosting"][k] = (world.first_party_hosting_share * world.third_party_markup
+                               * lab.serving_frontier * open_own * tokens / 1e6)
+        terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
+        terms["ecosystem"][k] = decision.ecosystem_value * users[own].sum() * (
+            market.real_developers / 1e6)
+        open_share = float(tok[offers.is_open].sum())
+        open_spend = float((tok * offers.serving_cost)[offers.is_open].sum()) * tokens / 1e6
+        terms["complement"][k] = (lab.weights.commoditisation * open_share
+                                  + lab.weights.compute_demand * open_spend
+                                  + lab.weights.exclusivity * (option != "open"))
+        terms["regulatory"][k] = -lab.compliance[option]
+        near = terms["api_margin"][k] + terms["hosting"][k]
+        terms["market_access"][k] = -lab.restricted_share * near
+        released = {"closed": -np.inf, "hybrid": lab.knowledge - world.hybrid_small_gap,
+                    "open": lab.knowledge}[option]
+        terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
+            decision.safety_steepness * (released - market.frontier))
+    closed_margin = terms["api_margin"][0]
+    terms["moat"][2] = -decision.moat_value * max(0.0, lab.lead_months) * max(0.0, closed_margin)
+    near_term = terms["api_margin"] + terms["hosting"] + terms["grants"]
+    terms["capital_pressure"] = (lab.pressure - 1.0) * near_term
+    return terms
+
+
+def choice_probabilities(lab: LabView, terms: dict[str, np.ndarray], decision: Decision
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(total payoff, utility, probability) per option under the quantal-response rule."""
+    total = sum(terms[name] for name in TERMS)
+    utility = total / max(lab.burn, 1.0)
+    utility = utility + decision.inertia * (np.array(STRATEGY_NAMES) == lab.strategy)
+    barred = np.array([lab.barred[s] for s in STRATEGY_NAMES])
+    z = np.where(barred, -np.inf, utility / decision.temperature)
+    if not np.isfinite(z).any():  # everything barred: keep the current strategy
+        z = np.where(np.array(STRATEGY_NAMES) == lab.strategy, 0.0, -np.inf)
+    z = z - z[np.isfinite(z)].max()
+    p = np.exp(z)
+    return total, utility, p / p.sum()

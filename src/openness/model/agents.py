@@ -1,0 +1,135 @@
+"""Mesa agents: AI labs and regulators."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from openness.market import finance
+from openness.market.strategy import LabView, MarketView, choice_probabilities, payoff_terms
+from openness.scenario.schema import Lab as LabConfig
+from openness.scenario.schema import Policy, month_index
+from openness.scenario.schema import Regulator as RegulatorConfig
+
+if TYPE_CHECKING:
+    from openness.model.market_model import OpennessModel
+
+
+class Lab(mesa.Agent):
+    """An AI lab: trains, releases on a cadence, prices its API, books cash, reviews strategy."""
+
+    def __init__(self, model: OpennessModel, config: LabConfig, index: int) -> None:
+        super().__init__(model)
+        self.config = config
+        self.index = index
+        self.name = config.name
+        self.strategy = config.strategy
+        self.pending_strategy: str | None = None
+        self.switch_month = -1
+        self.knowledge = config.capability
+        self.efficiency = config.efficiency
+        self.inference_efficiency = config.inference_efficiency
+        released = config.released_capability or config.capability
+        self.released_capability = released
+        self.released_flops = released  # actual compute of that run (log10), set on release
+        self.open_capability = config.open_release_capability or (
+            released if config.strategy == "open" else -math.inf)
+        self.open_flops = self.open_capability
+        self.small_capability = (released - model.world.hybrid_small_gap
+                                 if config.strategy != "closed" else -math.inf)
+        self.price = config.price
+        self.capital = config.capital
+        self.training_spend = config.training_spend
+        self.other_revenue = config.other_revenue
+        self.revenue = self.costs = self.funding = 0.0
+        self.last_revenue = config.other_revenue
+        self.runway = finance.MAX_RUNWAY
+        self.insolvent = False
+        self.first_open_month: int | None = 0 if config.strategy == "open" else None
+
+    # ---- capability ----------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return not self.insolvent
+
+    def releases_in(self, month: int) -> bool:
+        return (month - self.config.release_phase) % self.config.release_cadence == 0
+
+    def release(self, month: int, flops: float) -> None:
+        """Publish the current knowledge as models of the current strategy."""
+        if not self.active:
+            return
+        self.released_capability = self.knowledge
+        self.released_flops = flops
+        gap = self.model.world.hybrid_small_gap
+        if self.strategy == "open":
+            self.open_capability, self.open_flops = self.knowledge, flops
+            if self.first_open_month is None:
+                self.first_open_month = month
+        if self.strategy in ("hybrid", "open"):
+            self.small_capability = self.knowledge - gap
+
+    def apply_pending_switch(self, month: int) -> bool:
+        if self.pending_strategy is not None and month >= self.switch_month:
+            self.strategy = self.pending_strategy
+            self.pending_strategy = None
+            return True
+        return False
+
+    # ---- strategy review -------------------------------------------------------------------
+    def review(self, month: int, market: MarketView, view: LabView) -> dict:
+        """Compare the three strategies and maybe announce a switch; returns the record."""
+        decision = self.model.scenario.decision
+        terms = payoff_terms(view, market, self.model.world, decision)
+        total, utility, prob = choice_probabilities(view, terms, decision)
+        pick = int(self.model.rng.choice(3, p=prob))
+        chosen = ("closed", "hybrid", "open")[pick]
+        target = self.pending_strategy or self.strategy
+        if chosen != target:
+            if chosen == self.strategy:
+                self.pending_strategy = None  # withdraw an announced switch
+            else:
+                self.pending_strategy = chosen
+                self.switch_month = month + decision.execution_lag_months
+        return {"terms": terms, "total": total, "utility": utility, "probability": prob,
+                "chosen": chosen}
+
+    # ---- finance --------------------------------------------------------------------------
+    def book(self, revenue: float, costs: float, funding: float) -> None:
+        """Capital moves by exactly revenue - costs + funding."""
+        self.last_revenue = self.revenue if self.revenue > 0 else self.last_revenue
+        self.revenue, self.costs, self.funding = revenue, costs, funding
+        self.capital = self.capital + revenue - costs + funding
+        self.runway = finance.runway_months(self.capital, revenue, costs)
+        self.insolvent = self.capital <= 0.0
+
+    @property
+    def burn(self) -> float:
+        return self.training_spend + self.config.opex
+
+    def revenue_growth(self) -> float:
+        if self.last_revenue <= 0:
+            return 0.0
+        return float(np.clip(self.revenue / self.last_revenue - 1.0, -1.0, 1.0))
+
+
+class Regulator(mesa.Agent):
+    """A jurisdiction's regulator: a list of dated policy instruments."""
+
+    def __init__(self, model: OpennessModel, config: RegulatorConfig) -> None:
+        super().__init__(model)
+        self.config = config
+        self.name = config.name
+        self.jurisdiction = config.jurisdiction
+        start = model.scenario.simulation.start
+        self._windows = [
+            (p, month_index(p.start, start),
+             math.inf if p.end is None else month_index(p.end, start))
+            for p in config.policies
+        ]
+
+    def in_force(self, month: int) -> list[Policy]:
+        return [p for p, lo, hi in self._windows if lo <= month < hi]

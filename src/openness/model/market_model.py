@@ -1,0 +1,342 @@
+"""The Mesa model: it owns the state and orders one month of the market."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from openness.kernels import seed_key
+from openness.market import finance, technology
+from openness.market.demand import developer_utility, exp_utility, logit_shares
+from openness.market.offers import (
+    LICENCE_CODES,
+    ORIGIN_CODES,
+    SLOT_API,
+    SLOTS,
+    STRATEGY_NAMES,
+    Offers,
+)
+from openness.market.pricing import adjust_prices, best_response_markup
+from openness.market.routing import routing_arrays
+from openness.market.strategy import TERMS, LabView, MarketView
+from openness.model import policy as pol
+from openness.model.agents import Lab, Regulator
+from openness.model.populations import DeveloperPopulation, EnterprisePopulation
+from openness.model.reporters import lab_record, world_record
+from openness.scenario.schema import Scenario, month_index
+
+
+class OpennessModel(mesa.Model):
+    """Labs and regulators as Mesa agents; developers and enterprises as array populations.
+
+    A month (`step`): exogenous events -> policies in force -> announced switches take effect
+    -> labs train -> labs release -> offers -> labs set prices -> developers and enterprises
+    choose (numba kernels) -> labs book revenue, costs and funding -> labs on their review
+    cadence reconsider their strategy -> the month is recorded.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.seed = scenario.simulation.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed)
+        self.scenario = scenario
+        self.world = scenario.world
+        sim = scenario.simulation
+        self.start = pd.Timestamp(sim.start + "-01")
+        self.seed_key = seed_key(self.seed)
+        self.capital_condition = scenario.world.capital_condition
+        self.efficiency_weight = scenario.funding.efficiency_weight
+        self.inference_multiplier = 1.0
+        self.flop_multiplier = 1.0
+        self.labs = [Lab(self, cfg, i) for i, cfg in enumerate(scenario.labs)]
+        for lab in self.labs:
+            lab.released_flops = lab.released_capability - math.log10(lab.efficiency)
+            lab.open_flops = lab.open_capability - math.log10(lab.efficiency)
+        self.regulators = [Regulator(self, cfg) for cfg in scenario.regulators]
+        self.developers = DeveloperPopulation(scenario.developer_segments, sim.developers, self.rng)
+        self.enterprises = EnterprisePopulation(scenario.enterprises, sim.enterprises, self.rng)
+        self.dev_weight = scenario.world.real_developers / sim.developers
+        self.ent_weight = scenario.world.real_enterprises / sim.enterprises
+        self.events = defaultdict(list)
+        for ev in scenario.events:
+            self.events[month_index(ev.month, sim.start)].append(ev)
+        n_labs = len(self.labs)
+        self.eco_share = np.zeros(n_labs)
+        self.dev_adopted = 0.0
+        self.ent_adopted = 0.0
+        self.frontier_history: list[float] = []
+        self.train_flops = np.zeros(n_labs)
+        self.lab_rows: list[dict] = []
+        self.world_rows: list[dict] = []
+        self.decision_rows: list[dict] = []
+
+    # ---- the month ---------------------------------------------------------------------------
+    @property
+    def month(self) -> int:
+        """Index of the month being simulated (0 = the scenario's start month)."""
+        return self.steps - 1
+
+    def date(self, month: int) -> pd.Timestamp:
+        return self.start + pd.DateOffset(months=month)
+
+    def step(self) -> None:
+        t = self.month
+        self._apply_events(t)
+        policy = self._policy_state(t)
+        switched = [lab.apply_pending_switch(t) for lab in self.labs]
+        self._train(t, policy)
+        for lab, sw in zip(self.labs, switched, strict=True):
+            if sw or lab.releases_in(t):
+                lab.release(t, self.train_flops[lab.index])
+        offers = self._offers(t)
+        self.frontier_history.append(self.best_capability(offers, closed=True))
+        offers = self._set_prices(offers)
+        dev, ent = self._choose(t, offers, policy)
+        tokens = self._tokens(t, dev, ent)
+        self._book(t, offers, tokens, policy)
+        reviews = self._reviews(t, offers, tokens, policy)
+        self.world_rows.append(world_record(self, t, offers, dev, ent, tokens))
+        for lab in self.labs:
+            self.lab_rows.append(lab_record(self, t, lab, offers, dev, ent, tokens))
+        self.decision_rows.extend(reviews)
+
+    def run(self, months: int | None = None) -> None:
+        for _ in range(months or self.scenario.simulation.months):
+            self.step()
+
+    # ---- exogenous shocks and policies -----------------------------------------------------
+    def _apply_events(self, t: int) -> None:
+        by_name = {lab.name: lab for lab in self.labs}
+        for ev in self.events.get(t, []):
+            if ev.kind == "efficiency":
+                by_name[ev.lab].efficiency *= ev.factor
+                by_name[ev.lab].inference_efficiency *= ev.inference_factor
+            elif ev.kind == "capability":
+                lab = by_name[ev.lab]
+                lab.knowledge += ev.delta
+                if ev.release:
+                    lab.release(t, lab.knowledge - math.log10(lab.efficiency))
+            elif ev.kind == "cost":
+                if ev.target == "inference":
+                    self.inference_multiplier *= ev.factor
+                else:
+                    self.flop_multiplier *= ev.factor
+            elif ev.kind == "capital":
+                self.capital_condition = ev.condition
+                if ev.efficiency_weight is not None:
+                    self.efficiency_weight = ev.efficiency_weight
+
+    def _policy_state(self, t: int) -> pol.PolicyState:
+        return pol.policy_state([(r.jurisdiction, p) for r in self.regulators for p in r.in_force(t)])
+
+    # ---- labs: training and offers ---------------------------------------------------------
+    def _effective_spend(self, lab: Lab) -> float:
+        """Training spend this month: cut back as the runway falls under six months."""
+        if not lab.active:
+            return 0.0
+        return lab.training_spend * min(1.0, lab.runway / 6.0)
+
+    def _train(self, t: int, policy: pol.PolicyState) -> None:
+        w = self.world
+        spend = np.array([self._effective_spend(lab) for lab in self.labs])
+        mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
+                         for lab in self.labs])
+        self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+        eff = np.array([lab.efficiency for lab in self.labs])
+        target = self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
+        knowledge = np.array([lab.knowledge for lab in self.labs])
+        best_open = max([lab.open_capability for lab in self.labs]
+                        + [lab.small_capability for lab in self.labs])
+        closed = [lab.released_capability for lab in self.labs if lab.strategy != "open"]
+        best_closed = max(closed) if closed else -math.inf
+        active = np.array([lab.active and lab.training_spend > 0 for lab in self.labs])
+        new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
+        for lab, k in zip(self.labs, new, strict=True):
+            lab.knowledge = float(k)
+
+    def _offers(self, t: int) -> Offers:
+        n = len(self.labs) * SLOTS
+        cap = np.full(n, -np.inf)
+        flops = np.full(n, -np.inf)
+        price = np.zeros(n)
+        licence = np.full(n, LICENCE_CODES["closed"], dtype=np.int8)
+        origin = np.zeros(n, dtype=np.int8)
+        transparent = np.zeros(n, dtype=bool)
+        integration = np.zeros(n)
+        ineff = np.ones(n)
+        for lab in self.labs:
+            i = lab.index * SLOTS
+            api_on = lab.strategy != "open" and math.isfinite(lab.released_capability)
+            cap[i:i + 3] = [lab.released_capability if api_on else -np.inf,
+                            lab.open_capability, lab.small_capability]
+            flops[i:i + 3] = [lab.released_flops, lab.open_flops,
+                              lab.released_flops - self.world.hybrid_small_gap]
+            price[i] = lab.price
+            licence[i + 1:i + 3] = LICENCE_CODES[lab.config.licence]
+            origin[i:i + 3] = ORIGIN_CODES[lab.config.origin]
+            transparent[i + 1:i + 3] = lab.config.transparent_training
+            integration[i] = lab.config.integration
+            ineff[i:i + 3] = lab.inference_efficiency
+        available = np.isfinite(cap)
+        safe_cap = np.where(available, cap, 0.0)
+        cost = np.where(available, technology.serving_cost(self.world, t, safe_cap, ineff,
+                                                            self.inference_multiplier), 0.0)
+        slot = np.tile(np.arange(SLOTS, dtype=np.int8), len(self.labs))
+        is_open = slot != SLOT_API
+        price = np.where(is_open, cost * (1.0 + self.world.third_party_markup), price)
+        return Offers(
+            lab=np.repeat(np.arange(len(self.labs), dtype=np.int16), SLOTS), slot=slot,
+            available=available, is_open=is_open, capability=safe_cap, train_flops=flops,
+            price=price, serving_cost=cost, licence=licence, origin=origin,
+            transparent=transparent, integration=integration)
+
+    @staticmethod
+    def best_capability(offers: Offers, closed: bool) -> float:
+        mask = offers.available & (offers.is_open != closed)
+        return float(offers.capability[mask].max()) if mask.any() else -math.inf
+
+    def frontier(self, offers: Offers) -> float:
+        """The best available capability, open or closed: the reference of utilities."""
+        return float(offers.capability[offers.available].max())
+
+    def _set_prices(self, offers: Offers) -> Offers:
+        """Each closed lab moves its price toward its Bertrand-Nash best response."""
+        tastes = self.developers.tastes
+        v = developer_utility(tastes, offers, self.frontier(offers), self.eco_share)
+        markup = best_response_markup(logit_shares(v), tastes.token_weight, tastes.alpha_price)
+        closed = offers.available & ~offers.is_open
+        new = np.where(closed, adjust_prices(offers.price, offers.serving_cost, markup,
+                                             self.scenario.decision.price_adjustment),
+                       offers.price)
+        for lab in self.labs:
+            if closed[lab.index * SLOTS]:
+                lab.price = float(new[lab.index * SLOTS])
+        return offers.with_changes(price=new)
+
+    # ---- populations -------------------------------------------------------------------------
+    def usage(self, t: int) -> float:
+        return self.world.usage_growth_per_year ** (t / 12.0)
+
+    def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
+        frontier = self.frontier(offers)
+        exp_util = exp_utility(developer_utility(self.developers.tastes, offers, frontier,
+                                                 self.eco_share))
+        base, api, host = routing_arrays(self.scenario.enterprises, offers, frontier,
+                                         policy.barred, policy.transparency_bonus)
+        # each population and the start-up draw use their own key, so no two share a stream
+        dev_key, ent_key = self.seed_key, self.seed_key ^ np.uint64(0x5EED_E17E)
+        if t == 0:
+            self.developers.seed_adoption(offers, exp_util, dev_key ^ np.uint64(0x1417))
+            self.enterprises.seed_adoption(base, api, host, ent_key ^ np.uint64(0x1417))
+            self.dev_adopted = float(np.mean(self.developers.offer >= 0))
+            self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
+        dev = self.developers.step(offers, exp_util, self.dev_adopted, dev_key, t)
+        ent = self.enterprises.step(offers, base, api, host, self.usage(t), self.ent_adopted,
+                                    ent_key, t)
+        self.dev_adopted = dev.adopted / self.developers.size
+        self.ent_adopted = ent.adopted / self.enterprises.size
+        family = dev.counts.reshape(len(self.labs), SLOTS).sum(axis=1)
+        self.eco_share = family / max(1, dev.adopted)
+        return dev, ent
+
+    def _tokens(self, t: int, dev, ent) -> np.ndarray:
+        """Real monthly tokens (Mtok) per offer from both populations."""
+        dev_mtok = dev.tokens_ktok * 1e-3 * self.dev_weight * self.usage(t)
+        return dev_mtok + ent.tokens_mtok * self.ent_weight
+
+    # ---- finance -----------------------------------------------------------------------------
+    def _book(self, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState) -> None:
+        w = self.world
+        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
+        for lab in self.labs:
+            i = lab.index * SLOTS
+            api_tok = tokens[i]
+            api_rev = offers.price[i] * api_tok / 1e6
+            api_cost = offers.serving_cost[i] * api_tok / 1e6
+            host_tok = w.first_party_hosting_share * np.array([tokens[i + 1], tokens[i + 2]])
+            host_rev = float(offers.price[i + 1:i + 3] @ host_tok) / 1e6
+            host_cost = float(offers.serving_cost[i + 1:i + 3] @ host_tok) / 1e6
+            compliance = pol.compliance_costs(policy, lab.released_flops,
+                                              lab.config.transparent_training)[lab.strategy]
+            revenue = api_rev + host_rev + lab.other_revenue
+            costs = (api_cost + host_cost + self._effective_spend(lab) + lab.config.opex
+                     + compliance)
+            funding = lab.config.parent_funding
+            if lab.strategy == "open":
+                funding += pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+            funding += self._venture_round(lab, revenue, costs)
+            lab.book(revenue, costs, funding)
+            lab.training_spend *= 1.0 + lab.config.training_spend_growth
+            lab.other_revenue *= 1.0 + lab.config.other_revenue_growth
+
+    def _venture_round(self, lab: Lab, revenue: float, costs: float) -> float:
+        f = self.scenario.funding
+        if lab.config.parent_funding > 0 or lab.runway >= f.seek_below_runway:
+            return 0.0
+        p = finance.round_probability(f, self.capital_condition, self.efficiency_weight,
+                                      lab.revenue_growth(), revenue, max(costs, 1e-3))
+        if self.rng.random() < p:
+            return finance.round_size(f, self.capital_condition, lab.burn)
+        return 0.0
+
+    # ---- strategy reviews --------------------------------------------------------------------
+    def _reviews(self, t: int, offers: Offers, tokens: np.ndarray,
+                 policy: pol.PolicyState) -> list[dict]:
+        d = self.scenario.decision
+        market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
+                            float(tokens.sum()), self.world.real_developers)
+        best_open = self.best_capability(offers, closed=False)
+        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
+        restricted = {o: float(policy.barred[self.enterprises.jurisdiction,
+                                             self.enterprises.sector, code].mean())
+                      for o, code in ORIGIN_CODES.items()}
+        rows = []
+        for lab in self.labs:
+            if (t - lab.index) % d.review_months != 0:
+                continue
+            flops = float(self.train_flops[lab.index])
+            view = LabView(
+                index=lab.index, strategy=lab.strategy,
+                weights=self.scenario.business_models[lab.config.business_model],
+                knowledge=lab.knowledge, price=lab.price,
+                serving_frontier=float(technology.serving_cost(
+                    self.world, t, lab.knowledge, lab.inference_efficiency,
+                    self.inference_multiplier)),
+                serving_small=float(technology.serving_cost(
+                    self.world, t, lab.knowledge - self.world.hybrid_small_gap,
+                    lab.inference_efficiency, self.inference_multiplier)),
+                safety_weight=lab.config.safety_weight, burn=lab.burn,
+                pressure=finance.capital_pressure(d, lab.runway),
+                lead_months=max(0.0, lab.knowledge - best_open)
+                / self.world.frontier_prehistory_growth,
+                restricted_share=restricted[lab.config.origin],
+                compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
+                barred=pol.barred_options(policy, lab.config.origin, flops,
+                                          flops - self.world.hybrid_small_gap),
+                grant_if_open=pol.grant_per_lab(policy, lab.config.origin, open_origins,
+                                                lab.strategy == "open"),
+            )
+            result = lab.review(t, market, view)
+            for k, option in enumerate(STRATEGY_NAMES):
+                row = {"month": self.date(t), "lab": lab.name, "option": option,
+                       "current": view.strategy}
+                row.update({name: float(result["terms"][name][k]) for name in TERMS})
+                row.update(total=float(result["total"][k]), utility=float(result["utility"][k]),
+                           probability=float(result["probability"][k]),
+                           chosen=result["chosen"] == option)
+                rows.append(row)
+        return rows
+
+    # ---- results -----------------------------------------------------------------------------
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The collected tables: world (one row a month), labs, decisions."""
+        return {
+            "world": pd.DataFrame(self.world_rows),
+            "labs": pd.DataFrame(self.lab_rows),
+            "decisions": pd.DataFrame(self.decision_rows, columns=[
+                "month", "lab", "option", "current", *TERMS, "total", "utility", "probability",
+                "chosen"]),
+        }

@@ -1,0 +1,181 @@
+"""Developer and enterprise populations: columns of arrays with a whole-population step.
+
+Per-agent values are drawn once, as vectors, from the model's `rng`; every monthly update
+runs in the numba kernels (`openness.kernels`), which draw from the counter-based generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from openness.kernels import developer_step, developer_tally, enterprise_step, enterprise_tally
+from openness.market.demand import Tastes
+from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
+from openness.market.routing import class_index
+from openness.scenario.schema import DeveloperSegment, Enterprises
+
+
+def bass_hazard(p, q, adopted: float) -> np.ndarray:
+    """Probability that a non-adopter adopts within the month, given the adopted fraction F0
+    at its start: the exact one-month transition of the Bass equation dF/dt = (p+qF)(1-F).
+
+    Solving from F0 gives (1 - F1)/(F1 + p/q) = D with D = (1 - F0)/(F0 + p/q) e^{-(p+q)},
+    so F1 = (1 - D p/q)/(1 + D) and the hazard is (F1 - F0)/(1 - F0). With it the expected
+    adoption path of a homogeneous population is the closed-form Bass curve, month by month.
+    """
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    f0 = min(max(float(adopted), 0.0), 1.0)
+    if f0 >= 1.0:
+        return np.zeros(np.broadcast(p, q).shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
+        d = (1.0 - f0) / (f0 + r) * np.exp(-(p + q))
+        f1 = (1.0 - d * r) / (1.0 + d)
+        hazard = np.where(q > 0, (f1 - f0) / (1.0 - f0), 1.0 - np.exp(-p))
+    hazard = np.where(np.isfinite(hazard), hazard, 0.0)  # p = 0 and F0 = 0: nobody starts
+    return np.clip(hazard, 0.0, 1.0)
+
+
+def bass_curve(p: float, q: float, t: np.ndarray) -> np.ndarray:
+    """Closed-form cumulative Bass adoption F(t) from F(0) = 0."""
+    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
+    return (1.0 - e) / (1.0 + (q / p) * e)
+
+
+@dataclass
+class DeveloperTally:
+    counts: np.ndarray  # int64[M] developers per offer
+    tokens_ktok: np.ndarray  # int64[M] monthly k tokens per offer
+    adopted: int
+
+
+class DeveloperPopulation:
+    """Developers: model family (offer), fine-tuning investment, token volume, segment."""
+
+    COLUMNS = {"offer": np.int16, "finetune": np.float32, "segment": np.int8, "volume": np.int32}
+
+    def __init__(self, segments: list[DeveloperSegment], n: int, rng: np.random.Generator):
+        self.segments = segments
+        self.tastes = Tastes.from_segments(segments)
+        self.segment = rng.choice(len(segments), size=n, p=self.tastes.weight).astype(np.int8)
+        median = np.array([s.volume_median_ktok for s in segments])[self.segment]
+        sigma = np.array([s.volume_sigma for s in segments])[self.segment]
+        volume = median * np.exp(sigma * rng.standard_normal(n))
+        self.volume = np.clip(np.rint(volume), 1, 2**31 - 1).astype(np.int32)
+        self.offer = np.full(n, -1, dtype=np.int16)
+        self.finetune = np.zeros(n, dtype=np.float32)
+        self._check()
+        arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
+        self.bass_p, self.bass_q = arr("bass_p"), arr("bass_q")
+        self.review_prob = arr("review_rate")
+        self.initial_adoption = arr("initial_adoption")
+        self.beta_switch = arr("beta_switch")
+        self.ft_keep = 1.0 - arr("finetune_decay")
+        self._ft_open, self._ft_closed = arr("finetune_rate_open"), arr("finetune_rate_closed")
+
+    def _check(self) -> None:
+        for name, dtype in self.COLUMNS.items():
+            col = getattr(self, name)
+            if col.dtype != dtype or col.shape != self.offer.shape:
+                raise TypeError(f"developer column {name} must be {np.dtype(dtype)}[n]")
+
+    @property
+    def size(self) -> int:
+        return int(self.offer.shape[0])
+
+    def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64) -> None:
+        """Developers already building at the start choose from the logit over the offers."""
+        self._advance(offers, exp_util, self.initial_adoption, np.zeros_like(self.review_prob),
+                      seed_key, 0)
+
+    def step(self, offers: Offers, exp_util: np.ndarray, adopted_fraction: float,
+             seed_key: np.uint64, month: int) -> DeveloperTally:
+        adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
+        self._advance(offers, exp_util, adopt, self.review_prob, seed_key, month)
+        counts, tokens = developer_tally(self.offer, self.volume, offers.size)
+        return DeveloperTally(counts, tokens, int(counts.sum()))
+
+    def _advance(self, offers, exp_util, adopt, review, seed_key, month) -> None:
+        ft_add = np.where(offers.is_open[None, :], self._ft_open[:, None],
+                          self._ft_closed[:, None])
+        developer_step(self.offer, self.finetune, self.segment, adopt, review, exp_util,
+                       offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
+                       np.int64(month))
+
+
+@dataclass
+class EnterpriseTally:
+    tokens_mtok: np.ndarray  # float64[M] (simulated enterprises, this month's volumes)
+    users: np.ndarray  # int64[M] workloads per offer
+    modes: np.ndarray  # int64[3] closed, open, hybrid enterprises
+    open_tokens: float
+    total_tokens: float
+    adopted: int
+    hybrid_among_dual: float  # share hybrid among adopters with both kinds of work
+
+
+class EnterprisePopulation:
+    """Enterprises: sector, jurisdiction, needs, complex and commodity volumes, routing."""
+
+    def __init__(self, config: Enterprises, n: int, rng: np.random.Generator):
+        self.config = config
+        sectors = config.sectors
+        w = np.array([s.weight for s in sectors])
+        pick = rng.choice(len(sectors), size=n, p=w / w.sum())
+        self.sector = np.array([SECTOR_CODES[s.sector] for s in sectors])[pick]
+        jur_names = list(config.jurisdiction_weights)
+        jw = np.array([config.jurisdiction_weights[j] for j in jur_names])
+        self.jurisdiction = np.array([JURISDICTION_CODES[j] for j in jur_names])[
+            rng.choice(len(jur_names), size=n, p=jw / jw.sum())]
+        need = lambda attr: rng.random(n) < np.array([getattr(s, attr) for s in sectors])[pick]  # noqa: E731
+        self.residency = need("residency_prob")
+        self.finetune_need = need("finetune_prob")
+        self.compliance = need("compliance_prob")
+        self.cls = class_index(self.sector, self.jurisdiction, self.residency.astype(int),
+                               self.finetune_need.astype(int),
+                               self.compliance.astype(int)).astype(np.int16)
+        lognormal = lambda median: median * np.exp(config.volume_sigma * rng.standard_normal(n))  # noqa: E731
+        complex_ = lognormal(config.complex_volume_median_mtok)
+        complex_[rng.random(n) < config.complex_share_zero] = 0.0
+        self.volume = np.stack([complex_, lognormal(config.commodity_volume_median_mtok)], axis=1)
+        self.choice = np.full((n, 2), -1, dtype=np.int16)
+
+    @property
+    def size(self) -> int:
+        return int(self.cls.shape[0])
+
+    def seed_adoption(self, base_util: np.ndarray, api_cost: np.ndarray, host_cost: np.ndarray,
+                      seed_key: np.uint64) -> None:
+        """Enterprises already using AI at the start route their work from the logit."""
+        self._advance(base_util, api_cost, host_cost, self.volume, self.config.initial_adoption,
+                      0.0, seed_key, 0)
+
+    def step(self, offers: Offers, base_util: np.ndarray, api_cost: np.ndarray,
+             host_cost: np.ndarray, usage: float, adopted_fraction: float,
+             seed_key: np.uint64, month: int) -> EnterpriseTally:
+        c = self.config
+        volume = self.volume * usage
+        adopt = float(bass_hazard(c.bass_p, c.bass_q, adopted_fraction))
+        self._advance(base_util, api_cost, host_cost, volume, adopt, c.review_rate, seed_key,
+                      month)
+        tokens, users, modes, open_tok, total_tok = enterprise_tally(
+            self.choice, volume, offers.is_open, offers.size)
+        dual = (self.choice[:, 0] >= 0) & (self.choice[:, 1] >= 0)
+        hybrid_dual = 0.0
+        if dual.any():
+            o = offers.is_open
+            mixed = o[self.choice[dual, 0]] != o[self.choice[dual, 1]]
+            hybrid_dual = float(mixed.mean())
+        return EnterpriseTally(tokens, users, modes, float(open_tok), float(total_tok),
+                               int(modes.sum()), hybrid_dual)
+
+    def _advance(self, base_util, api_cost, host_cost, volume, adopt, review, seed_key,
+                 month) -> None:
+        c = self.config
+        alpha = np.array([c.alpha_cost_complex, c.alpha_cost_commodity])
+        enterprise_step(self.choice, self.cls, volume, adopt, review, base_util, api_cost,
+                        host_cost, c.selfhost_fixed * 1e6, alpha, c.switch_cost, c.temperature,
+                        seed_key, np.int64(month))

@@ -1,0 +1,147 @@
+"""Every reported metric, defined once: its description here and its formula below.
+
+`docs/ODD.md` (section 7, Observation) lists the same names with the same definitions.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openness.market.offers import SLOTS, Offers
+from openness.market.technology import lag_months
+
+if TYPE_CHECKING:
+    from openness.model.agents import Lab
+    from openness.model.market_model import OpennessModel
+    from openness.model.populations import DeveloperTally, EnterpriseTally
+
+WORLD_METRICS = {
+    "month": "calendar month (first day)",
+    "dev_adoption": "share of developers who have adopted any model",
+    "open_share_dev_count": "share of adopting developers building on open weights",
+    "open_share_dev_tokens": "share of developers' tokens served by open weights",
+    "ent_adoption": "share of enterprises routing any work to a model",
+    "ent_open_share_count": "share of adopting enterprises running only open weights",
+    "ent_closed_share_count": "share of adopting enterprises running only closed APIs",
+    "ent_hybrid_share_count": "share of adopting enterprises running both (hybrid)",
+    "ent_hybrid_share_dual": "hybrid share among adopters with both complex and commodity work",
+    "ent_open_share_tokens": "share of enterprise tokens served by open weights",
+    "n_frontier_open": "labs whose open frontier release lags the closed frontier by at most "
+    "`world.frontier_class_months`",
+    "n_major_frontier_open": "the same, among the eight major families of document 000",
+    "price_ratio": "price of the most capable closed model / price of the most capable open one",
+    "open_lag_months": "months since the closed frontier first reached the best open model",
+    "frontier_capability": "best released closed capability (log10 effective FLOP)",
+    "best_open_capability": "best released open capability (log10 effective FLOP)",
+    "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
+    "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
+    "capital_condition": "market-wide venture capital condition (1 = normal)",
+}
+
+LAB_METRICS = {
+    "month": "calendar month (first day)",
+    "lab": "lab name",
+    "strategy": "strategy in force (closed, hybrid, open)",
+    "announced": "strategy announced and not yet in force ('' if none)",
+    "capability": "knowledge stock (log10 effective FLOP)",
+    "released_capability": "capability of its latest release",
+    "open_capability": "capability of its latest open frontier release (NaN if none)",
+    "lag_months": "capability lag of its latest release behind the closed frontier",
+    "frontier_open": "its open frontier release is frontier-class (see n_frontier_open)",
+    "price": "price of its closed API ($/Mtok, NaN if it has none)",
+    "serving_cost": "cost of serving its latest release ($/Mtok)",
+    "capital": "capital at the end of the month ($M)",
+    "runway": "months of capital at this month's net burn (capped at 120)",
+    "revenue": "revenue this month ($M)",
+    "costs": "costs this month ($M)",
+    "funding": "funding received this month: parent, grants, venture rounds ($M)",
+    "developer_share": "share of adopting developers building on its family",
+    "developer_token_share": "share of developers' tokens on its family",
+    "enterprise_token_share": "share of enterprise tokens on its models",
+    "insolvent": "capital exhausted: it neither trains nor releases",
+}
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0
+
+
+def _lag(model: OpennessModel, capability: float) -> float:
+    if not math.isfinite(capability):
+        return math.nan
+    return lag_months(capability, np.array(model.frontier_history),
+                      model.world.frontier_prehistory_growth)
+
+
+def frontier_open(model: OpennessModel, lab: Lab) -> bool:
+    lag = _lag(model, lab.open_capability)
+    return bool(math.isfinite(lag) and lag <= model.world.frontier_class_months)
+
+
+def _top_price(offers: Offers, is_open: bool) -> float:
+    mask = offers.available & (offers.is_open == is_open)
+    if not mask.any():
+        return math.nan
+    idx = np.flatnonzero(mask)
+    return float(offers.price[idx[np.argmax(offers.capability[idx])]])
+
+
+def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTally,
+                 ent: EnterpriseTally, tokens: np.ndarray) -> dict:
+    o = offers.is_open
+    best_open = model.best_capability(offers, closed=False)
+    n_open = [frontier_open(model, lab) for lab in model.labs]
+    return {
+        "month": model.date(t),
+        "dev_adoption": dev.adopted / model.developers.size,
+        "open_share_dev_count": _share(dev.counts[o].sum(), dev.adopted),
+        "open_share_dev_tokens": _share(dev.tokens_ktok[o].sum(), dev.tokens_ktok.sum()),
+        "ent_adoption": ent.adopted / model.enterprises.size,
+        "ent_open_share_count": _share(ent.modes[1], ent.adopted),
+        "ent_closed_share_count": _share(ent.modes[0], ent.adopted),
+        "ent_hybrid_share_count": _share(ent.modes[2], ent.adopted),
+        "ent_hybrid_share_dual": ent.hybrid_among_dual,
+        "ent_open_share_tokens": _share(ent.open_tokens, ent.total_tokens),
+        "n_frontier_open": int(sum(n_open)),
+        "n_major_frontier_open": int(sum(f and lab.config.major
+                                         for f, lab in zip(n_open, model.labs, strict=True))),
+        "price_ratio": _top_price(offers, False) / _top_price(offers, True),
+        "open_lag_months": _lag(model, best_open),
+        "frontier_capability": model.frontier_history[-1],
+        "best_open_capability": best_open,
+        "hhi_developers": float(np.sum(model.eco_share**2)),
+        "total_tokens_mtok": float(tokens.sum()),
+        "capital_condition": model.capital_condition,
+    }
+
+
+def lab_record(model: OpennessModel, t: int, lab: Lab, offers: Offers, dev: DeveloperTally,
+               ent: EnterpriseTally, tokens: np.ndarray) -> dict:
+    own = slice(lab.index * SLOTS, lab.index * SLOTS + SLOTS)
+    api = lab.index * SLOTS
+    return {
+        "month": model.date(t),
+        "lab": lab.name,
+        "strategy": lab.strategy,
+        "announced": lab.pending_strategy or "",
+        "capability": lab.knowledge,
+        "released_capability": lab.released_capability,
+        "open_capability": lab.open_capability if math.isfinite(lab.open_capability)
+        else math.nan,
+        "lag_months": _lag(model, lab.released_capability),
+        "frontier_open": frontier_open(model, lab),
+        "price": float(offers.price[api]) if offers.available[api] else math.nan,
+        "serving_cost": float(offers.serving_cost[own][offers.available[own]].max(initial=0.0)),
+        "capital": lab.capital,
+        "runway": lab.runway,
+        "revenue": lab.revenue,
+        "costs": lab.costs,
+        "funding": lab.funding,
+        "developer_share": _share(dev.counts[own].sum(), dev.adopted),
+        "developer_token_share": _share(dev.tokens_ktok[own].sum(), dev.tokens_ktok.sum()),
+        "enterprise_token_share": _share(ent.tokens_mtok[own].sum(), ent.tokens_mtok.sum()),
+        "insolvent": lab.insolvent,
+    }

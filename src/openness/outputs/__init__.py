@@ -1,0 +1,1 @@
+"""Tables, figures and reports; they take DataFrames and provenance, never a model."""

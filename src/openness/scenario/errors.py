@@ -1,0 +1,18 @@
+"""The one error type a user sees for bad scenario input."""
+
+from __future__ import annotations
+
+
+class ScenarioError(Exception):
+    """A scenario file (or an override of it) is malformed or inconsistent.
+
+    The message is one paragraph naming the file, the field and what is allowed, so that the
+    command-line interface can print it as it is and exit with status 2.
+    """
+
+    def __init__(self, path: str, field: str, problem: str) -> None:
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        where = f", field '{field}'" if field else ""
+        super().__init__(f"Scenario file {self.path}{where}: {problem}")

@@ -1,0 +1,406 @@
+"""Pydantic schema of a scenario file: data only, every field with its unit and range.
+
+Units used throughout: money in millions of US dollars ($M), prices in dollars per million
+tokens ($/Mtok, blended 3:1 input:output), capability in log10 of effective training FLOPs
+(the GPT-4 class is about 25.3), time in calendar months written "YYYY-MM".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ORIGINS = ("US", "CN", "EU", "other")
+JURISDICTIONS = ("EU", "US", "CN", "other")
+SECTORS = ("government", "privacy", "general")
+BUSINESS_MODELS = ("api", "platform", "hardware", "cloud", "startup")
+LICENCES = ("permissive", "community", "research")
+STRATEGIES = ("closed", "hybrid", "open")
+
+Origin = Literal["US", "CN", "EU", "other"]
+Jurisdiction = Literal["EU", "US", "CN", "other"]
+Sector = Literal["government", "privacy", "general"]
+BusinessModel = Literal["api", "platform", "hardware", "cloud", "startup"]
+Licence = Literal["permissive", "community", "research"]
+Strategy = Literal["closed", "hybrid", "open"]
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+def month_index(month: str, start: str) -> int:
+    """Whole months from `start` to `month` (both "YYYY-MM")."""
+    y, m = (int(x) for x in month.split("-"))
+    y0, m0 = (int(x) for x in start.split("-"))
+    return (y - y0) * 12 + (m - m0)
+
+
+def _check_month(value: str) -> str:
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise ValueError(f"must be a month written 'YYYY-MM' (e.g. '2025-01'), got {value!r}")
+    return value
+
+
+Month = Annotated[str, Field(description="calendar month, 'YYYY-MM'")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Simulation(Strict):
+    start: Month = "2024-01"
+    months: int = Field(60, ge=1, le=600, description="number of monthly steps")
+    developers: int = Field(100_000, ge=10, le=50_000_000, description="simulated developers")
+    enterprises: int = Field(10_000, ge=10, le=5_000_000, description="simulated enterprises")
+    seed: int = Field(0, ge=0, lt=2**63, description="default seed when none is given")
+
+    _start = field_validator("start")(_check_month)
+
+
+class World(Strict):
+    """Exogenous technology, cost and capital environment."""
+
+    real_developers: Positive = Field(2.0e7, description="developers the population represents")
+    real_enterprises: Positive = Field(3.0e5, description="enterprises the population represents")
+    frontier_prehistory_growth: Positive = Field(
+        0.09, description="OOM/month growth of the frontier before the start (for lags)"
+    )
+    flop_cost_usd: Positive = Field(1.5e-18, description="$ per FLOP of training compute")
+    final_run_share: Share = Field(0.1, description="share of training spend in the final run")
+    flop_cost_decline_per_year: Share = Field(0.30, description="yearly fall of $/FLOP")
+    algorithmic_progress_per_year: NonNeg = Field(
+        0.45, description="OOM/year of effective compute from public algorithmic progress"
+    )
+    training_window_months: Positive = Field(6.0, description="months of spend in one run")
+    inference_cost_ref: Positive = Field(4.0, description="$/Mtok to serve the reference model")
+    inference_cost_ref_capability: float = Field(25.3, description="capability of that model")
+    inference_cost_exponent: NonNeg = Field(0.5, description="d log10 cost / d capability")
+    inference_cost_decline_per_year: Share = Field(0.45, description="yearly fall at fixed cap.")
+    third_party_markup: NonNeg = Field(0.25, description="markup of third-party open serving")
+    usage_growth_per_year: Annotated[float, Field(ge=0.1, le=100.0)] = Field(
+        3.0, description="factor by which token volume per user grows in a year"
+    )
+    first_party_hosting_share: Share = Field(
+        0.25, description="share of an open model's tokens its own lab serves"
+    )
+    spillover_open: Share = Field(0.10, description="monthly catch-up towards best open model")
+    spillover_closed: Share = Field(0.01, description="monthly catch-up towards closed frontier")
+    hybrid_small_gap: NonNeg = Field(0.8, description="OOM below frontier of a hybrid's open model")
+    frontier_class_months: Positive = Field(
+        12.0, description="an open release within this lag is 'frontier-class'"
+    )
+    capital_condition: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        1.0, description="market-wide availability of venture capital (1 = normal)"
+    )
+
+
+class Decision(Strict):
+    """The labs' strategy-review rule (quantal response with inertia)."""
+
+    temperature: Positive = Field(0.5, description="logit temperature on burn-scaled payoffs")
+    inertia: NonNeg = Field(1.0, description="utility bonus of keeping the current strategy")
+    review_months: int = Field(3, ge=1, le=60, description="months between strategy reviews")
+    execution_lag_months: int = Field(4, ge=0, le=36, description="announcement to effect")
+    runway_target_months: Positive = Field(24.0, description="runway below which pressure rises")
+    capital_pressure: NonNeg = Field(2.0, description="extra weight on near-term revenue at 0 runway")
+    price_adjustment: Share = Field(0.3, description="monthly step of price toward best response")
+    ecosystem_value: NonNeg = Field(
+        0.5, description="$ per developer-month of mind-share on a family"
+    )
+    moat_value: NonNeg = Field(
+        0.04, description="share of API margin lost per month of lead given away by open weights"
+    )
+    safety_steepness: NonNeg = Field(2.0, description="growth of safety cost per OOM to frontier")
+
+
+class BusinessModelWeights(Strict):
+    """Complement values of a business model ($M/month per unit of the driver)."""
+
+    commoditisation: NonNeg = Field(0.0, description="value per unit open share of all tokens")
+    compute_demand: NonNeg = Field(0.0, description="value per $M of open-ecosystem inference")
+    exclusivity: NonNeg = Field(0.0, description="value of a frontier kept inside own products")
+
+
+def _default_business_models() -> dict[str, BusinessModelWeights]:
+    return {name: BusinessModelWeights() for name in BUSINESS_MODELS}
+
+
+class Lab(Strict):
+    name: str = Field(min_length=1)
+    origin: Origin
+    business_model: BusinessModel
+    strategy: Strategy = Field(description="strategy in force at the start (initial state)")
+    licence: Licence = "permissive"
+    major: bool = Field(False, description="one of the eight major families of document 000")
+    capital: NonNeg = Field(description="$M at the start")
+    training_spend: NonNeg = Field(description="$M/month on training at the start")
+    training_spend_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
+    opex: NonNeg = Field(description="$M/month of other operating costs")
+    other_revenue: NonNeg = Field(0.0, description="$M/month of non-API AI revenue at the start")
+    other_revenue_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
+    parent_funding: NonNeg = Field(0.0, description="$M/month a parent company transfers")
+    efficiency: Positive = Field(1.0, description="training-efficiency multiplier")
+    inference_efficiency: Positive = Field(1.0, description="inference-cost divisor")
+    capability: float = Field(ge=20.0, le=35.0, description="knowledge stock, log10 eff. FLOP")
+    released_capability: float | None = Field(None, ge=20.0, le=35.0)
+    open_release_capability: float | None = Field(
+        None, ge=20.0, le=35.0, description="capability of its latest open frontier release"
+    )
+    safety_weight: NonNeg = Field(0.2, description="weight of safety/reputation cost")
+    transparent_training: bool = Field(False, description="publishes its training recipe")
+    price: Positive = Field(description="$/Mtok of its closed API at the start")
+    release_cadence: int = Field(6, ge=1, le=36, description="months between releases")
+    release_phase: int = Field(0, ge=0, le=35, description="month offset of its releases")
+    integration: NonNeg = Field(0.0, description="developer utility of its product integration")
+
+
+class DeveloperSegment(Strict):
+    name: str = Field(min_length=1)
+    weight: Positive
+    bass_p: Share = Field(0.01, description="Bass innovation rate per month")
+    bass_q: NonNeg = Field(0.15, description="Bass imitation rate per month")
+    initial_adoption: Share = Field(0.0, description="share already building at the start")
+    review_rate: Share = Field(0.08, description="monthly probability an adopter reviews")
+    beta_capability: NonNeg = Field(2.0, description="utility per OOM of capability")
+    alpha_price: NonNeg = Field(0.05, description="disutility per $/Mtok")
+    beta_open: float = Field(0.5, description="utility of open weights (local, tuning, no lock-in)")
+    beta_network: NonNeg = Field(2.0, description="utility per unit ecosystem share of the family")
+    beta_switch: NonNeg = Field(0.5, description="switching cost per unit fine-tuning investment")
+    finetune_rate_open: NonNeg = Field(0.3, description="investment added per month on open")
+    finetune_rate_closed: NonNeg = Field(0.05, description="investment added per month on closed")
+    finetune_decay: Share = Field(0.05, description="monthly depreciation of the investment")
+    volume_median_ktok: Positive = Field(2000.0, description="median monthly volume, k tokens")
+    volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = Field(
+        1.5, description="log-normal sigma of volume (heavy tail)"
+    )
+    licence_fit: dict[Literal["permissive", "community", "research", "closed"], float] = Field(
+        default_factory=lambda: {"permissive": 0.0, "community": -0.3, "research": -3.0, "closed": 0.0}
+    )
+
+
+class EnterpriseSector(Strict):
+    sector: Sector
+    weight: Positive
+    residency_prob: Share = Field(description="share that cannot let data leave (Q1)")
+    finetune_prob: Share = Field(description="share that must fine-tune on private data (Q2)")
+    compliance_prob: Share = Field(description="share that needs compliance features (Q5)")
+
+
+class Enterprises(Strict):
+    sectors: list[EnterpriseSector]
+    jurisdiction_weights: dict[Jurisdiction, NonNeg] = Field(
+        default_factory=lambda: {"US": 0.45, "EU": 0.25, "CN": 0.15, "other": 0.15}
+    )
+    initial_adoption: Share = Field(0.0, description="share already using AI at the start")
+    bass_p: Share = 0.01
+    bass_q: NonNeg = 0.12
+    review_rate: Share = 0.05
+    complex_share_zero: Share = Field(0.2, description="share with no complex work")
+    complex_volume_median_mtok: Positive = 50.0
+    commodity_volume_median_mtok: Positive = 500.0
+    volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.5
+    beta_capability_complex: NonNeg = Field(4.0, description="utility per OOM, complex work (Q4)")
+    beta_capability_commodity: NonNeg = Field(0.5, description="utility per OOM, commodity work")
+    alpha_cost_complex: Positive = Field(0.05, description="disutility per $/Mtok, complex work")
+    alpha_cost_commodity: Positive = Field(0.3, description="disutility per $/Mtok, commodity")
+    finetune_bonus_open: NonNeg = Field(1.0, description="preference for open when tuning (Q2)")
+    compliance_bonus_closed: NonNeg = Field(1.0, description="compliance features of APIs (Q5)")
+    wrapper_cost: NonNeg = Field(0.5, description="$/Mtok of an enterprise wrapper for open (Q5)")
+    selfhost_fixed: NonNeg = Field(0.05, description="$M/month fixed cost of self-hosting")
+    selfhost_cost_factor: Positive = Field(0.7, description="self-hosted marginal / serving cost")
+    switch_cost: NonNeg = Field(0.5, description="utility cost of moving a workload")
+    temperature: Positive = Field(0.5, description="logit temperature of routing choices")
+
+    @model_validator(mode="after")
+    def _sectors_unique(self) -> Enterprises:
+        names = [s.sector for s in self.sectors]
+        if len(set(names)) != len(names):
+            raise ValueError("each sector may appear once in enterprises.sectors")
+        if not self.sectors:
+            raise ValueError("enterprises.sectors needs at least one sector")
+        return self
+
+
+class PolicyBase(Strict):
+    start: Month = Field("2000-01", description="month the instrument takes effect")
+    end: Month | None = Field(None, description="month it stops (exclusive); none = never")
+
+    _start = field_validator("start")(_check_month)
+
+    @field_validator("end")
+    @classmethod
+    def _end(cls, v: str | None) -> str | None:
+        return None if v is None else _check_month(v)
+
+
+class GPAIObligations(PolicyBase):
+    kind: Literal["gpai"]
+    threshold_flops: Positive = Field(1e25, description="training-compute threshold, FLOPs")
+    monthly_cost_closed: NonNeg = Field(description="$M/month for a closed model above it")
+    monthly_cost_open: NonNeg = Field(description="$M/month for open with transparent training")
+    open_exemption: bool = Field(False, description="open + transparent models are exempt")
+    transparency_bonus: NonNeg = Field(
+        0.5, description="enterprise utility of certified-transparent open models (compliance)"
+    )
+
+
+class ProcurementRestriction(PolicyBase):
+    kind: Literal["procurement_restriction"]
+    origins: list[Origin] = Field(min_length=1)
+    sectors: list[Sector] = Field(default_factory=lambda: ["government"])
+
+
+class OpenReleaseBan(PolicyBase):
+    kind: Literal["open_release_ban"]
+    threshold_flops: Positive = 1e26
+
+
+class OpenFunding(PolicyBase):
+    kind: Literal["open_funding"]
+    monthly_budget: NonNeg = Field(description="$M/month shared among eligible open labs")
+    eligible_origins: list[Origin] = Field(default_factory=lambda: list(ORIGINS))
+
+
+class ExportControls(PolicyBase):
+    kind: Literal["export_controls"]
+    target_origins: list[Origin] = Field(min_length=1)
+    compute_cost_multiplier: Annotated[float, Field(ge=1.0, le=100.0)] = 1.5
+
+
+Policy = Annotated[
+    GPAIObligations | ProcurementRestriction | OpenReleaseBan | OpenFunding | ExportControls,
+    Field(discriminator="kind"),
+]
+
+
+class Regulator(Strict):
+    name: str = Field(min_length=1)
+    jurisdiction: Jurisdiction
+    policies: list[Policy] = Field(default_factory=list)
+
+
+class EventBase(Strict):
+    month: Month
+    note: str = ""
+
+    _month = field_validator("month")(_check_month)
+
+
+class EfficiencyShock(EventBase):
+    kind: Literal["efficiency"]
+    lab: str
+    factor: Annotated[float, Field(gt=0.0, le=1000.0)]
+    inference_factor: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
+
+
+class CapabilityShock(EventBase):
+    kind: Literal["capability"]
+    lab: str
+    delta: Annotated[float, Field(ge=-5.0, le=5.0)] = Field(description="OOM added to knowledge")
+    release: bool = Field(True, description="the lab releases at once on its current strategy")
+
+
+class CostShock(EventBase):
+    kind: Literal["cost"]
+    target: Literal["inference", "flop"]
+    factor: Annotated[float, Field(gt=0.0, le=100.0)]
+
+
+class CapitalShock(EventBase):
+    kind: Literal["capital"]
+    condition: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        description="new market-wide capital condition (1 = normal)"
+    )
+    efficiency_weight: Annotated[float, Field(ge=0.0, le=20.0)] | None = Field(
+        None, description="how hard investors punish burn not covered by revenue"
+    )
+
+
+Event = Annotated[
+    EfficiencyShock | CapabilityShock | CostShock | CapitalShock, Field(discriminator="kind")
+]
+
+
+class Target(Strict):
+    """A pattern target, parsed and kept for the `validate` command (issue 4)."""
+
+    id: str
+    metric: str
+    pattern: str = ""
+    month: Month | None = None
+    window: tuple[Month, Month] | None = None
+    comparison: Literal["eq", "ge", "le", "between", "median_between"] = "between"
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    share_of_seeds: Share = 0.5
+    lab: str | None = None
+    note: str = ""
+
+
+class Funding(Strict):
+    """Venture funding rounds for labs without a parent."""
+
+    round_months_of_burn: Positive = Field(18.0, description="size of a round in months of burn")
+    base_rate: Share = Field(0.25, description="monthly chance of closing a round when seeking")
+    seek_below_runway: Positive = Field(12.0, description="runway (months) that triggers a raise")
+    growth_weight: NonNeg = Field(8.0, description="how revenue growth raises the chance")
+    efficiency_weight: NonNeg = Field(0.5, description="how revenue/burn raises the chance")
+
+
+class Scenario(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    simulation: Simulation = Simulation()
+    world: World = World()
+    decision: Decision = Decision()
+    funding: Funding = Funding()
+    business_models: dict[BusinessModel, BusinessModelWeights] = Field(
+        default_factory=_default_business_models
+    )
+    labs: list[Lab] = Field(min_length=1)
+    developer_segments: list[DeveloperSegment] = Field(min_length=1)
+    enterprises: Enterprises
+    regulators: list[Regulator] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [lab.name for lab in self.labs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"lab names must be unique; repeated: {', '.join(dupes)}")
+        if len(self.labs) > 200:
+            raise ValueError("at most 200 labs are supported")
+        for i, ev in enumerate(self.events):
+            lab = getattr(ev, "lab", None)
+            if lab is not None and lab not in names:
+                raise ValueError(
+                    f"events[{i}].lab: unknown lab '{lab}'; known labs: {', '.join(names)}"
+                )
+            if month_index(ev.month, self.simulation.start) < 0:
+                raise ValueError(
+                    f"events[{i}].month: {ev.month} is before the start {self.simulation.start}"
+                )
+        for i, t in enumerate(self.targets):
+            if t.lab is not None and t.lab not in names:
+                raise ValueError(f"targets[{i}].lab: unknown lab '{t.lab}'")
+        regs = [r.name for r in self.regulators]
+        if len(set(regs)) != len(regs):
+            raise ValueError("regulator names must be unique")
+        segs = [s.name for s in self.developer_segments]
+        if len(set(segs)) != len(segs):
+            raise ValueError("developer segment names must be unique")
+        for lab in self.labs:
+            if lab.release_phase >= lab.release_cadence:
+                raise ValueError(
+                    f"labs '{lab.name}': release_phase must be below release_cadence "
+                    f"({lab.release_cadence})"
+                )
+        return self

@@ -1,0 +1,101 @@
+"""Every numba kernel against its plain-Python reference twin, on generated inputs."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openness.kernels import developers as dk
+from openness.kernels import enterprises as ek
+from openness.kernels import reference as ref
+from openness.kernels.rng import seed_key
+
+CASES = settings(max_examples=40, deadline=None)
+
+
+def developer_inputs(seed, n, g, m, n_families):
+    r = np.random.default_rng(seed)
+    exp_util = r.random((g, m)) * r.choice([0.0, 1.0, 50.0], size=(g, m), p=[0.2, 0.6, 0.2])
+    return dict(
+        offer=r.integers(-1, m, n).astype(np.int16),
+        finetune=(r.random(n) * 5).astype(np.float32),
+        segment=r.integers(0, g, n).astype(np.int8),
+        adopt_prob=r.random(g),
+        review_prob=r.random(g),
+        exp_util=exp_util,
+        family_of=r.integers(0, n_families, m).astype(np.int16),
+        beta_switch=r.random(g) * 2,
+        ft_add=r.random((g, m)),
+        ft_keep=1 - r.random(g) * 0.2,
+    )
+
+
+def copy(d):
+    return {k: v.copy() for k, v in d.items()}
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 400), g=st.integers(1, 4),
+       m=st.integers(1, 12), fam=st.integers(1, 5), month=st.integers(0, 500),
+       run_seed=st.integers(0, 2**63 - 1))
+def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
+    a = developer_inputs(seed, n, g, m, fam)
+    b = copy(a)
+    key = seed_key(run_seed)
+    dk.developer_step(*a.values(), key, np.int64(month))
+    ref.developer_step(*b.values(), key, month)
+    np.testing.assert_array_equal(a["offer"], b["offer"])
+    np.testing.assert_array_equal(a["finetune"], b["finetune"])  # bit-identical floats
+    volume = np.random.default_rng(seed).integers(1, 10**6, n).astype(np.int32)
+    for x, y in zip(dk.developer_tally(a["offer"], volume, m),
+                    ref.developer_tally(b["offer"], volume, m), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), m=st.integers(1, 10), fam=st.integers(-1, 4),
+       damp=st.floats(0, 1), u=st.floats(0, 1, exclude_max=True))
+def test_logit_pick_matches_twin(seed, m, fam, damp, u):
+    r = np.random.default_rng(seed)
+    weights = r.random(m) * (r.random(m) > 0.3)
+    family_of = r.integers(0, 4, m).astype(np.int16)
+    assert dk.logit_pick(weights, family_of, fam, damp, u) == ref.logit_pick(
+        weights, family_of, fam, damp, u)
+
+
+def enterprise_inputs(seed, n, c, m):
+    r = np.random.default_rng(seed)
+    volume = r.lognormal(2, 2, (n, 2))
+    volume[r.random(n) < 0.3, 0] = 0.0
+    api = np.where(r.random((c, m)) < 0.3, np.inf, r.random((c, m)) * 20)
+    host = np.where(r.random((c, m)) < 0.5, np.inf, r.random((c, m)) * 3)
+    return dict(
+        choice=r.integers(-1, m, (n, 2)).astype(np.int16),
+        cls=r.integers(0, c, n).astype(np.int16),
+        volume=volume,
+        adopt_prob=float(r.random()),
+        review_prob=float(r.random()),
+        base_util=r.normal(0, 3, (c, 2, m)),
+        api_cost=api,
+        host_cost=host,
+        fixed_usd=float(r.random() * 1e5),
+        alpha=r.random(2),
+        switch_cost=float(r.random()),
+        temperature=float(0.05 + r.random()),
+    )
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 300), c=st.integers(1, 6),
+       m=st.integers(1, 10), month=st.integers(0, 500), run_seed=st.integers(0, 2**63 - 1))
+def test_enterprise_step_matches_twin(seed, n, c, m, month, run_seed):
+    a = enterprise_inputs(seed, n, c, m)
+    b = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in a.items()}
+    key = seed_key(run_seed)
+    ek.enterprise_step(*a.values(), key, np.int64(month))
+    ref.enterprise_step(*b.values(), key, month)
+    np.testing.assert_array_equal(a["choice"], b["choice"])
+    is_open = np.random.default_rng(seed).random(m) < 0.5
+    fast = ek.enterprise_tally(a["choice"], a["volume"], is_open, m)
+    slow = ref.enterprise_tally(b["choice"], b["volume"], is_open, m)
+    for x, y in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(x, y)

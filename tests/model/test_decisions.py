@@ -1,0 +1,87 @@
+"""Strategies come only from the labs' decision rule."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from openness.market.strategy import choice_probabilities, payoff_terms
+from openness.model import OpennessModel
+from openness.scenario import ScenarioError, load_scenario
+from tests.conftest import BASELINE, small_scenario
+
+
+def first_review(model, lab_name):
+    """Run until `lab_name` reviews; return its decision rows."""
+    while True:
+        model.step()
+        rows = [r for r in model.decision_rows if r["lab"] == lab_name]
+        if rows:
+            return {r["option"]: r for r in rows}
+
+
+def test_every_switch_follows_an_announced_choice_of_the_rule(small_run):
+    labs, decisions = small_run.tables["labs"], small_run.tables["decisions"]
+    lag = small_scenario().decision.execution_lag_months
+    switches = 0
+    for name, rows in labs.groupby("lab"):
+        strategies = rows["strategy"].to_numpy()
+        months = rows["month"].to_numpy()
+        for k in np.flatnonzero(strategies[1:] != strategies[:-1]) + 1:
+            announced_by = pd.Timestamp(months[k]) - pd.DateOffset(months=lag)
+            chosen = decisions[(decisions.lab == name) & decisions.chosen
+                               & (decisions.option == strategies[k])
+                               & (decisions.month <= announced_by)]
+            assert len(chosen), f"{name} switched to {strategies[k]} without choosing it"
+            switches += 1
+    assert switches > 0  # the run does contain switches to check
+
+
+def test_scenarios_cannot_schedule_a_strategy(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text(f'extends = "{BASELINE}"\nname = "x"\n[[events]]\nmonth = "2025-01"\n'
+                   'kind = "strategy"\nlab = "OpenAI"\n')
+    with pytest.raises(ScenarioError, match="events"):
+        load_scenario(bad)
+
+
+@pytest.mark.parametrize("weight,expect_less_closed", [(0.0, True)])
+def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed(weight,
+                                                                       expect_less_closed):
+    base = first_review(OpennessModel(small_scenario(), seed=3), "Anthropic")
+    scenario = load_scenario(BASELINE, {"simulation.developers": 3000,
+                                        "simulation.enterprises": 600,
+                                        "labs.Anthropic.safety_weight": weight})
+    changed = first_review(OpennessModel(scenario, seed=3), "Anthropic")
+    assert changed["closed"]["probability"] < base["closed"]["probability"]
+    assert changed["open"]["safety"] > base["open"]["safety"]
+    # every other payoff term is untouched by the safety weight
+    for term in ("api_margin", "ecosystem", "complement", "regulatory"):
+        assert changed["open"][term] == pytest.approx(base["open"][term])
+
+
+def test_safety_weight_changes_the_choice_over_an_ensemble():
+    """With no safety concern Anthropic opens its weights in some runs; with its own it never
+    does (the same seeds, so the difference comes from the parameter alone)."""
+    def opened(weight):
+        scenario = load_scenario(BASELINE, {"simulation.developers": 2000,
+                                            "simulation.enterprises": 400,
+                                            "labs.Anthropic.safety_weight": weight})
+        count = 0
+        for seed in range(6):
+            model = OpennessModel(scenario, seed=seed)
+            model.run(36)
+            anthropic = next(lab for lab in model.labs if lab.name == "Anthropic")
+            count += anthropic.strategy != "closed" or anthropic.pending_strategy is not None
+        return count
+    assert opened(0.0) > opened(3.0)
+
+
+def test_payoff_terms_are_reported_separately_and_sum_to_total():
+    model = OpennessModel(small_scenario(), seed=4)
+    rows = first_review(model, model.labs[0].name)
+    for row in rows.values():
+        terms = ["api_margin", "hosting", "grants", "ecosystem", "complement", "moat",
+                 "regulatory", "market_access", "safety", "capital_pressure"]
+        assert sum(row[t] for t in terms) == pytest.approx(row["total"])
+    assert sum(r["probability"] for r in rows.values()) == pytest.approx(1.0)
+    assert callable(payoff_terms) and callable(choice_probabilities)

@@ -1,0 +1,61 @@
+"""Accounting and probability invariants that must hold every month."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from openness.model import OpennessModel
+from openness.model.reporters import LAB_METRICS, WORLD_METRICS
+from tests.conftest import small_scenario
+
+SHARES = ["dev_adoption", "open_share_dev_count", "open_share_dev_tokens", "ent_adoption",
+          "ent_open_share_count", "ent_closed_share_count", "ent_hybrid_share_count",
+          "ent_hybrid_share_dual", "ent_open_share_tokens", "hhi_developers"]
+# columns that are NaN by definition in some rows (no API, no open release yet)
+MAY_BE_NAN = {"price", "open_capability"}
+
+
+def test_tables_have_exactly_the_documented_columns(small_run):
+    assert list(small_run.tables["world"].columns) == list(WORLD_METRICS)
+    assert list(small_run.tables["labs"].columns) == list(LAB_METRICS)
+
+
+def test_shares_are_probabilities_and_sum_to_one(small_run):
+    world, labs = small_run.tables["world"], small_run.tables["labs"]
+    assert ((world[SHARES] >= 0) & (world[SHARES] <= 1)).all().all()
+    modes = world[["ent_open_share_count", "ent_closed_share_count", "ent_hybrid_share_count"]]
+    np.testing.assert_allclose(modes.sum(axis=1), 1.0, rtol=1e-12)
+    for col in ("developer_share", "developer_token_share", "enterprise_token_share"):
+        assert labs[col].between(0, 1).all()
+        np.testing.assert_allclose(labs.groupby("month")[col].sum(), 1.0, rtol=1e-9)
+
+
+def test_no_nan_or_inf(small_run):
+    for name in ("world", "labs", "decisions"):
+        table = small_run.tables[name]
+        numeric = table.select_dtypes("number").drop(columns=list(MAY_BE_NAN), errors="ignore")
+        assert np.isfinite(numeric.to_numpy(dtype=float)).all(), name
+    labs = small_run.tables["labs"]
+    assert np.isfinite(labs["price"].dropna()).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_capital_moves_exactly_by_revenue_minus_costs_plus_funding(seed):
+    model = OpennessModel(small_scenario(), seed=seed)
+    before = {lab.name: lab.capital for lab in model.labs}
+    for _ in range(18):
+        model.step()
+        for lab in model.labs:
+            assert lab.capital == before[lab.name] + lab.revenue - lab.costs + lab.funding
+            before[lab.name] = lab.capital
+    labs = pd.DataFrame(model.lab_rows)
+    assert (labs["funding"] >= 0).all() and (labs["costs"] >= 0).all()
+
+
+def test_strategies_are_valid_and_counts_bounded(small_run):
+    labs, world = small_run.tables["labs"], small_run.tables["world"]
+    assert set(labs["strategy"]) <= {"closed", "hybrid", "open"}
+    assert set(labs["announced"]) <= {"", "closed", "hybrid", "open"}
+    assert (world["n_major_frontier_open"] <= world["n_frontier_open"]).all()
+    assert (world["n_major_frontier_open"] <= 8).all()
+    assert (world["month"].diff().dropna().dt.days.between(28, 31)).all()

@@ -1,0 +1,49 @@
+import pytest
+
+from openness.scenario import content_hash, load_scenario
+from tests.conftest import BASELINE
+
+
+def test_baseline_names_the_labs_of_the_documents():
+    names = {lab.name for lab in load_scenario(BASELINE).labs}
+    assert {"OpenAI", "Anthropic", "Google", "Meta", "DeepSeek", "Alibaba", "Zhipu", "Moonshot",
+            "MiniMax", "Mistral", "NVIDIA"} <= names
+    majors = {lab.name for lab in load_scenario(BASELINE).labs if lab.major}
+    assert majors == {"OpenAI", "DeepSeek", "Alibaba", "Zhipu", "NVIDIA", "Meta", "Anthropic",
+                      "Google"}
+
+
+def test_extends_merges_labs_by_name_and_appends_events(tmp_path):
+    child = tmp_path / "child.toml"
+    child.write_text(
+        f'extends = "{BASELINE}"\nname = "child"\n[simulation]\nmonths = 12\n'
+        '[[labs]]\nname = "DeepSeek"\nefficiency = 9.0\n'
+        '[[events]]\nmonth = "2025-01"\nkind = "efficiency"\nlab = "DeepSeek"\nfactor = 20\n')
+    base, sc = load_scenario(BASELINE), load_scenario(child)
+    assert sc.simulation.months == 12 and sc.simulation.developers == base.simulation.developers
+    assert len(sc.labs) == len(base.labs)
+    deepseek = next(lab for lab in sc.labs if lab.name == "DeepSeek")
+    assert deepseek.efficiency == 9.0 and deepseek.capital == 500.0
+    assert len(sc.events) == len(base.events) + 1
+    assert content_hash(sc) != content_hash(base)
+
+
+def test_content_hash_is_stable_and_tracks_content():
+    assert content_hash(load_scenario(BASELINE)) == content_hash(load_scenario(BASELINE))
+    changed = load_scenario(BASELINE, {"world.spillover_open": 0.2})
+    assert content_hash(changed) != content_hash(load_scenario(BASELINE))
+
+
+def test_overrides_reach_named_list_items():
+    sc = load_scenario(BASELINE, {"labs.Anthropic.safety_weight": 0.0})
+    assert next(lab for lab in sc.labs if lab.name == "Anthropic").safety_weight == 0.0
+
+
+def test_targets_are_parsed_and_kept(tmp_path):
+    child = tmp_path / "t.toml"
+    child.write_text(f'extends = "{BASELINE}"\nname = "t"\n[[targets]]\nid = "C3"\n'
+                     'metric = "n_major_frontier_open"\nmonth = "2026-02"\n'
+                     'comparison = "between"\nrange = [5, 7]\nshare_of_seeds = 0.7\n'
+                     'pattern = "C3"\n')
+    (target,) = load_scenario(child).targets
+    assert target.range == (5.0, 7.0) and target.share_of_seeds == pytest.approx(0.7)
