@@ -54,13 +54,12 @@ def _developer_one(i, offer, finetune, segment, adopt_prob, review_prob, exp_uti
     if o < 0:
         choose = u < adopt_prob[g]
         family = -1
-        damp = 1.0
     else:
         # An offer withdrawn by its lab forces a review.
         choose = exp_util[g, o] == 0.0 or u < review_prob[g]
         family = family_of[o]
-        damp = math.exp(-beta_switch[g] * float(finetune[i]))
     if choose:
+        damp = 1.0 if o < 0 else math.exp(-beta_switch[g] * float(finetune[i]))
         new = logit_pick(exp_util[g], family_of, family, damp, uniform(k_choice, i))
         if new >= 0:
             if family_of[new] != family:

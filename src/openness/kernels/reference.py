@@ -51,12 +51,12 @@ def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, 
         u = py_uniform(k_event, i)
         if o < 0:
             choose = u < adopt_prob[g]
-            family, damp = -1, 1.0
+            family = -1
         else:
             choose = exp_util[g, o] == 0.0 or u < review_prob[g]
             family = int(family_of[o])
-            damp = math.exp(-float(beta_switch[g]) * float(finetune[i]))
         if choose:
+            damp = 1.0 if o < 0 else math.exp(-float(beta_switch[g]) * float(finetune[i]))
             new = logit_pick(exp_util[g], family_of, family, damp, py_uniform(k_choice, i))
             if new >= 0:
                 if int(family_of[new]) != family:

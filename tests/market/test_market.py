@@ -1,0 +1,99 @@
+import math
+
+import numpy as np
+import pytest
+
+from openness.market import finance, technology
+from openness.market.pricing import adjust_prices, best_response_markup
+from openness.market.routing import N_CLASSES, ClassFeatures, class_index, routing_arrays
+from openness.scenario import load_scenario
+from tests.conftest import BASELINE
+from tests.model.test_limits import offers
+
+
+def test_bertrand_nash_markup_reduces_to_one_over_alpha_one_minus_share():
+    shares = np.array([[0.2, 0.5, 0.3]])
+    markup = best_response_markup(shares, np.array([1.0]), np.array([0.4]))
+    np.testing.assert_allclose(markup, 1 / (0.4 * (1 - shares[0])))
+
+
+def test_markup_is_a_best_response_under_logit_demand():
+    """At p = c + markup no small price change raises profit (one segment, one rival)."""
+    alpha, c, rival = 0.5, 1.0, 0.0
+
+    def profit(p):
+        s = math.exp(-alpha * p) / (math.exp(-alpha * p) + math.exp(rival))
+        return (p - c) * s
+
+    p = 3.0
+    for _ in range(200):  # fixed point of p = c + 1/(alpha (1 - s(p)))
+        s = math.exp(-alpha * p) / (math.exp(-alpha * p) + math.exp(rival))
+        p = c + best_response_markup(np.array([[s, 1 - s]]), np.ones(1), np.array([alpha]))[0]
+    assert profit(p) >= max(profit(p - 0.01), profit(p + 0.01))
+
+
+def test_prices_move_partially_and_never_below_cost():
+    new = adjust_prices(np.array([10.0, 2.0]), np.array([1.0, 3.0]), np.array([5.0, 1.0]), 0.5)
+    np.testing.assert_allclose(new, [8.0, 3.0])
+
+
+def test_lag_months_counts_back_along_the_frontier_history():
+    history = np.array([25.0, 25.1, 25.2, 25.3])
+    assert technology.lag_months(25.3, history, 0.1) == 0.0
+    assert technology.lag_months(25.15, history, 0.1) == pytest.approx(1.5)
+    assert technology.lag_months(24.8, history, 0.1) == pytest.approx(5.0)  # prehistory
+
+
+def test_knowledge_grows_with_training_and_spillover_only_when_behind():
+    world = load_scenario(BASELINE).world
+    k = np.array([25.0, 24.0])
+    new = technology.knowledge_update(world, k, np.array([26.0, 24.0]), 25.0, 25.0,
+                                      np.array([True, True]))
+    assert new[0] == pytest.approx(25.0 + 1.0 / world.training_window_months)
+    assert new[1] == pytest.approx(24.0 + world.spillover_open + world.spillover_closed)
+
+
+def test_serving_cost_falls_over_time_at_fixed_capability():
+    world = load_scenario(BASELINE).world
+    now = technology.serving_cost(world, 0, 25.3, 1.0)
+    later = technology.serving_cost(world, 12, 25.3, 1.0)
+    assert now == pytest.approx(world.inference_cost_ref) and later < now
+
+
+def test_routing_question_one_allows_only_self_hosted_open_weights():
+    ent = load_scenario(BASELINE).enterprises
+    menu = offers(3, [25.0, 24.5, 24.0], [10.0, 1.0, 0.5], [False, True, True])
+    barred = np.zeros((4, 3, 4), bool)
+    base, api, host = routing_arrays(ent, menu, 25.0, barred, np.zeros(4))
+    f = ClassFeatures.all_classes()
+    assert base.shape == (N_CLASSES, 2, 3)
+    assert np.isinf(api[f.residency]).all()
+    assert np.isinf(host[:, 0]).all() and np.isfinite(host[:, 1:]).all()
+    assert np.isfinite(api[~f.residency]).all()
+    c = class_index(np.array([2]), np.array([0]), np.array([0]), np.array([1]), np.array([1]))[0]
+    assert base[c, 0, 1] - base[c, 0, 0] == pytest.approx(
+        ent.beta_capability_complex * -0.5 + ent.finetune_bonus_open - ent.compliance_bonus_closed)
+    assert api[c, 1] == pytest.approx(1.0 + ent.wrapper_cost)
+
+
+def test_procurement_restriction_bars_an_origin_for_a_sector():
+    ent = load_scenario(BASELINE).enterprises
+    menu = offers(2, [25.0, 25.0], [10.0, 1.0], [False, True])
+    menu = menu.with_changes(origin=np.array([0, 1], np.int8))
+    barred = np.zeros((4, 3, 4), bool)
+    barred[0, 0, 1] = True  # US government may not buy CN-origin models
+    _, api, host = routing_arrays(ent, menu, 25.0, barred, np.zeros(4))
+    f = ClassFeatures.all_classes()
+    us_gov = (f.jurisdiction == 0) & (f.sector == 0)
+    assert np.isinf(api[us_gov, 1]).all() and np.isinf(host[us_gov, 1]).all()
+    assert np.isfinite(host[~us_gov, 1]).all()
+
+
+def test_funding_gets_harder_in_tight_markets_and_for_inefficient_labs():
+    f = load_scenario(BASELINE).funding
+    normal = finance.round_probability(f, 1.0, 0.5, 0.05, 10.0, 20.0)
+    tight = finance.round_probability(f, 0.3, 0.5, 0.05, 10.0, 20.0)
+    wasteful = finance.round_probability(f, 1.0, 0.5, 0.05, 1.0, 20.0)
+    assert tight < normal and wasteful < normal
+    assert finance.runway_months(100.0, 5.0, 15.0) == pytest.approx(10.0)
+    assert finance.runway_months(100.0, 20.0, 15.0) == finance.MAX_RUNWAY
