@@ -59,21 +59,21 @@ def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed(weight,
         assert changed["open"][term] == pytest.approx(base["open"][term])
 
 
-def test_safety_weight_changes_the_choice_over_an_ensemble():
-    """With no safety concern Anthropic opens its weights in some runs; with its own it never
-    does (the same seeds, so the difference comes from the parameter alone)."""
-    def opened(weight):
+def test_safety_weight_changes_metas_choice_over_an_ensemble():
+    """Meta keeps its frontier open for fewer months the more it weighs safety: the same
+    seeds, so the difference comes from the parameter alone."""
+    def open_months(weight):
         scenario = load_scenario(BASELINE, {"simulation.developers": 2000,
                                             "simulation.enterprises": 400,
-                                            "labs.Anthropic.safety_weight": weight})
-        count = 0
+                                            "labs.Meta.safety_weight": weight})
+        months = 0
         for seed in range(6):
             model = OpennessModel(scenario, seed=seed)
             model.run(36)
-            anthropic = next(lab for lab in model.labs if lab.name == "Anthropic")
-            count += anthropic.strategy != "closed" or anthropic.pending_strategy is not None
-        return count
-    assert opened(0.0) > opened(3.0)
+            months += sum(r["strategy"] == "open" for r in model.lab_rows if r["lab"] == "Meta")
+        return months
+    none, some, high = open_months(0.0), open_months(0.3), open_months(1.0)
+    assert none > some > high
 
 
 def test_payoff_terms_are_reported_separately_and_sum_to_total():

@@ -9,7 +9,8 @@ values the result. The payoff is a sum of separately reported terms ($M/month):
     grants          public or consortium funding paid only to open frontier labs
     ecosystem       value of developers building on its family (mind-share, talent)
     complement      business-model value: commoditisation (platforms), compute demand of the
-                    open ecosystem (hardware), exclusivity of a closed frontier (product cloud)
+                    open ecosystem (hardware), exclusivity of a closed frontier in proportion to
+                    how deeply the lab's own products integrate it (product cloud)
     moat            API margin lost as rivals absorb public frontier weights
     regulatory      compliance cost of the option (e.g. GPAI above the compute threshold)
     market_access   margin lost in markets closed to the lab's origin
@@ -60,6 +61,7 @@ class LabView:
     compliance: dict[str, float]  # $M/month per option
     barred: dict[str, bool]  # option forbidden by law
     grant_if_open: float
+    integration: float = 0.0  # how deeply its own products use its frontier model
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         open_spend = float((tok * offers.serving_cost)[offers.is_open].sum()) * tokens / 1e6
         terms["complement"][k] = (lab.weights.commoditisation * open_share
                                   + lab.weights.compute_demand * open_spend
-                                  + lab.weights.exclusivity * (option != "open"))
+                                  + lab.weights.exclusivity * lab.integration
+                                  * (option != "open"))
         terms["regulatory"][k] = -lab.compliance[option]
         near = terms["api_margin"][k] + terms["hosting"][k]
         terms["market_access"][k] = -lab.restricted_share * near

@@ -98,12 +98,14 @@ class Lab(mesa.Agent):
                 "chosen": chosen}
 
     # ---- finance --------------------------------------------------------------------------
-    def book(self, revenue: float, costs: float, funding: float) -> None:
-        """Capital moves by exactly revenue - costs + funding."""
+    def book(self, revenue: float, costs: float, funding: float, recurring: float = 0.0) -> None:
+        """Capital moves by exactly revenue - costs + funding. `recurring` is the part of the
+        funding that comes every month (a parent's transfer, a grant): it counts toward the
+        runway like revenue, while a one-off venture round does not."""
         self.last_revenue = self.revenue if self.revenue > 0 else self.last_revenue
         self.revenue, self.costs, self.funding = revenue, costs, funding
         self.capital = self.capital + revenue - costs + funding
-        self.runway = finance.runway_months(self.capital, revenue, costs)
+        self.runway = finance.runway_months(self.capital, revenue + recurring, costs)
         self.insolvent = self.capital <= 0.0
 
     @property

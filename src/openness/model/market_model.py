@@ -267,8 +267,9 @@ class OpennessModel(mesa.Model):
             funding = lab.config.parent_funding
             if lab.strategy == "open":
                 funding += pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+            recurring = funding
             funding += self._venture_round(lab, revenue, costs)
-            lab.book(revenue, costs, funding)
+            lab.book(revenue, costs, funding, recurring)
             lab.training_spend *= 1.0 + lab.config.training_spend_growth
             lab.other_revenue *= 1.0 + lab.config.other_revenue_growth
 
@@ -318,6 +319,7 @@ class OpennessModel(mesa.Model):
                                           flops - self.world.hybrid_small_gap),
                 grant_if_open=pol.grant_per_lab(policy, lab.config.origin, open_origins,
                                                 lab.strategy == "open"),
+                integration=lab.config.integration,
             )
             result = lab.review(t, market, view)
             for k, option in enumerate(STRATEGY_NAMES):

@@ -124,7 +124,9 @@ class BusinessModelWeights(Strict):
 
     commoditisation: NonNeg = Field(0.0, description="value per unit open share of all tokens")
     compute_demand: NonNeg = Field(0.0, description="value per $M of open-ecosystem inference")
-    exclusivity: NonNeg = Field(0.0, description="value of a frontier kept inside own products")
+    exclusivity: NonNeg = Field(
+        0.0, description="value of a closed frontier per unit of the lab's product integration"
+    )
 
 
 def _default_business_models() -> dict[str, BusinessModelWeights]:
