@@ -82,16 +82,18 @@ def main(argv: list[str] | None = None) -> dict:
     n, repeats = (20_000, 2) if args.quick else (1_000_000, 5)
     threads = sorted({1, numba.config.NUMBA_NUM_THREADS})
     kernels = [time_developer_kernel(n, t, repeats) for t in threads]
-    base = (time_baseline(2000, 400, 6) if args.quick else time_baseline(None, None, None))
+    sizes = [(2000, 400, 6)] if args.quick else [(None, None, None), (1_000_000, 100_000, None)]
+    runs = [time_baseline(*size) for size in sizes]
     report = {"package_version": __version__, "machine": platform.machine(),
               "cpus": os.cpu_count(), "python": platform.python_version(),
-              "numba": numba.__version__, "developer_kernel": kernels, "baseline_run": base}
+              "numba": numba.__version__, "developer_kernel": kernels, "baseline_runs": runs}
     print(f"{'kernel':<22}{'agents':>10}{'threads':>9}{'ns/agent-step':>15}{'tally ns':>10}")
     for k in kernels:
         print(f"{'developer_step':<22}{k['agents']:>10,}{k['threads']:>9}"
               f"{k['step_ns_per_agent']:>15.2f}{k['tally_ns_per_agent']:>10.2f}")
-    print(f"baseline run: {base['developers']:,} developers, {base['enterprises']:,} enterprises,"
-          f" {base['months']} months: {base['seconds']:.2f} s after compilation")
+    for base in runs:
+        print(f"baseline run: {base['developers']:,} developers, {base['enterprises']:,} "
+              f"enterprises, {base['months']} months: {base['seconds']:.2f} s after compilation")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     return report

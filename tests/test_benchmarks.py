@@ -14,4 +14,4 @@ def test_benchmark_command_runs_on_tiny_sizes(tmp_path):
     report = bench.main(["--quick", "--out", str(out)])
     assert json.loads(out.read_text()) == json.loads(json.dumps(report))
     assert report["developer_kernel"][0]["step_ns_per_agent"] > 0
-    assert report["baseline_run"]["months"] == 6
+    assert report["baseline_runs"][0]["months"] == 6
