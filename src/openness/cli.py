@@ -2,8 +2,13 @@
 
     openness run SCENARIO [--seed N] [--out DIR] [--months M] [--developers N] [--enterprises N]
     openness describe SCENARIO
+    openness batch EXPERIMENT [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
+    openness results DIR [--table world|labs] [--csv FILE]
+    openness compare DIR [--baseline ARM] [--metrics M ...] [--months YYYY-MM ...]
+    openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]
 
-Exit status: 0 success, 2 bad input (scenario file or arguments), 1 an unexpected failure.
+Exit status: 0 success, 2 bad input (scenario or experiment file, arguments), 3 a batch in
+which some runs failed, 130 interrupted, 1 an unexpected failure.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pathlib import Path
 from openness import __version__
 
 EXIT_BAD_INPUT = 2
+EXIT_RUNS_FAILED = 3
+EXIT_INTERRUPTED = 130
 OVERRIDE_FLAGS = {"months": "simulation.months", "developers": "simulation.developers",
                   "enterprises": "simulation.enterprises"}
 
@@ -59,6 +66,38 @@ def build_parser() -> argparse.ArgumentParser:
     describe = sub.add_parser("describe", help="print the fully resolved configuration")
     describe.add_argument("scenario", type=Path, help="scenario TOML file")
     describe.set_defaults(handler=_cmd_describe)
+
+    batch = sub.add_parser("batch", help="run an experiment: arms x design x replications")
+    batch.add_argument("experiment", type=Path, help="experiment TOML file")
+    batch.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    batch.add_argument("--out", type=Path, help="result directory (default: results/NAME)")
+    batch.add_argument("--resume", action="store_true", help="finish an interrupted batch")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on this dask.distributed scheduler instead of locally")
+    batch.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    batch.set_defaults(handler=_cmd_batch)
+
+    results = sub.add_parser("results", help="load a batch's results as one table")
+    results.add_argument("directory", type=Path, help="batch result directory")
+    results.add_argument("--table", choices=("world", "labs"), default="world")
+    results.add_argument("--csv", type=Path, help="also write the table as CSV")
+    results.set_defaults(handler=_cmd_results)
+
+    compare = sub.add_parser("compare", help="effects of each arm against a baseline arm")
+    compare.add_argument("directory", type=Path, help="batch result directory")
+    compare.add_argument("--baseline", help="baseline arm (default: the experiment's)")
+    compare.add_argument("--metrics", nargs="+", help="metrics (default: all kept)")
+    compare.add_argument("--months", nargs="+", metavar="YYYY-MM", help="months (default: all)")
+    compare.add_argument("--csv", type=Path, help="CSV path (default: DIR/compare.csv)")
+    compare.set_defaults(handler=_cmd_compare)
+
+    sens = sub.add_parser("sensitivity", help="Sobol indices of a Saltelli-design batch")
+    sens.add_argument("directory", type=Path, help="batch result directory")
+    sens.add_argument("--metrics", nargs="+", help="outcomes (default: all kept)")
+    sens.add_argument("--months", nargs="+", metavar="YYYY-MM", help="months (default: all)")
+    sens.add_argument("--arm", help="arm to analyse (default: the baseline arm)")
+    sens.add_argument("--csv", type=Path, help="CSV path (default: DIR/sensitivity.csv)")
+    sens.set_defaults(handler=_cmd_sensitivity)
     return parser
 
 
@@ -108,6 +147,88 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from openness.experiments import load_experiment, run_batch
+
+    loaded = load_experiment(args.experiment)
+    out = args.out or Path("results") / loaded.spec.name
+    try:
+        summary = run_batch(loaded, out, workers=args.workers, scheduler=args.scheduler,
+                            resume=args.resume)
+    except KeyboardInterrupt:
+        print(f"openness: interrupted; completed runs are kept in {out}/; run the same command "
+              "with --resume to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print(f"batch '{loaded.spec.name}': {summary.done} runs done, {summary.failed} failed, "
+              f"{summary.skipped} already complete, of {summary.total}, in "
+              f"{summary.seconds:.1f} s -> {out}/")
+    if summary.failed:
+        print(f"openness: {summary.failed} run(s) failed; their errors are in "
+              f"{out}/manifest.json; rerun with --resume to retry them", file=sys.stderr)
+        return EXIT_RUNS_FAILED
+    return 0
+
+
+def _cmd_results(args: argparse.Namespace) -> int:
+    from openness.experiments import load_results, read_manifest
+
+    manifest = read_manifest(args.directory)
+    df = load_results(args.directory, args.table)
+    print(f"{manifest['experiment']}: {manifest.get('counts', {})}; {args.table} table "
+          f"{df.shape[0]} rows x {df.shape[1]} columns")
+    if not df.empty:
+        print(df.head(10).to_string(index=False))
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _stored_experiment(directory: Path):
+    from openness.experiments import Experiment, read_manifest
+
+    read_manifest(directory)  # a clear error if this is not a batch directory
+    return Experiment.model_validate_json((directory / "experiment.json").read_text())
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from openness.experiments import compare_arms, load_results
+    from openness.experiments.compare import format_comparison
+    from openness.scenario import ExperimentError
+
+    spec = _stored_experiment(args.directory)
+    df = load_results(args.directory)
+    baseline = args.baseline or spec.baseline
+    try:
+        table = compare_arms(df, baseline, args.metrics, args.months, seed=spec.seed)
+    except (ValueError, KeyError) as exc:
+        raise ExperimentError(args.directory, "--baseline/--metrics", str(exc)) from None
+    print(format_comparison(table))
+    path = args.csv or args.directory / "compare.csv"
+    table.to_csv(path, index=False)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from openness.experiments import load_results, sobol_indices
+    from openness.scenario import ExperimentError
+
+    spec = _stored_experiment(args.directory)
+    df = load_results(args.directory)
+    metrics = args.metrics or list(spec.outputs.metrics)
+    try:
+        table = sobol_indices(df, spec, metrics, args.months, args.arm, seed=spec.seed)
+    except (ValueError, KeyError) as exc:
+        raise ExperimentError(args.directory, "design", str(exc)) from None
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    path = args.csv or args.directory / "sensitivity.csv"
+    table.to_csv(path, index=False)
+    print(f"wrote {path}")
+    return 0
+
+
 def _print_summary(p: dict, out: Path) -> None:
     f = p["final"]
     print(f"openness {p['package_version']}: scenario '{p['scenario']}' seed {p['seed']}, "
@@ -135,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"openness: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("openness: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        print("openness: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # an internal failure: one line, not a traceback
         print(f"openness: internal error: {type(exc).__name__}: {exc} "
               "(please report it with the scenario file)", file=sys.stderr)

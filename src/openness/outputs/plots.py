@@ -12,10 +12,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 ADOPTION_SERIES = {
-    "open_share_dev_count": ("Developers (by count)", "tab:blue", "-"),
-    "open_share_dev_tokens": ("Developers (by tokens)", "tab:blue", "--"),
+    "open_share_dev_count": ("Developers, open (by count)", "tab:blue", "-"),
+    "open_share_dev_tokens": ("Developers, open (by tokens)", "tab:blue", "--"),
     "ent_open_share_count": ("Enterprises, open only (by count)", "tab:orange", "-"),
-    "ent_open_share_tokens": ("Enterprises (by tokens)", "tab:orange", "--"),
+    "ent_open_share_tokens": ("Enterprises, open (by tokens)", "tab:orange", "--"),
     "ent_hybrid_share_count": ("Enterprises, hybrid (by count)", "tab:green", ":"),
 }
 
@@ -32,7 +32,7 @@ def adoption_curves(world: pd.DataFrame, events: pd.DataFrame | None = None,
             ax.annotate(ev.label, (ev.month, 100), xytext=(2, -10 - 10 * (i % 4)),
                         textcoords="offset points", fontsize=7, color="dimgrey")
     ax.set_ylim(0, 100)
-    ax.set_ylabel("Share using open weights (%)")
+    ax.set_ylabel("Share (%)")
     ax.set_xlabel("Month")
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ValidationError
 from openness.scenario.errors import ScenarioError
 from openness.scenario.schema import Scenario
 
-# Lists of tables that a child file merges into its parent's by `name`; other lists append.
+# Lists of tables that a child file merges into its parent's by `name`, and lists it appends
+# to its parent's (a regulator's `policies` too); any other value replaces the parent's.
 _MERGE_BY_NAME = ("labs", "developer_segments", "regulators")
-_APPEND = ("events", "targets")
+_APPEND = ("events", "targets", "policies")
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -33,7 +34,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise _explain(exc, path) from None
+        raise explain(exc, path) from None
 
 
 def content_hash(scenario: Scenario) -> str:
@@ -42,16 +43,17 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """The TOML file as a dict, or `error` naming the file and what is wrong with it."""
     if not path.is_file():
-        raise ScenarioError(path, "", "no such file (expected a TOML scenario file)")
+        raise error(path, "", "no such file (expected a TOML file)")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"is not valid TOML: {exc}") from None
+        raise error(path, "", f"is not valid TOML: {exc}") from None
     except UnicodeDecodeError:
-        raise ScenarioError(path, "", "is not UTF-8 text (expected a TOML file)") from None
+        raise error(path, "", "is not UTF-8 text (expected a TOML file)") from None
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if real in chain:
         cycle = " -> ".join(p.name for p in (*chain, real))
         raise ScenarioError(path, "extends", f"forms a cycle ({cycle}); 'extends' must end")
-    data = _read_toml(path)
+    data = read_toml(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data
@@ -123,14 +125,16 @@ def _named_item(items: list[Any], name: str, key: str, path: Path) -> Any:
     raise ScenarioError(path, key, f"no item named '{name}' in that list")
 
 
-def _explain(exc: ValidationError, path: Path) -> ScenarioError:
+def explain(exc: ValidationError, path: Path, root: type[BaseModel] = Scenario,
+            error: type[ScenarioError] = ScenarioError) -> ScenarioError:
+    """One paragraph from a pydantic error: the file, the field, what is allowed there."""
     err = exc.errors()[0]
     loc = err.get("loc", ())
     field = _format_loc(loc)
     msg = err.get("msg", "invalid value")
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
+        allowed = _allowed_fields(root, loc[:-1])
         problem = "unknown key; allowed keys here: " + ", ".join(allowed)
     elif kind == "missing":
         problem = "is required but missing"
@@ -141,7 +145,7 @@ def _explain(exc: ValidationError, path: Path) -> ScenarioError:
     more = len(exc.errors()) - 1
     if more:
         problem += f"; {more} more problem(s) after this one"
-    return ScenarioError(path, field, problem.rstrip("."))
+    return error(path, field, problem.rstrip("."))
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -157,9 +161,9 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model found by walking `loc` from `Scenario`."""
-    model: Any = Scenario
+def _allowed_fields(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found by walking `loc` from `root`."""
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue

@@ -1,0 +1,96 @@
+"""From an experiment to its runs: design points, replications and their seeds.
+
+Runs are arms x design points x replications. A run's seed depends only on the experiment
+seed and the replication index, so every arm and design point sees the same random numbers
+in the same replication (common random numbers) and effects can be measured as paired
+differences.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from openness.experiments.spec import Experiment, LoadedExperiment
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs to do one run (small and picklable)."""
+
+    run_id: str
+    arm: str
+    point: int
+    replication: int
+    seed: int
+    scenario: str | None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, float] = field(default_factory=dict)
+    months: tuple[str, ...] | None = None
+    metrics: tuple[str, ...] = ()
+    lab_metrics: tuple[str, ...] = ()
+
+
+def replication_seed(experiment_seed: int, replication: int) -> int:
+    """A 63-bit seed from (experiment seed, replication index) alone."""
+    state = np.random.SeedSequence(entropy=experiment_seed, spawn_key=(replication,))
+    return int(state.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def problem(spec: Experiment) -> dict:
+    """The SALib problem definition of the experiment's factors."""
+    return {"num_vars": len(spec.factors), "names": [f.name for f in spec.factors],
+            "bounds": [list(f.bounds) if f.bounds else [0.0, 1.0] for f in spec.factors]}
+
+
+def design_points(spec: Experiment) -> list[dict[str, float]]:
+    """Factor values of every design point, in a fixed order (point index = position)."""
+    kind, factors = spec.design.kind, spec.factors
+    if kind == "none":
+        return [{}]
+    if kind == "grid":
+        grid = itertools.product(*[f.levels for f in factors])
+        points = [dict(zip([f.name for f in factors], values, strict=True)) for values in grid]
+    else:
+        if kind == "lhs":
+            unit = qmc.LatinHypercube(d=len(factors), seed=spec.seed).random(spec.design.samples)
+            lo = np.array([f.bounds[0] for f in factors])
+            hi = np.array([f.bounds[1] for f in factors])
+            values = qmc.scale(unit, lo, hi)
+        else:
+            from SALib.sample import sobol as sobol_sample
+
+            values = sobol_sample.sample(problem(spec), spec.design.samples,
+                                         calc_second_order=spec.design.second_order,
+                                         seed=spec.seed)
+        points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in values]
+    for point in points:
+        for f in factors:
+            if f.integer:
+                point[f.name] = float(round(point[f.name]))
+    return points
+
+
+def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
+    """Every run of the experiment, ordered by arm, design point, replication."""
+    spec = loaded.spec
+    months = None if spec.outputs.months == "all" else tuple(spec.outputs.months)
+    seeds = spec.seeds or [replication_seed(spec.seed, r) for r in range(spec.n_replications)]
+    runs = []
+    for arm in spec.arms:
+        scenario = loaded.arm_scenario(arm)
+        for p, params in enumerate(design_points(spec)):
+            for r, seed in enumerate(seeds):
+                runs.append(RunSpec(
+                    run_id=f"{arm.name}__p{p:05d}__r{r:05d}", arm=arm.name, point=p,
+                    replication=r, seed=int(seed),
+                    scenario=str(scenario) if isinstance(scenario, Path) else None,
+                    overrides=loaded.arm_overrides(arm), params=params, months=months,
+                    metrics=tuple(spec.outputs.metrics),
+                    lab_metrics=tuple(spec.outputs.lab_metrics)))
+    return runs

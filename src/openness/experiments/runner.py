@@ -1,0 +1,127 @@
+"""The batch runner: runs an experiment's pending runs on an executor into a result store."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from openness.experiments.design import RunSpec, run_specs
+from openness.experiments.executors import InlineExecutor, make_executor
+from openness.experiments.single import run_scenario
+from openness.experiments.spec import LoadedExperiment
+from openness.experiments.store import ResultStore
+from openness.scenario import load_scenario
+
+Model = Callable[[RunSpec], dict[str, pd.DataFrame]]
+
+#: The manifest is rewritten at most this often while a batch runs (and always at its end):
+#: files on disk, not the manifest, say which runs are complete, so a kill loses nothing.
+MANIFEST_EVERY_SECONDS = 1.0
+
+
+def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
+    """The default model: the openness simulation of the run's scenario and overrides."""
+    scenario = load_scenario(spec.scenario, {**spec.overrides, **spec.params})
+    tables = run_scenario(scenario, seed=spec.seed).tables
+    keep = {"world": tables["world"][["month", *spec.metrics]]}
+    if spec.lab_metrics:
+        keep["labs"] = tables["labs"][["month", "lab", *spec.lab_metrics]]
+    if spec.months is not None:
+        wanted = pd.to_datetime([m + "-01" for m in spec.months])
+        missing = sorted(set(wanted) - set(keep["world"]["month"]))
+        if missing:
+            raise ValueError(f"months outside the simulated window: "
+                             f"{', '.join(str(m.date())[:7] for m in missing)}")
+        keep = {k: v[v["month"].isin(wanted)] for k, v in keep.items()}
+    return keep
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str  # "done" or "failed"
+    tables: dict[str, pd.DataFrame] | None
+    error: str | None
+    seconds: float
+
+
+def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
+    """Do one run; never raises for the run's own failure (it is reported instead)."""
+    started = time.perf_counter()
+    try:
+        tables = model(spec)
+    except Exception as exc:  # a failed run is data for the manifest, not a crash
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
+        return RunOutcome(spec.run_id, "failed", None, error, time.perf_counter() - started)
+    ids = {"arm": spec.arm, "point": spec.point, "replication": spec.replication,
+           "seed": spec.seed, **spec.params}
+    tagged = {}
+    for name, df in tables.items():
+        df = df.reset_index(drop=True)
+        front = pd.DataFrame({k: [v] * len(df) for k, v in ids.items()})
+        tagged[name] = pd.concat([front, df], axis=1)
+    return RunOutcome(spec.run_id, "done", tagged, None, time.perf_counter() - started)
+
+
+@dataclass
+class BatchSummary:
+    total: int
+    done: int
+    failed: int
+    skipped: int  # already complete before this invocation
+    seconds: float
+    out: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.done + self.skipped == self.total
+
+
+def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None = None,
+              scheduler: str | None = None, resume: bool = False, model: Model = scenario_model,
+              executor=None, progress: bool | None = None) -> BatchSummary:
+    """Run every pending run of the experiment and store its results under `out`."""
+    started = time.perf_counter()
+    specs = run_specs(loaded)
+    store = ResultStore(Path(out))
+    experiment_hash = loaded.content_hash()
+    done_before = store.create_or_resume(
+        loaded.spec.name, experiment_hash, loaded.spec.model_dump(mode="json"), specs, resume,
+        str(loaded.path or loaded.spec.name))
+    pending = [s for s in specs if s.run_id not in done_before]
+    executor = executor or (InlineExecutor() if not pending else make_executor(workers,
+                                                                                scheduler))
+    show = sys.stderr.isatty() if progress is None else progress
+    done = failed = 0
+    saved = time.monotonic()
+    bar = tqdm(total=len(specs), initial=len(done_before), unit="run", disable=not show,
+               desc=loaded.spec.name, dynamic_ncols=True)
+    try:
+        with executor:
+            for outcome in executor.imap_unordered(functools.partial(execute, model=model),
+                                                   pending):
+                if outcome.status == "done":
+                    store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
+                    done += 1
+                else:
+                    store.mark_failed(outcome.run_id, outcome.error, outcome.seconds)
+                    failed += 1
+                if time.monotonic() - saved > MANIFEST_EVERY_SECONDS:
+                    store.save_manifest()
+                    saved = time.monotonic()
+                bar.update(1)
+                bar.set_postfix(failed=failed, refresh=False)
+    finally:
+        bar.close()
+        store.save_manifest()
+    return BatchSummary(len(specs), done, failed, len(done_before),
+                        time.perf_counter() - started, Path(out))

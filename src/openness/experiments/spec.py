@@ -1,0 +1,204 @@
+"""Experiment files: a base scenario, arms, factors with a design, replications, outputs.
+
+    name = "policy_interventions"
+    scenario = "../scenarios/baseline.toml"     # relative to this file
+    seed = 2024
+    replications = 40                           # or: seeds = [1, 2, 3]
+    baseline_arm = "baseline"                   # what `compare` measures against
+    [overrides]                                 # dotted scenario keys, for every arm
+    "simulation.developers" = 50000
+    [[arms]]
+    name = "baseline"
+    [[arms]]
+    name = "open_funding"
+    scenario = "../scenarios/policies/open_funding.toml"
+    overrides = { "world.spillover_open" = 0.1 }
+    [design]
+    kind = "saltelli"                           # none | grid | lhs | saltelli
+    samples = 64
+    [[factors]]
+    name = "world.spillover_open"
+    bounds = [0.02, 0.2]                        # lhs, saltelli; `levels = [...]` for grid
+    [outputs]
+    metrics = ["open_share_dev_count", "price_ratio"]
+    months = ["2026-02", "2027-12"]             # or "all"
+    lab_metrics = ["strategy"]                  # optional per-lab table
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from openness.model.reporters import LAB_METRICS, WORLD_METRICS
+from openness.scenario import ExperimentError, ScenarioError, content_hash, load_scenario
+from openness.scenario.load import explain, read_toml
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Arm(_Strict):
+    name: str = Field(description="letters, digits, '_' or '-'")
+    scenario: str | None = Field(None, description="another scenario file for this arm")
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError(f"must use only letters, digits, '_' or '-', got {v!r}")
+        return v
+
+
+class Factor(_Strict):
+    name: str = Field(description="dotted scenario key, e.g. 'world.spillover_open'")
+    levels: list[float] | None = Field(None, description="values for a grid design")
+    bounds: tuple[float, float] | None = Field(None, description="[low, high] for lhs/saltelli")
+    integer: bool = Field(False, description="round sampled values to whole numbers")
+
+    @model_validator(mode="after")
+    def _range(self) -> Factor:
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"bounds of '{self.name}' must be [low, high] with low < high")
+        return self
+
+
+class Design(_Strict):
+    kind: Literal["none", "grid", "lhs", "saltelli"] = "none"
+    samples: int = Field(16, ge=1, le=1_000_000, description="lhs points, or Saltelli's N")
+    second_order: bool = Field(False, description="Saltelli design for second-order indices")
+
+
+class Outputs(_Strict):
+    metrics: list[str] = Field(default_factory=lambda: [m for m in WORLD_METRICS if m != "month"])
+    months: list[str] | Literal["all"] = "all"
+    lab_metrics: list[str] = Field(default_factory=list)
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, v):
+        if v != "all":
+            for m in v:
+                if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", m):
+                    raise ValueError(f"months must be 'YYYY-MM' strings or \"all\", got {m!r}")
+        return v
+
+
+class Experiment(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str | None = Field(None, description="base scenario file (relative to this file)")
+    seed: int = Field(0, ge=0, lt=2**63)
+    replications: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] | None = None
+    baseline_arm: str | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    arms: list[Arm] = Field(default_factory=lambda: [Arm(name="baseline")])
+    design: Design = Design()
+    factors: list[Factor] = Field(default_factory=list)
+    outputs: Outputs = Outputs()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Experiment:
+        if (self.replications is None) == (self.seeds is None):
+            raise ValueError("give exactly one of 'replications' (a count) or 'seeds' (a list)")
+        names = [a.name for a in self.arms]
+        if len(set(names)) != len(names) or not names:
+            raise ValueError("arms need unique names (at least one arm)")
+        if self.baseline_arm is not None and self.baseline_arm not in names:
+            raise ValueError(f"baseline_arm '{self.baseline_arm}' is not one of the arms: "
+                             f"{', '.join(names)}")
+        kind = self.design.kind
+        if kind == "none" and self.factors:
+            raise ValueError("factors need a design: set design.kind to grid, lhs or saltelli")
+        if kind != "none" and not self.factors:
+            raise ValueError(f"design '{kind}' needs at least one [[factors]] entry")
+        for f in self.factors:
+            if kind == "grid" and not f.levels:
+                raise ValueError(f"factor '{f.name}' needs 'levels' for a grid design")
+            if kind in ("lhs", "saltelli") and f.bounds is None:
+                raise ValueError(f"factor '{f.name}' needs 'bounds' for a {kind} design")
+        return self
+
+    @property
+    def n_replications(self) -> int:
+        return len(self.seeds) if self.seeds is not None else int(self.replications)
+
+    @property
+    def baseline(self) -> str:
+        return self.baseline_arm or self.arms[0].name
+
+
+class LoadedExperiment(BaseModel):
+    """An experiment with its file's location, so that relative paths resolve."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    spec: Experiment
+    path: Path | None = None
+
+    def resolve(self, ref: str | None) -> Path | None:
+        if ref is None:
+            return None
+        base = self.path.parent if self.path is not None else Path.cwd()
+        return (base / ref).resolve()
+
+    def arm_scenario(self, arm: Arm) -> Path | None:
+        return self.resolve(arm.scenario or self.spec.scenario)
+
+    def arm_overrides(self, arm: Arm) -> dict[str, Any]:
+        return {**self.spec.overrides, **arm.overrides}
+
+    def content_hash(self) -> str:
+        """SHA-256 of the experiment and of every arm's fully resolved scenario."""
+        payload = self.spec.model_dump(mode="json")
+        payload["arm_scenarios"] = {}
+        for arm in self.spec.arms:
+            path = self.arm_scenario(arm)
+            if path is not None:
+                scenario = load_scenario(path, self.arm_overrides(arm))
+                payload["arm_scenarios"][arm.name] = content_hash(scenario)
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_experiment(path: str | Path) -> LoadedExperiment:
+    """Read and validate an experiment file; its arms' scenarios must load too."""
+    path = Path(path)
+    raw = read_toml(path, ExperimentError)
+    try:
+        spec = Experiment.model_validate(raw)
+    except ValidationError as exc:
+        raise explain(exc, path, Experiment, ExperimentError) from None
+    loaded = LoadedExperiment(spec=spec, path=path.resolve())
+    if spec.scenario is None and any(a.scenario is None for a in spec.arms):
+        raise ExperimentError(path, "scenario", "is required (or give every arm a scenario)")
+    _check_metrics(path, spec.outputs)
+    for i, arm in enumerate(spec.arms):
+        try:
+            load_scenario(loaded.arm_scenario(arm), loaded.arm_overrides(arm))
+        except ScenarioError as exc:
+            raise ExperimentError(path, f"arms[{i}] ({arm.name})", str(exc)) from None
+    return loaded
+
+
+def _check_metrics(path: Path, outputs: Outputs) -> None:
+    """Metrics of the simulation's tables (a custom model may keep others)."""
+    world = [m for m in WORLD_METRICS if m != "month"]
+    unknown = [m for m in outputs.metrics if m not in world]
+    if unknown:
+        raise ExperimentError(path, "outputs.metrics", f"unknown metric(s) {', '.join(unknown)}"
+                              f"; allowed: {', '.join(world)}")
+    labs = [m for m in LAB_METRICS if m not in ("month", "lab")]
+    unknown = [m for m in outputs.lab_metrics if m not in labs]
+    if unknown:
+        raise ExperimentError(path, "outputs.lab_metrics", f"unknown lab metric(s) "
+                              f"{', '.join(unknown)}; allowed: {', '.join(labs)}")

@@ -1,0 +1,140 @@
+"""The batch runner: same dataset on any executor, failures recorded, kills survived."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from openness.cli import main
+from openness.experiments import load_experiment, load_results, read_manifest, run_batch
+from openness.experiments.executors import DaskExecutor
+from tests.experiments.helpers import write_experiment
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    return write_experiment(tmp_path_factory.mktemp("exp"), "", replications=4)
+
+
+@pytest.fixture(scope="module")
+def reference(experiment, tmp_path_factory):
+    """The experiment run in this process, one run after another."""
+    out = tmp_path_factory.mktemp("ref") / "out"
+    summary = run_batch(load_experiment(experiment), out, workers=1)
+    assert summary.ok and summary.done == 12
+    return out
+
+
+def assert_same_dataset(a, b):
+    for table in ("world", "labs"):
+        pd.testing.assert_frame_equal(load_results(a, table), load_results(b, table))
+
+
+def test_dataset_is_tidy_and_complete(reference):
+    df = load_results(reference)
+    assert list(df.columns[:5]) == ["arm", "point", "replication", "seed", "month"]
+    assert len(df) == 3 * 4 * 2  # arms x replications x kept months
+    assert list(dict.fromkeys(df["arm"])) == ["baseline", "funding", "ban"]
+    labs = load_results(reference, "labs")
+    assert {"lab", "strategy"} <= set(labs.columns) and len(labs) == 3 * 4 * 2 * 16
+    manifest = read_manifest(reference)
+    assert manifest["counts"] == {"done": 12} and len(manifest["experiment_hash"]) == 64
+    assert manifest["package_version"]
+
+
+def test_two_worker_processes_give_the_identical_dataset(experiment, reference, tmp_path):
+    summary = run_batch(load_experiment(experiment), tmp_path / "out", workers=2)
+    assert summary.ok
+    assert_same_dataset(reference, tmp_path / "out")
+
+
+def test_dask_local_cluster_gives_the_identical_dataset(experiment, reference, tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        summary = run_batch(load_experiment(experiment), tmp_path / "out",
+                            executor=DaskExecutor(client=client))
+    assert summary.ok
+    assert_same_dataset(reference, tmp_path / "out")
+
+
+def test_sigkill_then_resume_gives_the_identical_dataset(experiment, reference, tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
+           "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = list((out / "world").glob("*.parquet")) if (out / "world").exists() else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its workers, as a crash would
+    proc.wait()
+    completed = len(list((out / "world").glob("*.parquet")))
+    assert 3 <= completed < 12, "the kill should land part-way through"
+    assert main(["batch", str(experiment), "--workers", "2", "--out", str(out), "--resume",
+                 "--quiet"]) == 0
+    assert_same_dataset(reference, out)
+    files = sorted(p.name for p in (out / "world").iterdir())
+    assert len(files) == 12 and not [f for f in files if f.startswith(".")]
+    assert read_manifest(out)["counts"] == {"done": 12}
+
+
+def test_resume_refuses_a_directory_of_another_experiment(reference, tmp_path, capsys):
+    other = write_experiment(tmp_path, "", name="other", replications=2)
+    assert main(["batch", str(other), "--out", str(reference), "--resume"]) == 2
+    assert "different experiment" in capsys.readouterr().err
+
+
+def test_existing_directory_needs_resume(experiment, reference, capsys):
+    assert main(["batch", str(experiment), "--out", str(reference)]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_resume_of_a_complete_batch_does_nothing(experiment, reference, capsys):
+    before = {p.name: p.stat().st_mtime_ns for p in (reference / "world").iterdir()}
+    assert main(["batch", str(experiment), "--out", str(reference), "--resume"]) == 0
+    assert "0 runs done, 0 failed, 12 already complete" in capsys.readouterr().out
+    assert before == {p.name: p.stat().st_mtime_ns for p in (reference / "world").iterdir()}
+
+
+def test_failed_runs_are_recorded_and_the_rest_complete(tmp_path, capsys):
+    # half the design points set a probability above 1: those runs fail, the others run
+    body = ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
+            'levels = [0.08, 1.5]\n')
+    path = write_experiment(tmp_path, body, replications=2, extra_arms=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--workers", "2"]) == 3
+    assert "2 run(s) failed" in capsys.readouterr().err
+    runs = read_manifest(out)["runs"]
+    failed = {k: v for k, v in runs.items() if v["status"] == "failed"}
+    assert len(failed) == 2 and all(v["params"]["world.spillover_open"] == 1.5
+                                    for v in failed.values())
+    assert all("spillover_open" in v["error"] and "less than or equal to 1" in v["error"]
+               for v in failed.values())
+    assert sum(v["status"] == "done" for v in runs.values()) == 2
+    assert len(load_results(out)) == 2 * 2
+
+
+def test_results_command_prints_and_exports(reference, tmp_path, capsys):
+    assert main(["results", str(reference), "--csv", str(tmp_path / "r.csv")]) == 0
+    assert "24 rows" in capsys.readouterr().out
+    assert len(pd.read_csv(tmp_path / "r.csv")) == 24
+
+
+def test_compare_command_prints_effects_with_intervals(reference, capsys):
+    assert main(["compare", str(reference), "--metrics", "open_share_dev_count"]) == 0
+    printed = capsys.readouterr().out
+    assert "funding" in printed and "ban" in printed and "95% CI" in printed
+    table = pd.read_csv(reference / "compare.csv")
+    assert set(table["arm"]) == {"funding", "ban"} and (table["pairs"] == 4).all()
+    assert (table["ci_low"] <= table["effect"]).all() and (table["effect"] <= table["ci_high"]).all()
+    json.loads((reference / "manifest.json").read_text())  # untouched and valid
