@@ -54,12 +54,24 @@ def test_two_worker_processes_give_the_identical_dataset(experiment, reference, 
 
 
 def test_dask_local_cluster_gives_the_identical_dataset(experiment, reference, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        # the same path as `openness batch --scheduler ADDRESS`
+        summary = run_batch(load_experiment(experiment), tmp_path / "out",
+                            scheduler=cluster.scheduler_address)
+    assert summary.ok
+    assert_same_dataset(reference, tmp_path / "out")
+
+
+def test_dask_executor_accepts_an_existing_client(experiment, reference, tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         summary = run_batch(load_experiment(experiment), tmp_path / "out",
-                            executor=DaskExecutor(client=client))
+                            executor=DaskExecutor(client=client, window=3))
     assert summary.ok
     assert_same_dataset(reference, tmp_path / "out")
 
@@ -86,6 +98,27 @@ def test_sigkill_then_resume_gives_the_identical_dataset(experiment, reference, 
     files = sorted(p.name for p in (out / "world").iterdir())
     assert len(files) == 12 and not [f for f in files if f.startswith(".")]
     assert read_manifest(out)["counts"] == {"done": 12}
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(experiment, reference, tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
+           "--out", str(out)]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if (out / "world").exists() and len(list((out / "world").glob("*.parquet"))) >= 2:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground process group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err
+    manifest = read_manifest(out)  # left valid
+    assert manifest["counts"].get("done", 0) >= 2
+    assert main(["batch", str(experiment), "--workers", "1", "--out", str(out), "--resume",
+                 "--quiet"]) == 0
+    assert_same_dataset(reference, out)
 
 
 def test_resume_refuses_a_directory_of_another_experiment(reference, tmp_path, capsys):

@@ -23,13 +23,26 @@ def _init_worker() -> None:
 
 
 class InlineExecutor:
-    """Runs in the calling process, one after another (workers = 1)."""
+    """Runs in the calling process, one after another (workers = 1).
+
+    Like every worker it uses one numba thread: a batch is parallel across runs, and
+    `--workers 1` means one core.
+    """
 
     def __enter__(self) -> InlineExecutor:
+        import numba
+
+        self._threads = numba.get_num_threads()
+        numba.set_num_threads(1)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        import numba
+
+        from openness.experiments.runner import unfreeze_memory
+
+        numba.set_num_threads(self._threads)
+        unfreeze_memory()  # the runs shared this process with its caller
 
     def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
         for item in items:
@@ -91,8 +104,11 @@ class DaskExecutor:
         return self
 
     def __exit__(self, exc_type, *exc: object) -> None:
+        from openness.experiments.runner import unfreeze_memory
+
         if self._own_client and self.client is not None:
             self.client.close()
+        unfreeze_memory()  # in case workers were threads of this process
 
     def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
         from distributed import as_completed

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -18,7 +20,31 @@ if TYPE_CHECKING:
     from openness.model.market_model import OpennessModel
 
 
-class Lab(mesa.Agent):
+class _ModelCounters:
+    """Per-model id counters held through weak references.
+
+    Mesa 3.3 keeps `Agent._ids`, a class-level dict keyed by model, so every model ever built
+    stays alive for the life of the process (mesa#3179, fixed upstream in mesa#3180 for the
+    Mesa releases that need Python 3.12). A batch worker runs thousands of models; this
+    weakly keyed replacement lets each one be freed. Remove it once openness requires a Mesa
+    release with that fix.
+    """
+
+    def __init__(self) -> None:
+        self._counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        counter = self._counters.get(model)
+        if counter is None:
+            counter = self._counters[model] = itertools.count(1)
+        return counter
+
+
+class _Agent(mesa.Agent):
+    _ids = _ModelCounters()
+
+
+class Lab(_Agent):
     """An AI lab: trains, releases on a cadence, prices its API, books cash, reviews strategy."""
 
     def __init__(self, model: OpennessModel, config: LabConfig, index: int) -> None:
@@ -118,7 +144,7 @@ class Lab(mesa.Agent):
         return float(np.clip(self.revenue / self.last_revenue - 1.0, -1.0, 1.0))
 
 
-class Regulator(mesa.Agent):
+class Regulator(_Agent):
     """A jurisdiction's regulator: a list of dated policy instruments."""
 
     def __init__(self, model: OpennessModel, config: RegulatorConfig) -> None:

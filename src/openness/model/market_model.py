@@ -46,6 +46,7 @@ class OpennessModel(mesa.Model):
         self.world = scenario.world
         sim = scenario.simulation
         self.start = pd.Timestamp(sim.start + "-01")
+        self._dates: dict[int, pd.Timestamp] = {}
         self.seed_key = seed_key(self.seed)
         self.capital_condition = scenario.world.capital_condition
         self.efficiency_weight = scenario.funding.efficiency_weight
@@ -80,7 +81,11 @@ class OpennessModel(mesa.Model):
         return self.steps - 1
 
     def date(self, month: int) -> pd.Timestamp:
-        return self.start + pd.DateOffset(months=month)
+        """The first day of month `month` (cached: DateOffset arithmetic is slow)."""
+        date = self._dates.get(month)
+        if date is None:
+            date = self._dates[month] = self.start + pd.DateOffset(months=month)
+        return date
 
     def step(self) -> None:
         t = self.month
