@@ -14,7 +14,7 @@ def offers(m, capability, price, is_open):
     return Offers(
         lab=np.arange(m, dtype=np.int16), slot=np.zeros(m, np.int8),
         available=np.ones(m, bool), is_open=np.asarray(is_open, bool),
-        capability=np.asarray(capability, float), train_flops=np.full(m, 25.0),
+        capability=np.asarray(capability, float),
         price=np.asarray(price, float), serving_cost=np.ones(m),
         licence=np.zeros(m, np.int8), origin=np.zeros(m, np.int8),
         transparent=np.zeros(m, bool), integration=np.zeros(m))

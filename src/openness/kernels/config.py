@@ -7,8 +7,6 @@ reference twins, and fast-math lets LLVM reorder floating-point operations.
 
 from __future__ import annotations
 
-import os
-
 from numba import njit
 
 JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True}
@@ -28,6 +26,3 @@ def jit_parallel(fn):
     """Compile a kernel whose outer loop is `prange` over blocks."""
     return njit(**PARALLEL_OPTIONS)(fn)
 
-
-def jit_disabled() -> bool:
-    return os.environ.get("NUMBA_DISABLE_JIT", "0") == "1"

@@ -17,7 +17,6 @@ LICENCE_CODES = {"permissive": 0, "community": 1, "research": 2, "closed": 3}
 ORIGIN_CODES = {"US": 0, "CN": 1, "EU": 2, "other": 3}
 JURISDICTION_CODES = ORIGIN_CODES
 SECTOR_CODES = {"government": 0, "privacy": 1, "general": 2}
-STRATEGY_CODES = {"closed": 0, "hybrid": 1, "open": 2}
 STRATEGY_NAMES = ("closed", "hybrid", "open")
 
 
@@ -28,7 +27,6 @@ class Offers:
     available: np.ndarray  # bool[M]
     is_open: np.ndarray  # bool[M]
     capability: np.ndarray  # float64[M], log10 effective FLOP
-    train_flops: np.ndarray  # float64[M], log10 actual training FLOP (for thresholds)
     price: np.ndarray  # float64[M], $/Mtok paid by users
     serving_cost: np.ndarray  # float64[M], $/Mtok to serve
     licence: np.ndarray  # int8[M]

@@ -63,7 +63,6 @@ class Lab(_Agent):
         self.released_flops = released  # actual compute of that run (log10), set on release
         self.open_capability = config.open_release_capability or (
             released if config.strategy == "open" else -math.inf)
-        self.open_flops = self.open_capability
         self.small_capability = (released - model.world.hybrid_small_gap
                                  if config.strategy != "closed" else -math.inf)
         self.price = config.price
@@ -92,7 +91,7 @@ class Lab(_Agent):
         self.released_flops = flops
         gap = self.model.world.hybrid_small_gap
         if self.strategy == "open":
-            self.open_capability, self.open_flops = self.knowledge, flops
+            self.open_capability = self.knowledge
             if self.first_open_month is None:
                 self.first_open_month = month
         if self.strategy in ("hybrid", "open"):

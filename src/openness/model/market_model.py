@@ -55,7 +55,6 @@ class OpennessModel(mesa.Model):
         self.labs = [Lab(self, cfg, i) for i, cfg in enumerate(scenario.labs)]
         for lab in self.labs:
             lab.released_flops = lab.released_capability - math.log10(lab.efficiency)
-            lab.open_flops = lab.open_capability - math.log10(lab.efficiency)
         self.regulators = [Regulator(self, cfg) for cfg in scenario.regulators]
         self.developers = DeveloperPopulation(scenario.developer_segments, sim.developers, self.rng)
         self.enterprises = EnterprisePopulation(scenario.enterprises, sim.enterprises, self.rng)
@@ -165,7 +164,6 @@ class OpennessModel(mesa.Model):
     def _offers(self, t: int) -> Offers:
         n = len(self.labs) * SLOTS
         cap = np.full(n, -np.inf)
-        flops = np.full(n, -np.inf)
         price = np.zeros(n)
         licence = np.full(n, LICENCE_CODES["closed"], dtype=np.int8)
         origin = np.zeros(n, dtype=np.int8)
@@ -177,8 +175,6 @@ class OpennessModel(mesa.Model):
             api_on = lab.strategy != "open" and math.isfinite(lab.released_capability)
             cap[i:i + 3] = [lab.released_capability if api_on else -np.inf,
                             lab.open_capability, lab.small_capability]
-            flops[i:i + 3] = [lab.released_flops, lab.open_flops,
-                              lab.released_flops - self.world.hybrid_small_gap]
             price[i] = lab.price
             licence[i + 1:i + 3] = LICENCE_CODES[lab.config.licence]
             origin[i:i + 3] = ORIGIN_CODES[lab.config.origin]
@@ -194,7 +190,7 @@ class OpennessModel(mesa.Model):
         price = np.where(is_open, cost * (1.0 + self.world.third_party_markup), price)
         return Offers(
             lab=np.repeat(np.arange(len(self.labs), dtype=np.int16), SLOTS), slot=slot,
-            available=available, is_open=is_open, capability=safe_cap, train_flops=flops,
+            available=available, is_open=is_open, capability=safe_cap,
             price=price, serving_cost=cost, licence=licence, origin=origin,
             transparent=transparent, integration=integration)
 
