@@ -6,9 +6,11 @@
     openness results DIR [--table world|labs] [--csv FILE]
     openness compare DIR [--baseline ARM] [--metrics M ...] [--months YYYY-MM ...]
     openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]
+    openness validate SCENARIO ... | --all [--seeds N] [--out DIR] [--workers N]
 
 Exit status: 0 success, 2 bad input (scenario or experiment file, arguments), 3 a batch in
-which some runs failed, 130 interrupted, 1 an unexpected failure.
+which some runs failed, 4 a validation in which some target failed, 130 interrupted, 1 an
+unexpected failure.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from openness import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 3
+EXIT_TARGETS_FAILED = 4
 EXIT_INTERRUPTED = 130
 OVERRIDE_FLAGS = {"months": "simulation.months", "developers": "simulation.developers",
                   "enterprises": "simulation.enterprises"}
@@ -98,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--arm", help="arm to analyse (default: the baseline arm)")
     sens.add_argument("--csv", type=Path, help="CSV path (default: DIR/sensitivity.csv)")
     sens.set_defaults(handler=_cmd_sensitivity)
+
+    val = sub.add_parser("validate", help="test a scenario's pattern targets over many seeds")
+    val.add_argument("scenarios", type=Path, nargs="*", help="scenario TOML files")
+    val.add_argument("--all", action="store_true",
+                     help="every scenario with targets under scenarios/")
+    val.add_argument("--seeds", type=_count, default=30, help="replications (default 30)")
+    val.add_argument("--out", type=Path, default=Path("results") / "validation",
+                     help="where reports go (default results/validation)")
+    val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    val.add_argument("--developers", type=_count, help="override simulation.developers")
+    val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
+    val.set_defaults(handler=_cmd_validate)
     return parser
 
 
@@ -226,6 +241,47 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     path = args.csv or args.directory / "sensitivity.csv"
     table.to_csv(path, index=False)
     print(f"wrote {path}")
+    return 0
+
+
+def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
+    from openness.scenario import ScenarioError, load_scenario
+
+    if args.all:
+        root = Path("scenarios")
+        paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
+        return [p for p in paths if load_scenario(p).targets]
+    if not args.scenarios:
+        raise ScenarioError("(none)", "", "name at least one scenario file, or pass --all")
+    for path in args.scenarios:
+        if not load_scenario(path).targets:
+            raise ScenarioError(path, "targets", "has no [[targets]] to validate")
+    return list(args.scenarios)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from openness import __version__
+    from openness.experiments.validation import evaluate, report_markdown, run_ensemble
+    from openness.scenario import content_hash, load_scenario
+
+    overrides = {key: getattr(args, flag) for flag, key in OVERRIDE_FLAGS.items()
+                 if getattr(args, flag, None) is not None}
+    failed = 0
+    for path in _scenarios_with_targets(args):
+        scenario = load_scenario(path, overrides)
+        out = args.out / scenario.name
+        ens = run_ensemble(path, args.seeds, out / "runs", overrides, args.workers)
+        table = evaluate(scenario, ens)
+        provenance = {"scenario_hash": content_hash(scenario), "package_version": __version__}
+        text = report_markdown(scenario.name, table, args.seeds, provenance)
+        (out / "validation.md").write_text(text)
+        table.to_csv(out / "validation.csv", index=False)
+        print(text)
+        print(f"wrote {out}/validation.md and validation.csv")
+        failed += int((table["verdict"] != "pass").sum())
+    if failed:
+        print(f"openness: {failed} target(s) failed", file=sys.stderr)
+        return EXIT_TARGETS_FAILED
     return 0
 
 

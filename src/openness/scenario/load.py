@@ -18,8 +18,9 @@ from openness.scenario.schema import Scenario
 
 # Lists of tables that a child file merges into its parent's by `name`, and lists it appends
 # to its parent's (a regulator's `policies` too); any other value replaces the parent's.
+# Pattern targets are not inherited: each file states what it must reproduce.
 _MERGE_BY_NAME = ("labs", "developer_segments", "regulators")
-_APPEND = ("events", "targets", "policies")
+_APPEND = ("events", "policies")
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -73,6 +74,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
             path, "extends", f"names '{parent_ref}', which does not exist (looked at {parent_path})"
         )
     parent = _resolve(parent_path, (*chain, real))
+    parent.pop("targets", None)  # targets belong to the file that states them
     return _merge(parent, data)
 
 

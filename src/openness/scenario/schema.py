@@ -329,20 +329,62 @@ Event = Annotated[
 ]
 
 
-class Target(Strict):
-    """A pattern target, parsed and kept for the `validate` command (issue 4)."""
+WORLD_TARGET_METRICS_NOTE = "any world metric (docs/ODD.md, section 7.9)"
+LAB_TARGET_METRICS = {
+    "first_open_month": "first month the lab has open weights on offer that it did not have "
+    "at the start (a date; compared with `window`)",
+    "frontier_closed_through": "1 if the lab's frontier was never open from the start to "
+    "`month`, else 0",
+    "strategy_is": "1 if the lab's strategy at `month` is `equals`, else 0",
+    "labs_frontier_closed": "how many of `labs` keep their frontier closed (closed or hybrid) "
+    "at `month`",
+}
 
-    id: str
+
+class Target(Strict):
+    """A pattern target: a condition on one seed's results, and the share of seeds that must
+    meet it (or, for `median_between`, a condition on the ensemble's median).
+
+    The metric is a world metric, or one of LAB_TARGET_METRICS (with `lab` or `labs`). It is
+    read at `month`, over every month of `window`, as the change since `since` (value at
+    `month` minus value at `since`), or against the same seed of the scenario `versus`
+    (paired: value here minus value there).
+    """
+
+    id: str = Field(min_length=1)
     metric: str
-    pattern: str = ""
+    pattern: str = Field("", description="pattern id of the seeds README, e.g. 'C3'")
     month: Month | None = None
     window: tuple[Month, Month] | None = None
-    comparison: Literal["eq", "ge", "le", "between", "median_between"] = "between"
+    since: Month | None = None
+    versus: str | None = Field(None, description="scenario file, relative to this one")
+    comparison: Literal["eq", "ge", "le", "gt", "lt", "between", "median_between"] = "between"
     value: float | None = None
     range: tuple[float, float] | None = None
     share_of_seeds: Share = 0.5
     lab: str | None = None
+    labs: list[str] | None = None
+    equals: Literal["closed", "hybrid", "open"] | None = None
+    calibration: bool = Field(True, description="used to calibrate (false: held out)")
     note: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Target:
+        if self.month is None and self.window is None:
+            raise ValueError(f"target '{self.id}' needs a 'month' or a 'window'")
+        if self.comparison in ("between", "median_between") and self.range is None and not (
+                self.metric == "first_open_month" and self.window is not None):
+            raise ValueError(f"target '{self.id}': comparison '{self.comparison}' needs 'range'")
+        if self.comparison in ("eq", "ge", "le", "gt", "lt") and self.value is None:
+            raise ValueError(f"target '{self.id}': comparison '{self.comparison}' needs 'value'")
+        if self.metric in LAB_TARGET_METRICS:
+            if self.metric == "labs_frontier_closed" and not self.labs:
+                raise ValueError(f"target '{self.id}': metric '{self.metric}' needs 'labs'")
+            if self.metric != "labs_frontier_closed" and self.lab is None:
+                raise ValueError(f"target '{self.id}': metric '{self.metric}' needs 'lab'")
+            if self.metric == "strategy_is" and self.equals is None:
+                raise ValueError(f"target '{self.id}': metric 'strategy_is' needs 'equals'")
+        return self
 
 
 class Funding(Strict):
@@ -391,8 +433,9 @@ class Scenario(Strict):
                     f"events[{i}].month: {ev.month} is before the start {self.simulation.start}"
                 )
         for i, t in enumerate(self.targets):
-            if t.lab is not None and t.lab not in names:
-                raise ValueError(f"targets[{i}].lab: unknown lab '{t.lab}'")
+            for lab in [t.lab, *(t.labs or [])]:
+                if lab is not None and lab not in names:
+                    raise ValueError(f"targets[{i}] ({t.id}): unknown lab '{lab}'")
         regs = [r.name for r in self.regulators]
         if len(set(regs)) != len(regs):
             raise ValueError("regulator names must be unique")

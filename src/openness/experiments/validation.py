@@ -1,0 +1,204 @@
+"""Validation against pattern targets: run a scenario's ensemble, test every target on every
+seed, and say plainly which targets hold.
+
+A target (`scenario.schema.Target`) is a condition on one seed's results plus the share of
+seeds that must meet it; `median_between` is a condition on the ensemble median instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from openness.experiments.runner import run_batch
+from openness.experiments.spec import Arm, Experiment, LoadedExperiment, Outputs
+from openness.experiments.store import load_results
+from openness.scenario import Scenario, load_scenario
+from openness.scenario.schema import Target, month_index
+
+LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
+
+
+@dataclass
+class Ensemble:
+    """Per-seed results of one scenario (and of the scenarios its targets compare with)."""
+
+    world: pd.DataFrame  # arm, replication, month, world metrics
+    labs: pd.DataFrame  # arm, replication, month, lab, LAB_COLUMNS
+    arm: str
+    start: str
+    versus: dict[str, str]  # target's `versus` reference -> arm name
+
+
+def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
+    return {t.versus: (scenario_path.parent / t.versus).resolve()
+            for t in scenario.targets if t.versus is not None}
+
+
+def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | None = None,
+                 workers: int | None = None, progress: bool | None = None) -> Ensemble:
+    """Run the scenario and its comparison scenarios for `seeds` paired replications."""
+    scenario_path = Path(scenario_path).resolve()
+    scenario = load_scenario(scenario_path, overrides)
+    others = versus_paths(scenario_path, scenario)
+    arms = [Arm(name="main", scenario=str(scenario_path))]
+    arms += [Arm(name=f"versus{i}", scenario=str(p)) for i, p in enumerate(others.values())]
+    spec = Experiment(name=f"validate_{scenario.name}", seed=scenario.simulation.seed,
+                      replications=seeds, overrides=overrides or {}, arms=arms,
+                      outputs=Outputs(lab_metrics=LAB_COLUMNS))
+    if out.exists():
+        shutil.rmtree(out)
+    summary = run_batch(LoadedExperiment(spec=spec), out, workers=workers, progress=progress)
+    if summary.failed:
+        raise RuntimeError(f"{summary.failed} validation run(s) failed; see {out}/manifest.json")
+    versus = {ref: f"versus{i}" for i, ref in enumerate(others)}
+    return Ensemble(load_results(out, "world"), load_results(out, "labs"), "main",
+                    scenario.simulation.start, versus)
+
+
+# ---- per-seed values -------------------------------------------------------------------------
+def _at(frame: pd.DataFrame, month: str) -> pd.DataFrame:
+    return frame[frame["month"] == pd.Timestamp(month + "-01")]
+
+
+def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd.Series:
+    """One value per replication of a lab-level metric."""
+    if target.metric == "labs_frontier_closed":
+        rows = _at(labs, month)
+        rows = rows[rows["lab"].isin(target.labs)]
+        return rows["strategy"].isin(["closed", "hybrid"]).groupby(rows["replication"]).sum()
+    own = labs[labs["lab"] == target.lab]
+    if target.metric == "strategy_is":
+        rows = _at(own, month)
+        return (rows["strategy"] == target.equals).astype(float).set_axis(rows["replication"])
+    if target.metric == "frontier_closed_through":
+        upto = own[own["month"] <= pd.Timestamp(month + "-01")]
+        return (upto["strategy"] != "open").groupby(upto["replication"]).all().astype(float)
+    # first_open_month: month index of the first month with open weights it lacked at start
+    def first(rows: pd.DataFrame) -> float:
+        rows = rows.sort_values("month")
+        if rows["strategy"].iloc[0] != "closed":
+            return 0.0
+        opened = rows.index[rows["strategy"] != "closed"]
+        if len(opened) == 0:
+            return np.nan
+        when = rows.loc[opened[0], "month"]
+        return float(month_index(when.strftime("%Y-%m"), start))
+    return own.groupby("replication")[["month", "strategy"]].apply(first)
+
+
+def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
+    if target.metric in ("first_open_month", "frontier_closed_through", "strategy_is",
+                         "labs_frontier_closed"):
+        return _lab_value(target, ens.labs[ens.labs["arm"] == arm], month, ens.start)
+    rows = _at(ens.world[ens.world["arm"] == arm], month)
+    return rows.set_index("replication")[target.metric].astype(float)
+
+
+def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
+    """Columns replication, month, value: the quantity the target's condition tests."""
+    if target.window is not None and target.metric != "first_open_month":
+        months = pd.date_range(target.window[0] + "-01", target.window[1] + "-01", freq="MS")
+        months = [m.strftime("%Y-%m") for m in months]
+    else:
+        months = [target.month or target.window[1]]
+    frames = []
+    for month in months:
+        v = _values(target, ens, ens.arm, month)
+        if target.since is not None:
+            v = v - _values(target, ens, ens.arm, target.since)
+        if target.versus is not None:
+            v = v - _values(target, ens, ens.versus[target.versus], month)
+        frames.append(pd.DataFrame({"replication": v.index, "month": month,
+                                    "value": v.to_numpy(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _bounds(target: Target, start: str) -> tuple[float, float]:
+    if target.range is not None:
+        return target.range
+    lo, hi = target.window  # first_open_month: a window of months
+    return float(month_index(lo, start)), float(month_index(hi, start))
+
+
+def holds(target: Target, values: np.ndarray, start: str) -> np.ndarray:
+    """Whether each value meets the target's condition (NaN never does)."""
+    c = target.comparison
+    with np.errstate(invalid="ignore"):
+        if c in ("between", "median_between"):
+            lo, hi = _bounds(target, start)
+            ok = (values >= lo) & (values <= hi)
+        else:
+            v = target.value
+            ok = {"eq": np.isclose(values, v), "ge": values >= v, "le": values <= v,
+                  "gt": values > v, "lt": values < v}[c]
+    return ok & ~np.isnan(values)
+
+
+def describe(target: Target, start: str) -> str:
+    """The target in words, for the report."""
+    who = target.lab or (", ".join(target.labs) if target.labs else "")
+    what = f"{target.metric}" + (f" ({target.equals})" if target.equals else "")
+    what += f" [{who}]" if who else ""
+    when = (f"at {target.month}" if target.month and not target.window
+            else f"over {target.window[0]}..{target.window[1]}")
+    if target.metric == "first_open_month":
+        when = ""
+    if target.since:
+        what = f"change of {what} since {target.since}"
+    if target.versus:
+        what = f"{what} minus {Path(target.versus).stem}"
+    if target.comparison in ("between", "median_between"):
+        lo, hi = target.range or target.window
+        cond = f"in [{lo}, {hi}]"
+        cond = f"median {cond}" if target.comparison == "median_between" else cond
+    else:
+        cond = {"eq": "=", "ge": ">=", "le": "<=", "gt": ">", "lt": "<"}[target.comparison]
+        cond = f"{cond} {target.value:g}"
+    share = "" if target.comparison == "median_between" else (
+        f" in >= {100 * target.share_of_seeds:.0f}% of seeds")
+    return " ".join(p for p in (what, when, cond) if p) + share
+
+
+def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
+    """One row per target: observed median and 5-95% range, share of seeds passing, verdict."""
+    rows = []
+    start = scenario.simulation.start
+    for t in scenario.targets:
+        sv = seed_values(t, ens)
+        per_seed = sv.groupby("replication")["value"].apply(
+            lambda v, t=t: bool(holds(t, v.to_numpy(float), start).all()))
+        share = float(per_seed.mean()) if len(per_seed) else 0.0
+        values = sv["value"].to_numpy(float)
+        finite = values[~np.isnan(values)]
+        median = float(np.median(finite)) if len(finite) else np.nan
+        if t.comparison == "median_between":
+            passed = bool(holds(t, np.array([median]), start)[0])
+        else:
+            passed = share >= t.share_of_seeds
+        q5, q95 = (np.quantile(finite, [0.05, 0.95]) if len(finite) else (np.nan, np.nan))
+        rows.append({"id": t.id, "pattern": t.pattern, "target": describe(t, start),
+                     "median": median, "p5": float(q5), "p95": float(q95),
+                     "never_observed": int(np.isnan(values).sum()),
+                     "share_passing": share, "required_share": t.share_of_seeds,
+                     "calibration": t.calibration, "verdict": "pass" if passed else "FAIL"})
+    return pd.DataFrame(rows)
+
+
+def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict) -> str:
+    lines = [f"# Validation of `{name}`", "",
+             f"{seeds} seeds; scenario hash `{provenance.get('scenario_hash', '')}`; "
+             f"openness {provenance.get('package_version', '')}.", "",
+             "| id | pattern | target | median | 5-95% | share passing | verdict |",
+             "|---|---|---|---:|---|---:|---|"]
+    for r in table.itertuples():
+        held = "" if r.calibration else " (held out)"
+        lines.append(f"| {r.id} | {r.pattern} | {r.target}{held} | {r.median:.3g} | "
+                     f"{r.p5:.3g} - {r.p95:.3g} | {100 * r.share_passing:.0f}% | {r.verdict} |")
+    passed = int((table["verdict"] == "pass").sum())
+    lines += ["", f"{passed} of {len(table)} targets pass."]
+    return "\n".join(lines) + "\n"
