@@ -39,9 +39,10 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
             for t in scenario.targets if t.versus is not None}
 
 
-def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | None = None,
-                 workers: int | None = None, progress: bool | None = None) -> Ensemble:
-    """Run the scenario and its comparison scenarios for `seeds` paired replications."""
+def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None = None
+                        ) -> tuple[LoadedExperiment, dict[str, str]]:
+    """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
+    with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`."""
     scenario_path = Path(scenario_path).resolve()
     scenario = load_scenario(scenario_path, overrides)
     others = versus_paths(scenario_path, scenario)
@@ -50,14 +51,20 @@ def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | N
     spec = Experiment(name=f"validate_{scenario.name}", seed=scenario.simulation.seed,
                       replications=seeds, overrides=overrides or {}, arms=arms,
                       outputs=Outputs(lab_metrics=LAB_COLUMNS))
+    return LoadedExperiment(spec=spec), {ref: f"versus{i}" for i, ref in enumerate(others)}
+
+
+def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | None = None,
+                 workers: int | None = None, progress: bool | None = None) -> Ensemble:
+    """Run the scenario and its comparison scenarios for `seeds` paired replications."""
+    loaded, versus = ensemble_experiment(scenario_path, seeds, overrides)
     if out.exists():
         shutil.rmtree(out)
-    summary = run_batch(LoadedExperiment(spec=spec), out, workers=workers, progress=progress)
+    summary = run_batch(loaded, out, workers=workers, progress=progress)
     if summary.failed:
         raise RuntimeError(f"{summary.failed} validation run(s) failed; see {out}/manifest.json")
-    versus = {ref: f"versus{i}" for i, ref in enumerate(others)}
-    return Ensemble(load_results(out, "world"), load_results(out, "labs"), "main",
-                    scenario.simulation.start, versus)
+    start = load_scenario(scenario_path, overrides).simulation.start
+    return Ensemble(load_results(out, "world"), load_results(out, "labs"), "main", start, versus)
 
 
 # ---- per-seed values -------------------------------------------------------------------------

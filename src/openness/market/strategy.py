@@ -62,6 +62,7 @@ class LabView:
     barred: dict[str, bool]  # option forbidden by law
     grant_if_open: float
     integration: float = 0.0  # how deeply its own products use its frontier model
+    open_model_gap: float = 0.5  # OOM below its frontier of its smaller open models
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Of
         price[big] = lab.serving_frontier * markup
     if option != "closed":
         avail[small] = True
-        cap[small], cost[small] = lab.knowledge - world.hybrid_small_gap, lab.serving_small
+        cap[small], cost[small] = lab.knowledge - lab.open_model_gap, lab.serving_small
         price[small] = lab.serving_small * markup
     return offers.with_changes(available=avail, capability=cap, price=price, serving_cost=cost)
 
@@ -129,7 +130,7 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         terms["regulatory"][k] = -lab.compliance[option]
         near = terms["api_margin"][k] + terms["hosting"][k]
         terms["market_access"][k] = -lab.restricted_share * near
-        released = {"closed": -np.inf, "hybrid": lab.knowledge - world.hybrid_small_gap,
+        released = {"closed": -np.inf, "hybrid": lab.knowledge - lab.open_model_gap,
                     "open": lab.knowledge}[option]
         terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
             decision.safety_steepness * (released - market.frontier))

@@ -63,7 +63,9 @@ class Lab(_Agent):
         self.released_flops = released  # actual compute of that run (log10), set on release
         self.open_capability = config.open_release_capability or (
             released if config.strategy == "open" else -math.inf)
-        self.small_capability = (released - model.world.hybrid_small_gap
+        self.open_model_gap = (config.open_model_gap if config.open_model_gap is not None
+                               else model.world.hybrid_small_gap)
+        self.small_capability = (released - self.open_model_gap
                                  if config.strategy != "closed" else -math.inf)
         self.price = config.price
         self.capital = config.capital
@@ -89,13 +91,12 @@ class Lab(_Agent):
             return
         self.released_capability = self.knowledge
         self.released_flops = flops
-        gap = self.model.world.hybrid_small_gap
         if self.strategy == "open":
             self.open_capability = self.knowledge
             if self.first_open_month is None:
                 self.first_open_month = month
         if self.strategy in ("hybrid", "open"):
-            self.small_capability = self.knowledge - gap
+            self.small_capability = self.knowledge - self.open_model_gap
 
     def apply_pending_switch(self, month: int) -> bool:
         if self.pending_strategy is not None and month >= self.switch_month:

@@ -308,7 +308,7 @@ class OpennessModel(mesa.Model):
                     self.world, t, lab.knowledge, lab.inference_efficiency,
                     self.inference_multiplier)),
                 serving_small=float(technology.serving_cost(
-                    self.world, t, lab.knowledge - self.world.hybrid_small_gap,
+                    self.world, t, lab.knowledge - lab.open_model_gap,
                     lab.inference_efficiency, self.inference_multiplier)),
                 safety_weight=lab.config.safety_weight, burn=lab.burn,
                 pressure=finance.capital_pressure(d, lab.runway),
@@ -317,10 +317,11 @@ class OpennessModel(mesa.Model):
                 restricted_share=restricted[lab.config.origin],
                 compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
                 barred=pol.barred_options(policy, lab.config.origin, flops,
-                                          flops - self.world.hybrid_small_gap),
+                                          flops - lab.open_model_gap),
                 grant_if_open=pol.grant_per_lab(policy, lab.config.origin, open_origins,
                                                 lab.strategy == "open"),
                 integration=lab.config.integration,
+                open_model_gap=lab.open_model_gap,
             )
             result = lab.review(t, market, view)
             for k, option in enumerate(STRATEGY_NAMES):

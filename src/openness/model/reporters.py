@@ -29,8 +29,8 @@ WORLD_METRICS = {
     "ent_hybrid_share_count": "share of adopting enterprises running both (hybrid)",
     "ent_hybrid_share_dual": "hybrid share among adopters with both complex and commodity work",
     "ent_open_share_tokens": "share of enterprise tokens served by open weights",
-    "n_frontier_open": "labs whose open frontier release lags the closed frontier by at most "
-    "`world.frontier_class_months`",
+    "n_frontier_open": "labs whose best open weights (frontier or smaller) lag the closed "
+    "frontier by at most `world.frontier_class_months`",
     "n_major_frontier_open": "the same, among the eight major families of document 000",
     "price_ratio": "price of the most capable closed model / price of the most capable open one",
     "open_lag_months": "months since the closed frontier first reached the best open model",
@@ -48,9 +48,9 @@ LAB_METRICS = {
     "announced": "strategy announced and not yet in force ('' if none)",
     "capability": "knowledge stock (log10 effective FLOP)",
     "released_capability": "capability of its latest release",
-    "open_capability": "capability of its latest open frontier release (NaN if none)",
+    "open_capability": "capability of its best open weights, frontier or smaller (NaN if none)",
     "lag_months": "capability lag of its latest release behind the closed frontier",
-    "frontier_open": "its open frontier release is frontier-class (see n_frontier_open)",
+    "frontier_open": "its best open weights are frontier-class (see n_frontier_open)",
     "price": "price of its closed API ($/Mtok, NaN if it has none)",
     "serving_cost": "cost of serving its latest release ($/Mtok)",
     "capital": "capital at the end of the month ($M)",
@@ -69,6 +69,10 @@ def _share(part: float, whole: float) -> float:
     return float(part / whole) if whole > 0 else 0.0
 
 
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else math.nan
+
+
 def _lag(model: OpennessModel, capability: float) -> float:
     if not math.isfinite(capability):
         return math.nan
@@ -77,7 +81,7 @@ def _lag(model: OpennessModel, capability: float) -> float:
 
 
 def frontier_open(model: OpennessModel, lab: Lab) -> bool:
-    lag = _lag(model, lab.open_capability)
+    lag = _lag(model, max(lab.open_capability, lab.small_capability))
     return bool(math.isfinite(lag) and lag <= model.world.frontier_class_months)
 
 
@@ -129,8 +133,7 @@ def lab_record(model: OpennessModel, t: int, lab: Lab, offers: Offers, dev: Deve
         "announced": lab.pending_strategy or "",
         "capability": lab.knowledge,
         "released_capability": lab.released_capability,
-        "open_capability": lab.open_capability if math.isfinite(lab.open_capability)
-        else math.nan,
+        "open_capability": _finite(max(lab.open_capability, lab.small_capability)),
         "lag_months": _lag(model, lab.released_capability),
         "frontier_open": frontier_open(model, lab),
         "price": float(offers.price[api]) if offers.available[api] else math.nan,

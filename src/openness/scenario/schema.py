@@ -91,7 +91,7 @@ class World(Strict):
     )
     spillover_open: Share = Field(0.10, description="monthly catch-up towards best open model")
     spillover_closed: Share = Field(0.01, description="monthly catch-up towards closed frontier")
-    hybrid_small_gap: NonNeg = Field(0.8, description="OOM below frontier of a hybrid's open model")
+    hybrid_small_gap: NonNeg = Field(0.5, description="OOM below frontier of a hybrid's open model")
     frontier_class_months: Positive = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
     )
@@ -154,6 +154,9 @@ class Lab(Strict):
     open_release_capability: float | None = Field(
         None, ge=20.0, le=35.0, description="capability of its latest open frontier release"
     )
+    open_model_gap: NonNeg | None = Field(
+        None, description="OOM below its frontier of its smaller open models (default: "
+        "world.hybrid_small_gap)")
     safety_weight: NonNeg = Field(0.2, description="weight of safety/reputation cost")
     transparent_training: bool = Field(False, description="publishes its training recipe")
     price: Positive = Field(description="$/Mtok of its closed API at the start")

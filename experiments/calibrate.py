@@ -1,0 +1,190 @@
+"""Calibrate the behavioural parameters the documents do not fix against the pattern targets.
+
+    .venv/bin/python experiments/calibrate.py                    # the documented budget
+    .venv/bin/python experiments/calibrate.py --generations 2 --popsize 4 --seeds 4   # quick
+    .venv/bin/python experiments/calibrate.py --write            # also write the fit back
+
+Differential evolution (scipy) minimises the calibration loss: over the targets marked
+`calibration = true` in the cascade, no-shock and consolidation scenarios, the sum of each
+target's shortfall (required share of seeds minus the share that passes, or for a median
+target the distance of the median from its range, scaled by the range's width). Held-out
+targets (`calibration = false`) are evaluated and reported, never used in the loss. Every
+candidate runs the same seeds (common random numbers) at reduced population sizes.
+
+Outputs: `docs/calibration.md` (parameters, bounds, start and fitted values, losses, held-out
+results, seeds, time taken) and, with --write, the fitted values in the scenario files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import differential_evolution
+
+from openness.experiments.executors import LocalPoolExecutor
+from openness.experiments.runner import execute
+from openness.experiments.design import run_specs
+from openness.experiments.validation import Ensemble, ensemble_experiment, evaluate
+from openness.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ["deepseek_cascade", "no_shock", "consolidation"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str  # dotted scenario key
+    low: float
+    high: float
+    file: str = "baseline.toml"  # where its value is written
+
+
+PARAMETERS = [
+    Parameter("decision.temperature", 0.02, 0.3),
+    Parameter("decision.inertia", 0.0, 0.6),
+    Parameter("decision.ecosystem_value", 5.0, 120.0),
+    Parameter("decision.moat_value", 0.0, 0.1),
+    Parameter("decision.safety_steepness", 1.0, 8.0),
+    Parameter("world.spillover_open", 0.02, 0.25),
+    Parameter("world.first_party_hosting_share", 0.1, 0.9),
+    Parameter("world.third_party_markup", 0.1, 2.0),
+]
+SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
+
+
+def current_values() -> np.ndarray:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").model_dump()
+    values = []
+    for p in PARAMETERS:
+        section, key = p.key.split(".")
+        values.append(float(scenario[section][key]))
+    return np.array(values)
+
+
+class Objective:
+    """The calibration loss of a parameter vector, evaluated on a persistent worker pool."""
+
+    def __init__(self, seeds: int, executor) -> None:
+        self.seeds, self.executor, self.calls = seeds, executor, 0
+        self.history: list[tuple[np.ndarray, float]] = []
+
+    def tables(self, x: np.ndarray) -> dict[str, pd.DataFrame]:
+        overrides = {**SIZES, **{p.key: float(v) for p, v in zip(PARAMETERS, x, strict=True)}}
+        out = {}
+        for name in SCENARIOS:
+            path = ROOT / "scenarios" / f"{name}.toml"
+            loaded, versus = ensemble_experiment(path, self.seeds, overrides)
+            world, labs = [], []
+            for outcome in self.executor.imap_unordered(execute, run_specs(loaded)):
+                if outcome.status != "done":
+                    raise RuntimeError(outcome.error)
+                world.append(outcome.tables["world"])
+                labs.append(outcome.tables["labs"])
+            scenario = load_scenario(path, overrides)
+            ens = Ensemble(pd.concat(world), pd.concat(labs), "main",
+                           scenario.simulation.start, versus)
+            out[name] = evaluate(scenario, ens)
+        return out
+
+    def __call__(self, x: np.ndarray) -> float:
+        self.calls += 1
+        loss = calibration_loss(self.tables(x))
+        self.history.append((np.array(x), loss))
+        return loss
+
+
+def shortfall(row) -> float:
+    if row.verdict == "pass":
+        return 0.0
+    if np.isnan(row.share_passing):
+        return 1.0
+    return float(max(0.0, row.required_share - row.share_passing)) or 0.05
+
+
+def calibration_loss(tables: dict[str, pd.DataFrame], held_out: bool = False) -> float:
+    rows = pd.concat(tables.values())
+    rows = rows[rows["calibration"] != held_out]
+    return float(sum(shortfall(r) for r in rows.itertuples()))
+
+
+def write_back(x: np.ndarray) -> None:
+    """Replace `key = value` in each parameter's section of its scenario file."""
+    for p, value in zip(PARAMETERS, x, strict=True):
+        path = ROOT / "scenarios" / p.file
+        section, key = p.key.split(".")
+        text = path.read_text()
+        block = re.search(rf"^\[{section}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
+        new_block = re.sub(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1), flags=re.M)
+        path.write_text(text[:block.start(1)] + new_block + text[block.end(1):])
+
+
+def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args, seconds: float,
+           calls: int) -> str:
+    lines = ["# Calibration report", "",
+             f"Command: `python experiments/calibrate.py --generations {args.generations} "
+             f"--popsize {args.popsize} --seeds {args.seeds} --seed {args.seed}`", "",
+             f"Differential evolution (scipy), {calls} loss evaluations in {seconds / 60:.1f} "
+             f"minutes on this machine; {args.seeds} seeds per scenario; populations of "
+             f"{SIZES['simulation.developers']:,} developers and "
+             f"{SIZES['simulation.enterprises']:,} enterprises.", "",
+             "| parameter | bounds | before | fitted |", "|---|---|---:|---:|"]
+    for p, a, b in zip(PARAMETERS, start, fit, strict=True):
+        lines.append(f"| `{p.key}` | [{p.low:g}, {p.high:g}] | {a:.4g} | {b:.4g} |")
+    lines += ["", f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
+              "fitted (sum of shortfalls of the calibration targets; 0 = all pass).",
+              f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
+              "fitted.", "", "## Targets with the fitted parameters", ""]
+    for name, table in tables.items():
+        lines += [f"### {name}", "", "| id | used | target | median | share | verdict |",
+                  "|---|---|---|---:|---:|---|"]
+        for r in table.itertuples():
+            used = "calibration" if r.calibration else "held out"
+            lines.append(f"| {r.id} | {used} | {r.target} | {r.median:.3g} | "
+                         f"{100 * r.share_passing:.0f}% | {r.verdict} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generations", type=int, default=6)
+    parser.add_argument("--popsize", type=int, default=5, help="per parameter (scipy's)")
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--write", action="store_true", help="write the fit into the scenarios")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "calibration.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    start = current_values()
+    with LocalPoolExecutor(args.workers) as executor:
+        objective = Objective(args.seeds, executor)
+        before_tables = objective.tables(start)
+        result = differential_evolution(
+            objective, [(p.low, p.high) for p in PARAMETERS], maxiter=args.generations,
+            popsize=args.popsize, seed=args.seed, x0=start, polish=False, tol=0.0,
+            updating="deferred")
+        fit = result.x if result.fun < calibration_loss(before_tables) else start
+        fit_tables = objective.tables(fit)
+    losses = {"before": calibration_loss(before_tables), "after": calibration_loss(fit_tables),
+              "held_before": calibration_loss(before_tables, held_out=True),
+              "held_after": calibration_loss(fit_tables, held_out=True)}
+    seconds = time.perf_counter() - started
+    args.report.write_text(report(start, fit, losses, fit_tables, args, seconds,
+                                  objective.calls) + "\n")
+    print(f"loss {losses['before']:.3f} -> {losses['after']:.3f} (held out "
+          f"{losses['held_before']:.3f} -> {losses['held_after']:.3f}); report {args.report}")
+    if args.write:
+        write_back(fit)
+        print("fitted values written to scenarios/")
+
+
+if __name__ == "__main__":
+    main()
