@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
+from openness.experiments.design import run_specs
 from openness.experiments.executors import LocalPoolExecutor
 from openness.experiments.runner import execute
-from openness.experiments.design import run_specs
 from openness.experiments.validation import Ensemble, ensemble_experiment, evaluate
 from openness.scenario import load_scenario
 
