@@ -54,6 +54,7 @@ PARAMETERS = [
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.first_party_hosting_share", 0.1, 0.9),
     Parameter("world.third_party_markup", 0.1, 2.0),
+    Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
 
@@ -62,8 +63,12 @@ def current_values() -> np.ndarray:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").model_dump()
     values = []
     for p in PARAMETERS:
-        section, key = p.key.split(".")
-        values.append(float(scenario[section][key]))
+        parts = p.key.split(".")
+        if parts[0] == "labs":  # labs.NAME.field
+            lab = next(lab for lab in scenario["labs"] if lab["name"] == parts[1])
+            values.append(float(lab[parts[2]]))
+        else:
+            values.append(float(scenario[parts[0]][parts[1]]))
     return np.array(values)
 
 
@@ -117,9 +122,14 @@ def write_back(x: np.ndarray) -> None:
     """Replace `key = value` in each parameter's section of its scenario file."""
     for p, value in zip(PARAMETERS, x, strict=True):
         path = ROOT / "scenarios" / p.file
-        section, key = p.key.split(".")
+        parts = p.key.split(".")
         text = path.read_text()
-        block = re.search(rf"^\[{section}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
+        if parts[0] == "labs":  # the [[labs]] table whose name is parts[1]
+            header = rf"^\[\[labs\]\]\nname = \"{re.escape(parts[1])}\"\n"
+            block = re.search(header + r"(.*?)(?=^\[)", text, flags=re.S | re.M)
+        else:
+            block = re.search(rf"^\[{parts[0]}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
+        key = parts[-1]
         new_block = re.sub(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1), flags=re.M)
         path.write_text(text[:block.start(1)] + new_block + text[block.end(1):])
 

@@ -56,7 +56,7 @@ class LabView:
     safety_weight: float
     burn: float
     pressure: float  # capital-pressure multiplier >= 1 (market.finance.capital_pressure)
-    lead_months: float  # lead of its capability over the best open model
+    lead_months: float  # lead of its knowledge over other labs' best open weights
     restricted_share: float  # share of demand in markets barred to its origin
     compliance: dict[str, float]  # $M/month per option
     barred: dict[str, bool]  # option forbidden by law

@@ -290,7 +290,7 @@ class OpennessModel(mesa.Model):
         d = self.scenario.decision
         market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
                             float(tokens.sum()), self.world.real_developers)
-        best_open = self.best_capability(offers, closed=False)
+        open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         restricted = {o: float(policy.barred[self.enterprises.jurisdiction,
                                              self.enterprises.sector, code].mean())
@@ -312,8 +312,7 @@ class OpennessModel(mesa.Model):
                     lab.inference_efficiency, self.inference_multiplier)),
                 safety_weight=lab.config.safety_weight, burn=lab.burn,
                 pressure=finance.capital_pressure(d, lab.runway),
-                lead_months=max(0.0, lab.knowledge - best_open)
-                / self.world.frontier_prehistory_growth,
+                lead_months=self._lead_months(lab, open_caps),
                 restricted_share=restricted[lab.config.origin],
                 compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
                 barred=pol.barred_options(policy, lab.config.origin, flops,
@@ -333,6 +332,15 @@ class OpennessModel(mesa.Model):
                            chosen=result["chosen"] == option)
                 rows.append(row)
         return rows
+
+    def _lead_months(self, lab: Lab, open_caps: np.ndarray) -> float:
+        """How far the lab's knowledge leads the best open weights of *other* labs, in months
+        of frontier growth: the lead that publishing its own weights would give away."""
+        others = np.delete(open_caps, np.s_[lab.index * SLOTS:(lab.index + 1) * SLOTS])
+        best = others.max() if others.size else -np.inf
+        if not np.isfinite(best):
+            return 0.0
+        return max(0.0, lab.knowledge - float(best)) / self.world.frontier_prehistory_growth
 
     # ---- results -----------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
