@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from openness import __version__
@@ -168,10 +170,24 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     loaded = load_experiment(args.experiment)
     out = args.out or Path("results") / loaded.spec.name
+    stop = threading.Event()
+
+    def on_ctrl_c(signum, frame):
+        if stop.is_set():  # a second Ctrl-C aborts the runs in progress
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nopenness: stopping after the runs in progress (Ctrl-C again to abort)",
+              file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         summary = run_batch(loaded, out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume)
+                            resume=args.resume, stop=stop)
     except KeyboardInterrupt:
+        summary = None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if summary is None or summary.stopped:
         print(f"openness: interrupted; completed runs are kept in {out}/; run the same command "
               "with --resume to finish", file=sys.stderr)
         return EXIT_INTERRUPTED

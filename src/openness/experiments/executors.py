@@ -16,9 +16,13 @@ from typing import Any
 
 
 def _init_worker() -> None:
-    """One numba thread per worker process: the pool already uses every core."""
+    """One numba thread per worker process: the pool already uses every core. Ctrl-C is the
+    batch process's to handle: a worker finishes its run and is then shut down."""
+    import signal
+
     import numba
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     numba.set_num_threads(1)
 
 
@@ -68,8 +72,8 @@ class LocalPoolExecutor:
 
     def __exit__(self, exc_type, *exc: object) -> None:
         assert self.pool is not None
-        # interrupted: drop queued work; the workers got the same SIGINT and stop too
-        self.pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+        # queued work is dropped (a stopped batch); runs in progress finish unless aborted
+        self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
 
     def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
         assert self.pool is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -106,6 +107,7 @@ class BatchSummary:
     skipped: int  # already complete before this invocation
     seconds: float
     out: Path
+    stopped: bool = False  # ended early on request
 
     @property
     def ok(self) -> bool:
@@ -114,8 +116,13 @@ class BatchSummary:
 
 def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False, model: Model = scenario_model,
-              executor=None, progress: bool | None = None) -> BatchSummary:
-    """Run every pending run of the experiment and store its results under `out`."""
+              executor=None, progress: bool | None = None,
+              stop: threading.Event | None = None) -> BatchSummary:
+    """Run every pending run of the experiment and store its results under `out`.
+
+    Setting `stop` (e.g. from a Ctrl-C handler) ends the batch once the runs in progress are
+    stored; `--resume` finishes it later.
+    """
     started = time.perf_counter()
     specs = run_specs(loaded)
     store = ResultStore(Path(out))
@@ -146,8 +153,11 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
                     saved = time.monotonic()
                 bar.update(1)
                 bar.set_postfix(failed=failed, refresh=False)
+                if stop is not None and stop.is_set():
+                    break
     finally:
         bar.close()
         store.save_manifest()
     return BatchSummary(len(specs), done, failed, len(done_before),
-                        time.perf_counter() - started, Path(out))
+                        time.perf_counter() - started, Path(out),
+                        stopped=stop is not None and stop.is_set())

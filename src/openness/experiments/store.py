@@ -3,9 +3,9 @@
     OUT/manifest.json        experiment name and hash, package version, per-run status
     OUT/experiment.json      the experiment as validated
     OUT/world/RUN_ID.parquet one file per completed run (written under a temporary name and
-    OUT/labs/RUN_ID.parquet  renamed when complete, so a file on disk is a finished run)
+    OUT/labs/RUN_ID.parquet  renamed when complete; the world file last)
 
-A run counts as done exactly when its files exist; the manifest is rewritten atomically after
+A run counts as done exactly when its world file exists; the manifest is rewritten atomically after
 every run, and on resume files win over a manifest that a kill left behind.
 """
 
@@ -84,10 +84,12 @@ class ResultStore:
 
     # ---- writing --------------------------------------------------------------------------
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], seconds: float) -> None:
-        for name, df in tables.items():
+        """Write every table of a run; the world table is renamed into place last, so that its
+        file marks a run whose every table is complete."""
+        for name in sorted(tables, key=lambda n: n == "world"):
             path = self.root / name / f"{run_id}.parquet"
             tmp = path.with_name(f".{path.name}.tmp")
-            pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+            pq.write_table(pa.Table.from_pandas(tables[name], preserve_index=False), tmp)
             os.replace(tmp, path)
         entry = self.manifest["runs"][run_id]
         entry.update(status="done", seconds=round(seconds, 3))
