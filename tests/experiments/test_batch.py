@@ -172,3 +172,26 @@ def test_compare_command_prints_effects_with_intervals(reference, capsys):
     assert set(table["arm"]) == {"funding", "ban"} and (table["pairs"] == 4).all()
     assert (table["ci_low"] <= table["effect"]).all() and (table["effect"] <= table["ci_high"]).all()
     json.loads((reference / "manifest.json").read_text())  # untouched and valid
+
+
+def test_a_stop_request_ends_the_batch_and_resume_finishes_it(experiment, reference, tmp_path):
+    import threading
+
+    stop = threading.Event()
+    calls = []
+
+    def stopping_model(spec):
+        from openness.experiments.runner import scenario_model
+
+        calls.append(spec.run_id)
+        if len(calls) == 3:
+            stop.set()  # as a Ctrl-C handler would, while this run is in progress
+        return scenario_model(spec)
+
+    out = tmp_path / "out"
+    summary = run_batch(load_experiment(experiment), out, workers=1, model=stopping_model,
+                        stop=stop)
+    assert summary.stopped and summary.done == 3  # the run in progress is kept
+    assert len(list((out / "world").glob("*.parquet"))) == 3
+    assert run_batch(load_experiment(experiment), out, workers=2, resume=True).ok
+    assert_same_dataset(reference, out)

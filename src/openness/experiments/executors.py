@@ -1,8 +1,9 @@
 """Where runs execute: in this process, in a local process pool, or on a dask cluster.
 
-Each executor is a context manager with one method, `imap_unordered(fn, items)`, which yields
-results as they complete while keeping at most a small window of work in flight, so that
-memory stays bounded and Ctrl-C stops quickly.
+Each executor is a context manager with one method, `imap_unordered(fn, items, stop)`, which
+yields results as they complete while keeping at most a small window of work in flight, so
+that memory stays bounded. Once `stop` is set it starts nothing new, drops work not yet
+started, and still yields the results of work in progress.
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ class InlineExecutor:
         numba.set_num_threads(self._threads)
         unfreeze_memory()  # the runs shared this process with its caller
 
-    def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+    def imap_unordered(self, fn: Callable, items: Iterable, stop=None) -> Iterator[Any]:
         for item in items:
+            if stop is not None and stop.is_set():
+                return
             yield fn(item)
 
 
@@ -75,13 +78,18 @@ class LocalPoolExecutor:
         # queued work is dropped (a stopped batch); runs in progress finish unless aborted
         self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
 
-    def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+    def imap_unordered(self, fn: Callable, items: Iterable, stop=None) -> Iterator[Any]:
         assert self.pool is not None
         source = iter(items)
         pending = {self.pool.submit(fn, item) for item in itertools.islice(source, self.window)}
         while pending:
+            if stop is not None and stop.is_set():
+                pending = {f for f in pending if not f.cancel()}  # keep those already running
+                source = iter(())
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
+                if future.cancelled():
+                    continue
                 yield future.result()
                 nxt = next(source, None)
                 if nxt is not None:
@@ -114,7 +122,7 @@ class DaskExecutor:
             self.client.close()
         unfreeze_memory()  # in case workers were threads of this process
 
-    def imap_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+    def imap_unordered(self, fn: Callable, items: Iterable, stop=None) -> Iterator[Any]:
         from distributed import as_completed
 
         source = iter(items)
@@ -124,7 +132,7 @@ class DaskExecutor:
         for future in queue:
             result = future.result()
             future.release()
-            nxt = next(source, None)
+            nxt = None if stop is not None and stop.is_set() else next(source, None)
             if nxt is not None:
                 queue.add(self.client.submit(fn, nxt, pure=False))
             yield result

@@ -141,7 +141,7 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
     try:
         with executor:
             for outcome in executor.imap_unordered(functools.partial(execute, model=model),
-                                                   pending):
+                                                   pending, stop):
                 if outcome.status == "done":
                     store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
                     done += 1
@@ -153,11 +153,9 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
                     saved = time.monotonic()
                 bar.update(1)
                 bar.set_postfix(failed=failed, refresh=False)
-                if stop is not None and stop.is_set():
-                    break
     finally:
         bar.close()
         store.save_manifest()
     return BatchSummary(len(specs), done, failed, len(done_before),
                         time.perf_counter() - started, Path(out),
-                        stopped=stop is not None and stop.is_set())
+                        stopped=done + failed < len(pending))
