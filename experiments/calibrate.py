@@ -138,7 +138,9 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
            calls: int) -> str:
     lines = ["# Calibration report", "",
              f"Command: `python experiments/calibrate.py --generations {args.generations} "
-             f"--popsize {args.popsize} --seeds {args.seeds} --seed {args.seed}`", "",
+             f"--popsize {args.popsize} --seeds {args.seeds} --seed {args.seed} --developers "
+             f"{SIZES['simulation.developers']} --enterprises "
+             f"{SIZES['simulation.enterprises']}`", "",
              f"Differential evolution (scipy), {calls} loss evaluations in {seconds / 60:.1f} "
              f"minutes on this machine; {args.seeds} seeds per scenario; populations of "
              f"{SIZES['simulation.developers']:,} developers and "
@@ -169,9 +171,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--developers", type=int, help=f"default {SIZES['simulation.developers']}")
+    parser.add_argument("--enterprises", type=int,
+                        help=f"default {SIZES['simulation.enterprises']}")
     parser.add_argument("--write", action="store_true", help="write the fit into the scenarios")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "calibration.md")
     args = parser.parse_args(argv)
+    if args.developers:
+        SIZES["simulation.developers"] = args.developers
+    if args.enterprises:
+        SIZES["simulation.enterprises"] = args.enterprises
     started = time.perf_counter()
     start = current_values()
     with LocalPoolExecutor(args.workers) as executor:
