@@ -244,9 +244,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from openness.experiments import load_results, sobol_indices
+    from openness.experiments.compare import with_month_labels
     from openness.scenario import ExperimentError
 
     spec = _stored_experiment(args.directory)
@@ -256,10 +255,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         table = sobol_indices(df, spec, metrics, args.months, args.arm, seed=spec.seed)
     except (ValueError, KeyError) as exc:
         raise ExperimentError(args.directory, "design", str(exc)) from None
-    shown = table.copy()
-    if shown["month"].notna().any():
-        shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
-    print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(with_month_labels(table).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     path = args.csv or args.directory / "sensitivity.csv"
     table.to_csv(path, index=False)
     print(f"wrote {path}")

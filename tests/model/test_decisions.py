@@ -44,13 +44,11 @@ def test_scenarios_cannot_schedule_a_strategy(tmp_path):
         load_scenario(bad)
 
 
-@pytest.mark.parametrize("weight,expect_less_closed", [(0.0, True)])
-def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed(weight,
-                                                                       expect_less_closed):
+def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed():
     base = first_review(OpennessModel(small_scenario(), seed=3), "Anthropic")
     scenario = load_scenario(BASELINE, {"simulation.developers": 3000,
                                         "simulation.enterprises": 600,
-                                        "labs.Anthropic.safety_weight": weight})
+                                        "labs.Anthropic.safety_weight": 0.0})
     changed = first_review(OpennessModel(scenario, seed=3), "Anthropic")
     assert changed["closed"]["probability"] < base["closed"]["probability"]
     assert changed["open"]["safety"] > base["open"]["safety"]

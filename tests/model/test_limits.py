@@ -12,7 +12,7 @@ N = 200_000
 
 def offers(m, capability, price, is_open):
     return Offers(
-        lab=np.arange(m, dtype=np.int16), slot=np.zeros(m, np.int8),
+        lab=np.arange(m, dtype=np.int16),
         available=np.ones(m, bool), is_open=np.asarray(is_open, bool),
         capability=np.asarray(capability, float),
         price=np.asarray(price, float), serving_cost=np.ones(m),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from openness.scenario import month_start
+
 PAIR = ["point", "replication"]
 
 
@@ -34,7 +36,7 @@ def compare_arms(df: pd.DataFrame, baseline: str, metrics: list[str] | None = No
                          f"{', '.join(dict.fromkeys(df['arm']))}")
     keys = PAIR + (["month"] if "month" in df.columns else [])
     if months is not None and "month" in df.columns:
-        df = df[df["month"].isin(pd.to_datetime([m + "-01" for m in months]))]
+        df = df[df["month"].isin([month_start(m) for m in months])]
     metrics = metrics or [c for c in df.columns if c not in {"arm", "seed", *keys}
                           and pd.api.types.is_numeric_dtype(df[c])]
     base = df[df["arm"] == baseline].set_index(keys)
@@ -61,13 +63,19 @@ def compare_arms(df: pd.DataFrame, baseline: str, metrics: list[str] | None = No
     return pd.DataFrame(rows)
 
 
+def with_month_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy with its month column written 'YYYY-MM', for printing."""
+    shown = table.copy()
+    if "month" in shown and shown["month"].notna().any():
+        shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
+    return shown
+
+
 def format_comparison(table: pd.DataFrame) -> str:
     """A plain-text table of effects for the terminal."""
     if table.empty:
         return "(no paired runs to compare)"
-    shown = table.copy()
-    if "month" in shown and shown["month"].notna().any():
-        shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
+    shown = with_month_labels(table)
     shown["95% CI"] = [f"[{lo:+.4g}, {hi:+.4g}]" for lo, hi in zip(shown.ci_low, shown.ci_high,
                                                                    strict=True)]
     cols = ["metric", "month", "arm", "baseline_mean", "effect", "95% CI", "same_sign_share",

@@ -20,7 +20,7 @@ from openness.experiments.executors import InlineExecutor, make_executor
 from openness.experiments.single import run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import ResultStore
-from openness.scenario import load_scenario
+from openness.scenario import load_scenario, month_start
 
 Model = Callable[[RunSpec], dict[str, pd.DataFrame]]
 
@@ -37,7 +37,7 @@ def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
     if spec.lab_metrics:
         keep["labs"] = tables["labs"][["month", "lab", *spec.lab_metrics]]
     if spec.months is not None:
-        wanted = pd.to_datetime([m + "-01" for m in spec.months])
+        wanted = [month_start(m) for m in spec.months]
         missing = sorted(set(wanted) - set(keep["world"]["month"]))
         if missing:
             raise ValueError(f"months outside the simulated window: "

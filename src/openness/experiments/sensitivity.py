@@ -8,6 +8,7 @@ from SALib.analyze import sobol
 
 from openness.experiments.design import problem
 from openness.experiments.spec import Experiment
+from openness.scenario import month_start
 
 
 def sobol_indices(df: pd.DataFrame, spec: Experiment, metrics: list[str],
@@ -24,7 +25,7 @@ def sobol_indices(df: pd.DataFrame, spec: Experiment, metrics: list[str],
     df = df[df["arm"] == arm]
     if "month" in df.columns:
         if months is not None:
-            df = df[df["month"].isin(pd.to_datetime([m + "-01" for m in months]))]
+            df = df[df["month"].isin([month_start(m) for m in months])]
         groups = df.groupby("month", sort=True)
     else:
         groups = [(None, df)]

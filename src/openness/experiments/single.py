@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from openness import __version__
 from openness.model import OpennessModel
-from openness.scenario import Scenario, content_hash
+from openness.scenario import Scenario, content_hash, month_start
 
 
 @dataclass
@@ -24,14 +24,14 @@ class RunResult:
 
 def event_table(scenario: Scenario) -> pd.DataFrame:
     """Dated exogenous events and policies taking effect, for marking time axes."""
-    start = pd.Timestamp(scenario.simulation.start + "-01")
+    start = month_start(scenario.simulation.start)
     end = start + pd.DateOffset(months=scenario.simulation.months)
-    rows = [{"month": pd.Timestamp(ev.month + "-01"), "kind": ev.kind,
+    rows = [{"month": month_start(ev.month), "kind": ev.kind,
              "label": ev.note or f"{ev.kind} shock" + (f" ({ev.lab})" if hasattr(ev, "lab") else "")}
             for ev in scenario.events]
     for reg in scenario.regulators:
         for p in reg.policies:
-            when = pd.Timestamp(p.start + "-01")
+            when = month_start(p.start)
             if start <= when < end:
                 rows.append({"month": when, "kind": "policy", "label": f"{reg.name} {p.kind}"})
     return pd.DataFrame(rows, columns=["month", "kind", "label"]).sort_values(

@@ -18,7 +18,7 @@ from openness.experiments.runner import run_batch
 from openness.experiments.spec import Arm, Experiment, LoadedExperiment, Outputs
 from openness.experiments.store import load_results
 from openness.scenario import Scenario, load_scenario
-from openness.scenario.schema import Target, month_index
+from openness.scenario.schema import Target, month_index, month_start
 
 LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
 
@@ -69,7 +69,7 @@ def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | N
 
 # ---- per-seed values -------------------------------------------------------------------------
 def _at(frame: pd.DataFrame, month: str) -> pd.DataFrame:
-    return frame[frame["month"] == pd.Timestamp(month + "-01")]
+    return frame[frame["month"] == month_start(month)]
 
 
 def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd.Series:
@@ -83,7 +83,7 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
         rows = _at(own, month)
         return (rows["strategy"] == target.equals).astype(float).set_axis(rows["replication"])
     if target.metric == "frontier_closed_through":
-        upto = own[own["month"] <= pd.Timestamp(month + "-01")]
+        upto = own[own["month"] <= month_start(month)]
         return (upto["strategy"] != "open").groupby(upto["replication"]).all().astype(float)
     # first_open_month: month index of the first month with open weights it lacked at start
     def first(rows: pd.DataFrame) -> float:
@@ -109,7 +109,8 @@ def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
 def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
     """Columns replication, month, value: the quantity the target's condition tests."""
     if target.window is not None and target.metric != "first_open_month":
-        months = pd.date_range(target.window[0] + "-01", target.window[1] + "-01", freq="MS")
+        months = pd.date_range(month_start(target.window[0]), month_start(target.window[1]),
+                               freq="MS")
         months = [m.strftime("%Y-%m") for m in months]
     else:
         months = [target.month or target.window[1]]

@@ -23,7 +23,6 @@ STRATEGY_NAMES = ("closed", "hybrid", "open")
 @dataclass(frozen=True)
 class Offers:
     lab: np.ndarray  # int16[M]
-    slot: np.ndarray  # int8[M]
     available: np.ndarray  # bool[M]
     is_open: np.ndarray  # bool[M]
     capability: np.ndarray  # float64[M], log10 effective FLOP

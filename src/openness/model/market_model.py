@@ -27,7 +27,7 @@ from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
 from openness.model.reporters import lab_record, world_record
-from openness.scenario.schema import Scenario, month_index
+from openness.scenario.schema import Scenario, month_index, month_start
 
 
 class OpennessModel(mesa.Model):
@@ -45,7 +45,7 @@ class OpennessModel(mesa.Model):
         self.scenario = scenario
         self.world = scenario.world
         sim = scenario.simulation
-        self.start = pd.Timestamp(sim.start + "-01")
+        self.start = month_start(sim.start)
         self._dates: dict[int, pd.Timestamp] = {}
         self.seed_key = seed_key(self.seed)
         self.capital_condition = scenario.world.capital_condition
@@ -185,11 +185,10 @@ class OpennessModel(mesa.Model):
         safe_cap = np.where(available, cap, 0.0)
         cost = np.where(available, technology.serving_cost(self.world, t, safe_cap, ineff,
                                                             self.inference_multiplier), 0.0)
-        slot = np.tile(np.arange(SLOTS, dtype=np.int8), len(self.labs))
-        is_open = slot != SLOT_API
+        is_open = np.arange(n) % SLOTS != SLOT_API
         price = np.where(is_open, cost * (1.0 + self.world.third_party_markup), price)
         return Offers(
-            lab=np.repeat(np.arange(len(self.labs), dtype=np.int16), SLOTS), slot=slot,
+            lab=np.repeat(np.arange(len(self.labs), dtype=np.int16), SLOTS),
             available=available, is_open=is_open, capability=safe_cap,
             price=price, serving_cost=cost, licence=licence, origin=origin,
             transparent=transparent, integration=integration)
@@ -292,8 +291,8 @@ class OpennessModel(mesa.Model):
                             float(tokens.sum()), self.world.real_developers)
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
-        restricted = {o: float(policy.barred[self.enterprises.jurisdiction,
-                                             self.enterprises.sector, code].mean())
+        share = self.enterprises.jurisdiction_sector_share
+        restricted = {o: float((policy.barred[:, :, code] * share).sum())
                       for o, code in ORIGIN_CODES.items()}
         rows = []
         for lab in self.labs:

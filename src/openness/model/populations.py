@@ -134,6 +134,10 @@ class EnterprisePopulation:
         self.residency = need("residency_prob")
         self.finetune_need = need("finetune_prob")
         self.compliance = need("compliance_prob")
+        # (jurisdiction, sector) shares never change: what a procurement restriction bars
+        shares = np.zeros((len(JURISDICTION_CODES), len(SECTOR_CODES)))
+        np.add.at(shares, (self.jurisdiction, self.sector), 1.0 / n)
+        self.jurisdiction_sector_share = shares
         self.cls = class_index(self.sector, self.jurisdiction, self.residency.astype(int),
                                self.finetune_need.astype(int),
                                self.compliance.astype(int)).astype(np.int16)

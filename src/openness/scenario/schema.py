@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ORIGINS = ("US", "CN", "EU", "other")
@@ -38,6 +39,11 @@ def month_index(month: str, start: str) -> int:
     y, m = (int(x) for x in month.split("-"))
     y0, m0 = (int(x) for x in start.split("-"))
     return (y - y0) * 12 + (m - m0)
+
+
+def month_start(month: str) -> pd.Timestamp:
+    """The first day of a "YYYY-MM" month, as the tables date their rows."""
+    return pd.Timestamp(month + "-01")
 
 
 def _check_month(value: str) -> str:
@@ -332,7 +338,6 @@ Event = Annotated[
 ]
 
 
-WORLD_TARGET_METRICS_NOTE = "any world metric (docs/ODD.md, section 7.9)"
 LAB_TARGET_METRICS = {
     "first_open_month": "first month the lab has open weights on offer that it did not have "
     "at the start (a date; compared with `window`)",
