@@ -49,7 +49,7 @@ PARAMETERS = [
     Parameter("decision.temperature", 0.02, 0.3),
     Parameter("decision.inertia", 0.0, 0.6),
     Parameter("decision.ecosystem_value", 5.0, 120.0),
-    Parameter("decision.moat_value", 0.0, 0.1),
+    Parameter("decision.moat_value", 0.0, 0.5),
     Parameter("decision.safety_steepness", 1.0, 8.0),
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.first_party_hosting_share", 0.1, 0.9),

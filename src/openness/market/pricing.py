@@ -1,12 +1,16 @@
-"""Closed-model prices: the Bertrand-Nash best response under the developers' logit demand.
+"""Closed-model prices: the Bertrand-Nash best response under the logit demand of every
+segment that buys tokens (developer segments, and enterprise classes and workloads).
 
 With token demand D_j(p) = sum_g W_g s_gj(p) from a mixed logit with price coefficients
-alpha_g, a single-product firm's first-order condition gives
+alpha_g (per $/Mtok, in logit units), a single-product firm's first-order condition gives
 
     p_j = c_j + sum_g W_g s_gj / sum_g W_g alpha_g s_gj (1 - s_gj),
 
-which reduces to p = c + 1/(alpha (1 - s)) with one segment. Prices fall as open
-alternatives take share. Labs move a fraction of the way to their best response each month.
+which reduces to p = c + 1/(alpha (1 - s)) with one segment. The markup is a demand-weighted
+harmonic mean over segments: a lab whose tokens come from price-inelastic complex enterprise
+work (a capability leader) charges a premium; as open alternatives take that work, its
+demand mix shifts to elastic segments and its price falls. Labs move a fraction of the way to
+their best response each month.
 """
 
 from __future__ import annotations
@@ -16,11 +20,22 @@ import numpy as np
 PRICE_CAP = 500.0  # $/Mtok; guards the best response when demand is nearly price-inelastic
 
 
-def best_response_markup(shares: np.ndarray, token_weight: np.ndarray,
-                         alpha: np.ndarray) -> np.ndarray:
-    """Markup p - c of every offer given segment shares[G, M] at current prices."""
+def demand_and_slope(shares: np.ndarray, token_weight: np.ndarray,
+                     alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token demand D[M] and minus its own-price slope -dD/dp [M] from segment shares[G, M],
+    segment token volumes token_weight[G] and price coefficients alpha[G]."""
     demand = token_weight @ shares
     slope = (token_weight * alpha) @ (shares * (1.0 - shares))
+    return demand, slope
+
+
+def best_response_markup(shares: np.ndarray, token_weight: np.ndarray, alpha: np.ndarray,
+                         extra: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Markup p - c of every offer given segment shares[G, M] at current prices; `extra`
+    adds the (demand, slope) of other segments (enterprises) in the same units."""
+    demand, slope = demand_and_slope(shares, token_weight, alpha)
+    if extra is not None:
+        demand, slope = demand + extra[0], slope + extra[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         markup = np.where(slope > 0, demand / slope, PRICE_CAP)
     return np.minimum(markup, PRICE_CAP)

@@ -81,3 +81,39 @@ def routing_arrays(ent: Enterprises, offers: Offers, frontier: float, barred: np
     host = np.where(allowed & is_open,
                     offers.serving_cost[None, :] * ent.selfhost_cost_factor + wrapper, np.inf)
     return base, api, host
+
+
+def enterprise_shares(base: np.ndarray, api: np.ndarray, host: np.ndarray, fixed_usd: float,
+                      volume: np.ndarray, alpha: np.ndarray, temperature: float) -> np.ndarray:
+    """Long-run logit shares[C, 2, M] of a class's typical enterprise (volume[C, 2] Mtok/month)
+    over the offers, without switching costs: the demand labs price against.
+
+    Same utility as the enterprise kernel: base - alpha_w * min(API price, self-host marginal +
+    fixed / volume), divided by the temperature.
+    """
+    vol = np.maximum(volume, 1e-12)[:, :, None]
+    selfhost = host[:, None, :] + fixed_usd / vol
+    cost = np.minimum(api[:, None, :], selfhost)
+    with np.errstate(invalid="ignore"):
+        v = (base - alpha[None, :, None] * cost) / temperature
+    v = np.where(np.isfinite(cost), v, -np.inf)
+    top = v.max(axis=2, keepdims=True)
+    e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
+    total = e.sum(axis=2, keepdims=True)
+    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+
+
+def enterprise_api_demand(shares: np.ndarray, api: np.ndarray, host: np.ndarray,
+                          fixed_usd: float, volume: np.ndarray, class_tokens: np.ndarray,
+                          alpha: np.ndarray, temperature: float
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """(demand[M], slope[M]) of enterprise tokens bought through APIs, for the pricing rule:
+    a workload that self-hosts does not respond to the API price."""
+    vol = np.maximum(volume, 1e-12)[:, :, None]
+    via_api = api[:, None, :] <= host[:, None, :] + fixed_usd / vol
+    s = shares * via_api
+    w = class_tokens[:, :, None]
+    a = (alpha / temperature)[None, :, None]
+    demand = (w * s).sum(axis=(0, 1))
+    slope = (w * a * s * (1.0 - s)).sum(axis=(0, 1))
+    return demand, slope

@@ -11,7 +11,10 @@ values the result. The payoff is a sum of separately reported terms ($M/month):
     complement      business-model value: commoditisation (platforms), compute demand of the
                     open ecosystem (hardware), exclusivity of a closed frontier in proportion to
                     how deeply the lab's own products integrate it (product cloud)
-    moat            API margin lost as rivals absorb public frontier weights
+    moat            API margin lost as rivals absorb the weights it would publish: in
+                    proportion to the months by which those weights would advance the open
+                    state of the art (so a lab far behind, or one matched by an open rival,
+                    gives nothing away)
     regulatory      compliance cost of the option (e.g. GPAI above the compute threshold)
     market_access   margin lost in markets closed to the lab's origin
     safety          safety / reputation cost of publishing weights close to the frontier
@@ -56,7 +59,8 @@ class LabView:
     safety_weight: float
     burn: float
     pressure: float  # capital-pressure multiplier >= 1 (market.finance.capital_pressure)
-    lead_months: float  # lead of its knowledge over other labs' best open weights
+    best_open_others: float  # best open weights of *other* labs (log10 FLOP; -inf if none)
+    frontier_growth: float  # OOM per month that converts a capability gap into months
     restricted_share: float  # share of demand in markets barred to its origin
     compliance: dict[str, float]  # $M/month per option
     barred: dict[str, bool]  # option forbidden by law
@@ -134,11 +138,20 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
                     "open": lab.knowledge}[option]
         terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
             decision.safety_steepness * (released - market.frontier))
-    closed_margin = terms["api_margin"][0]
-    terms["moat"][2] = -decision.moat_value * max(0.0, lab.lead_months) * max(0.0, closed_margin)
+        terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
+    terms["moat"] *= max(0.0, terms["api_margin"][0])
     near_term = terms["api_margin"] + terms["hosting"] + terms["grants"]
     terms["capital_pressure"] = (lab.pressure - 1.0) * near_term
     return terms
+
+
+def months_given_away(lab: LabView, released: float) -> float:
+    """How many months of frontier growth publishing `released` adds to the open state of
+    the art (0 for no release, or weights no better than an open rival's)."""
+    if not np.isfinite(released):
+        return 0.0
+    base = lab.best_open_others if np.isfinite(lab.best_open_others) else released
+    return max(0.0, released - base) / lab.frontier_growth
 
 
 def choice_probabilities(lab: LabView, terms: dict[str, np.ndarray], decision: Decision

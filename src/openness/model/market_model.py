@@ -21,7 +21,7 @@ from openness.market.offers import (
     Offers,
 )
 from openness.market.pricing import adjust_prices, best_response_markup
-from openness.market.routing import routing_arrays
+from openness.market.routing import enterprise_api_demand, enterprise_shares, routing_arrays
 from openness.market.strategy import TERMS, LabView, MarketView
 from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
@@ -97,7 +97,7 @@ class OpennessModel(mesa.Model):
                 lab.release(t, self.train_flops[lab.index])
         offers = self._offers(t)
         self.frontier_history.append(self.best_capability(offers, closed=True))
-        offers = self._set_prices(offers)
+        offers = self._set_prices(t, offers, policy)
         dev, ent = self._choose(t, offers, policy)
         tokens = self._tokens(t, dev, ent)
         self._book(t, offers, tokens, policy)
@@ -202,11 +202,28 @@ class OpennessModel(mesa.Model):
         """The best available capability, open or closed: the reference of utilities."""
         return float(offers.capability[offers.available].max())
 
-    def _set_prices(self, offers: Offers) -> Offers:
-        """Each closed lab moves its price toward its Bertrand-Nash best response."""
+    def _set_prices(self, t: int, offers: Offers, policy: pol.PolicyState) -> Offers:
+        """Each closed lab moves its price toward its Bertrand-Nash best response against the
+        token demand of developers and of enterprises bought through APIs."""
         tastes = self.developers.tastes
-        v = developer_utility(tastes, offers, self.frontier(offers), self.eco_share)
-        markup = best_response_markup(logit_shares(v), tastes.token_weight, tastes.alpha_price)
+        frontier = self.frontier(offers)
+        v = developer_utility(tastes, offers, frontier, self.eco_share)
+        dev_mtok = (self.world.real_developers * max(self.dev_adopted, 1e-6)
+                    * self.developers.mean_volume_ktok * 1e-3 * self.usage(t))
+        ent = self.enterprises
+        cfg = self.scenario.enterprises
+        base, api, host = routing_arrays(cfg, offers, frontier, policy.barred,
+                                         policy.transparency_bonus)
+        alpha = np.array([cfg.alpha_cost_complex, cfg.alpha_cost_commodity])
+        fixed = cfg.selfhost_fixed * 1e6
+        typical = ent.class_typical_volume * self.usage(t)
+        shares = enterprise_shares(base, api, host, fixed, typical, alpha, cfg.temperature)
+        class_mtok = ent.class_volume * self.usage(t) * self.ent_weight * max(self.ent_adopted,
+                                                                              1e-6)
+        extra = enterprise_api_demand(shares, api, host, fixed, typical, class_mtok, alpha,
+                                      cfg.temperature)
+        markup = best_response_markup(logit_shares(v), tastes.token_weight * dev_mtok,
+                                      tastes.alpha_price, extra)
         closed = offers.available & ~offers.is_open
         new = np.where(closed, adjust_prices(offers.price, offers.serving_cost, markup,
                                              self.scenario.decision.price_adjustment),
@@ -311,7 +328,8 @@ class OpennessModel(mesa.Model):
                     lab.inference_efficiency, self.inference_multiplier)),
                 safety_weight=lab.config.safety_weight, burn=lab.burn,
                 pressure=finance.capital_pressure(d, lab.runway),
-                lead_months=self._lead_months(lab, open_caps),
+                best_open_others=self._best_open_others(lab, open_caps),
+                frontier_growth=self.world.frontier_prehistory_growth,
                 restricted_share=restricted[lab.config.origin],
                 compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
                 barred=pol.barred_options(policy, lab.config.origin, flops,
@@ -332,14 +350,11 @@ class OpennessModel(mesa.Model):
                 rows.append(row)
         return rows
 
-    def _lead_months(self, lab: Lab, open_caps: np.ndarray) -> float:
-        """How far the lab's knowledge leads the best open weights of *other* labs, in months
-        of frontier growth: the lead that publishing its own weights would give away."""
+    def _best_open_others(self, lab: Lab, open_caps: np.ndarray) -> float:
+        """The open state of the art without the lab's own weights: what its release would
+        be compared with (the lead it would give away)."""
         others = np.delete(open_caps, np.s_[lab.index * SLOTS:(lab.index + 1) * SLOTS])
-        best = others.max() if others.size else -np.inf
-        if not np.isfinite(best):
-            return 0.0
-        return max(0.0, lab.knowledge - float(best)) / self.world.frontier_prehistory_growth
+        return float(others.max()) if others.size else -math.inf
 
     # ---- results -----------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:

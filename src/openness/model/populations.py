@@ -13,7 +13,7 @@ import numpy as np
 from openness.kernels import developer_step, developer_tally, enterprise_step, enterprise_tally
 from openness.market.demand import Tastes
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
-from openness.market.routing import class_index
+from openness.market.routing import N_CLASSES, class_index
 from openness.scenario.schema import DeveloperSegment, Enterprises
 
 
@@ -86,6 +86,11 @@ class DeveloperPopulation:
     def size(self) -> int:
         return int(self.offer.shape[0])
 
+    @property
+    def mean_volume_ktok(self) -> float:
+        """Mean monthly volume of a developer (ktok, before usage growth)."""
+        return float(self.volume.mean())
+
     def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64) -> None:
         """Developers already building at the start choose from the logit over the offers."""
         self._advance(offers, exp_util, self.initial_adoption, np.zeros_like(self.review_prob),
@@ -146,6 +151,15 @@ class EnterprisePopulation:
         complex_[rng.random(n) < config.complex_share_zero] = 0.0
         self.volume = np.stack([complex_, lognormal(config.commodity_volume_median_mtok)], axis=1)
         self.choice = np.full((n, 2), -1, dtype=np.int16)
+        # per decision class and workload: total volume, and the volume of a typical member
+        # with that work (what spreads the fixed cost of self-hosting) - the pricing demand
+        total = np.zeros((N_CLASSES, 2))
+        with_work = np.zeros((N_CLASSES, 2))
+        np.add.at(total, self.cls, self.volume)
+        np.add.at(with_work, self.cls, (self.volume > 0).astype(float))
+        self.class_volume = total
+        self.class_typical_volume = np.divide(total, with_work, out=np.zeros_like(total),
+                                              where=with_work > 0)
 
     @property
     def size(self) -> int:
