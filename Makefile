@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCENARIO ?= scenarios/baseline.toml
-OUT ?= results/baseline
+SCENARIO ?= scenarios/deepseek_cascade.toml
+OUT ?= results/deepseek_cascade
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench figures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +15,20 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/openness run $(SCENARIO) --out $(OUT)
+	$(BIN)/openness run $(SCENARIO) --out $(OUT) --report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks experiments
+	$(BIN)/ruff check src tests benchmarks experiments docs notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/batch.py
+
+figures: $(STAMP)
+	$(BIN)/python docs/make_figures.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

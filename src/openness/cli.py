@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--developers", type=_count, help="override simulation.developers")
     run.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--report", action="store_true",
+                     help="also write report.html (self-contained) and report.md")
     run.set_defaults(handler=_cmd_run)
 
     describe = sub.add_parser("describe", help="print the fully resolved configuration")
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on this dask.distributed scheduler instead of locally")
     batch.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    batch.add_argument("--report", action="store_true",
+                       help="also write report.html (self-contained) and report.md")
     batch.set_defaults(handler=_cmd_batch)
 
     results = sub.add_parser("results", help="load a batch's results as one table")
@@ -115,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
     val.add_argument("--developers", type=_count, help="override simulation.developers")
     val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
+    val.add_argument("--report", action="store_true",
+                     help="also write report.html and report.md for each scenario")
+
+    rep = sub.add_parser("report", help="HTML and Markdown report of a run, batch or "
+                         "validation directory")
+    rep.add_argument("directory", type=Path, help="run, batch or validation directory")
+    rep.set_defaults(handler=_cmd_report)
     val.set_defaults(handler=_cmd_validate)
     return parser
 
@@ -162,6 +173,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     write_run(out, result.tables, result.provenance, extras=figures)
     if not args.quiet:
         _print_summary(result.provenance, out)
+    if args.report:
+        _report(out, args.quiet)
+    return 0
+
+
+def _report(directory: Path, quiet: bool = False) -> None:
+    from openness.outputs.report import write_report
+
+    html_path, md_path = write_report(directory)
+    if not quiet:
+        print(f"wrote {html_path} and {md_path}")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    _report(args.directory)
     return 0
 
 
@@ -199,6 +225,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         print(f"openness: {summary.failed} run(s) failed; their errors are in "
               f"{out}/manifest.json; rerun with --resume to retry them", file=sys.stderr)
         return EXIT_RUNS_FAILED
+    if args.report:
+        _report(out, args.quiet)
     return 0
 
 
@@ -296,6 +324,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         table.to_csv(out / "validation.csv", index=False)
         print(text)
         print(f"wrote {out}/validation.md and validation.csv")
+        if args.report:
+            _report(out)
         failed += int((table["verdict"] != "pass").sum())
     if failed:
         print(f"openness: {failed} target(s) failed", file=sys.stderr)

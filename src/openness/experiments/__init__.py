@@ -6,7 +6,7 @@ from openness.experiments.runner import BatchSummary, run_batch, scenario_model
 from openness.experiments.sensitivity import sobol_indices
 from openness.experiments.single import RunResult, run_scenario
 from openness.experiments.spec import Experiment, LoadedExperiment, load_experiment
-from openness.experiments.store import load_results, read_manifest
+from openness.experiments.store import load_events, load_results, read_manifest
 
 __all__ = [
     "BatchSummary",
@@ -16,6 +16,7 @@ __all__ = [
     "RunSpec",
     "compare_arms",
     "load_experiment",
+    "load_events",
     "load_results",
     "read_manifest",
     "run_batch",

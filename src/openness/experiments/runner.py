@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from openness.experiments.design import RunSpec, run_specs
 from openness.experiments.executors import InlineExecutor, make_executor
-from openness.experiments.single import run_scenario
+from openness.experiments.single import event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import ResultStore
 from openness.scenario import load_scenario, month_start
@@ -114,6 +114,20 @@ class BatchSummary:
         return self.failed == 0 and self.done + self.skipped == self.total
 
 
+def arm_events(loaded: LoadedExperiment) -> pd.DataFrame:
+    """Dated events and policies of every arm's scenario (arm, month, kind, label), so that
+    figures of the batch can mark them without the scenario files."""
+    frames = []
+    for arm in loaded.spec.arms:
+        path = loaded.arm_scenario(arm)
+        if path is not None:
+            events = event_table(load_scenario(path, loaded.arm_overrides(arm)))
+            frames.append(events.assign(arm=arm.name))
+    if not frames:
+        return pd.DataFrame(columns=["arm", "month", "kind", "label"])
+    return pd.concat(frames, ignore_index=True)[["arm", "month", "kind", "label"]]
+
+
 def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False, model: Model = scenario_model,
               executor=None, progress: bool | None = None,
@@ -130,6 +144,7 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
     done_before = store.create_or_resume(
         loaded.spec.name, experiment_hash, loaded.spec.model_dump(mode="json"), specs, resume,
         str(loaded.path or loaded.spec.name))
+    store.write_events(arm_events(loaded))
     pending = [s for s in specs if s.run_id not in done_before]
     executor = executor or (InlineExecutor() if not pending else make_executor(workers,
                                                                                 scheduler))

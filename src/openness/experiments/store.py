@@ -2,6 +2,7 @@
 
     OUT/manifest.json        experiment name and hash, package version, per-run status
     OUT/experiment.json      the experiment as validated
+    OUT/events.parquet       dated events and policies of each arm (for figures)
     OUT/world/RUN_ID.parquet one file per completed run (written under a temporary name and
     OUT/labs/RUN_ID.parquet  renamed when complete; the world file last)
 
@@ -27,6 +28,7 @@ from openness.scenario import ExperimentError
 
 MANIFEST = "manifest.json"
 TABLES = ("world", "labs")
+EVENTS = "events.parquet"
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -83,6 +85,12 @@ class ResultStore:
         return done
 
     # ---- writing --------------------------------------------------------------------------
+    def write_events(self, events: pd.DataFrame) -> None:
+        """The arms' dated events (`events.parquet`), for marking time axes."""
+        tmp = self.root / f".{EVENTS}.tmp"
+        pq.write_table(pa.Table.from_pandas(events, preserve_index=False), tmp)
+        os.replace(tmp, self.root / EVENTS)
+
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], seconds: float) -> None:
         """Write every table of a run; the world table is renamed into place last, so that its
         file marks a run whose every table is complete."""
@@ -126,6 +134,14 @@ def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
     keys = ["_arm", "point", "replication"] + [c for c in ("month", "lab") if c in df.columns]
     df["_arm"] = df["arm"].map(order)
     return df.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
+
+
+def load_events(root: str | Path) -> pd.DataFrame:
+    """The arms' dated events of a batch (empty if the batch predates them)."""
+    path = Path(root) / EVENTS
+    if not path.is_file():
+        return pd.DataFrame(columns=["arm", "month", "kind", "label"])
+    return pd.read_parquet(path)
 
 
 def read_manifest(root: str | Path) -> dict:

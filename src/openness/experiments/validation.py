@@ -172,6 +172,18 @@ def describe(target: Target, start: str) -> str:
     return " ".join(p for p in (what, when, cond) if p) + share
 
 
+def required_interval(target: Target, start: str) -> tuple[float, float]:
+    """The closed interval a value must lie in (inf-bounded for one-sided comparisons; an
+    equality is a point)."""
+    c = target.comparison
+    if c in ("between", "median_between"):
+        lo, hi = _bounds(target, start)
+        return float(lo), float(hi)
+    v = float(target.value)
+    return {"eq": (v, v), "ge": (v, np.inf), "gt": (v, np.inf), "le": (-np.inf, v),
+            "lt": (-np.inf, v)}[c]
+
+
 def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
     """One row per target: observed median and 5-95% range, share of seeds passing, verdict."""
     rows = []
@@ -189,7 +201,9 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
         else:
             passed = share >= t.share_of_seeds
         q5, q95 = (np.quantile(finite, [0.05, 0.95]) if len(finite) else (np.nan, np.nan))
+        lo, hi = required_interval(t, start)
         rows.append({"id": t.id, "pattern": t.pattern, "target": describe(t, start),
+                     "required_low": lo, "required_high": hi,
                      "median": median, "p5": float(q5), "p95": float(q95),
                      "never_observed": int(np.isnan(values).sum()),
                      "share_passing": share, "required_share": t.share_of_seeds,

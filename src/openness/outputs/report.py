@@ -1,0 +1,274 @@
+"""`openness report DIR`: one self-contained HTML file and a Markdown summary of a run, a
+batch or a validation directory.
+
+The HTML embeds every figure as a base64 PNG, so it can be mailed or opened anywhere; the
+Markdown summary links the same figures, written as PNG and SVG under DIR/figures/.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from openness import __version__
+from openness.experiments import (
+    Experiment,
+    compare_arms,
+    load_events,
+    load_results,
+    read_manifest,
+    sobol_indices,
+)
+from openness.experiments.compare import with_month_labels
+from openness.outputs import plots
+from openness.outputs.tables import SUMMARY, read_run
+from openness.scenario import ExperimentError
+
+HEADLINE_METRICS = ["open_share_dev_count", "open_share_dev_tokens", "ent_open_share_tokens",
+                    "ent_hybrid_share_count", "n_frontier_open", "n_major_frontier_open",
+                    "price_ratio", "open_lag_months", "hhi_developers"]
+EFFECT_METRICS = ["open_share_dev_count", "ent_open_share_tokens", "n_frontier_open",
+                  "price_ratio"]
+
+
+@dataclass
+class Report:
+    """What a report shows: a title, provenance, tables and captioned figures."""
+
+    title: str
+    kind: str
+    provenance: dict
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    figures: list[tuple[str, str, Figure]] = field(default_factory=list)  # name, caption, fig
+    notes: list[str] = field(default_factory=list)
+
+
+# ---- what goes into a report ------------------------------------------------------------
+def collect(directory: Path) -> Report:
+    """Read a run, batch or validation directory and build its figures and tables."""
+    directory = Path(directory)
+    if (directory / SUMMARY).is_file():
+        return _run_report(directory)
+    if (directory / "validation.csv").is_file() and (directory / "runs").is_dir():
+        return _validation_report(directory)
+    if (directory / "manifest.json").is_file():
+        return _batch_report(directory)
+    raise ExperimentError(directory, "", "is not a run directory (summary.json), a batch "
+                          "directory (manifest.json) or a validation directory "
+                          "(validation.csv and runs/); pass one of those")
+
+
+def _run_report(directory: Path) -> Report:
+    tables, summary = read_run(directory)
+    world, labs, events = tables["world"], tables["labs"], tables.get("events")
+    name = f"{summary.get('scenario', directory.name)} (seed {summary.get('seed')})"
+    report = Report(f"Run: {name}", "run", summary)
+    final = world.iloc[[-1]][["month", *HEADLINE_METRICS]]
+    report.tables.append(("Last month", with_month_labels(final)))
+    _trajectory_figures(report, world, labs, events)
+    return report
+
+
+def _batch_report(directory: Path, title: str | None = None) -> Report:
+    manifest = read_manifest(directory)
+    spec = Experiment.model_validate_json((directory / "experiment.json").read_text())
+    world = load_results(directory, "world")
+    if world.empty:
+        raise ExperimentError(directory, "", "holds no completed runs to report on")
+    labs = load_results(directory, "labs")
+    events = load_events(directory)
+    provenance = {k: manifest.get(k) for k in ("experiment", "experiment_hash",
+                                                "package_version", "created", "counts")}
+    report = Report(title or f"Batch: {manifest['experiment']}", "batch", provenance)
+    baseline = spec.baseline if spec.baseline in set(world["arm"]) else world["arm"].iloc[0]
+    report.notes.append(f"Figures of trajectories show arm '{baseline}' "
+                        f"({world.loc[world['arm'] == baseline, 'replication'].nunique()} "
+                        "replications); bands are across replications.")
+    metrics = [m for m in HEADLINE_METRICS if m in world.columns]
+    if "month" in world.columns and metrics:
+        last = world[world["month"] == world["month"].max()]
+        summary = last.groupby("arm", sort=False)[metrics].median().reset_index()
+        report.tables.append((f"Median across runs, {world['month'].max():%Y-%m}", summary))
+        arm_events = events[events["arm"] == baseline] if not events.empty else None
+        _trajectory_figures(report, world[world["arm"] == baseline],
+                            labs[labs["arm"] == baseline] if not labs.empty else labs,
+                            arm_events)
+    if world["arm"].nunique() > 1:
+        _effect_figures(report, world, baseline, spec.seed)
+    if spec.design.kind == "saltelli":
+        _sensitivity_figure(report, world, spec, baseline)
+    return report
+
+
+def _validation_report(directory: Path) -> Report:
+    table = pd.read_csv(directory / "validation.csv")
+    report = _batch_report(directory / "runs", title=f"Validation: {directory.name}")
+    report.kind = "validation"
+    passed = int((table["verdict"] == "pass").sum())
+    report.notes.insert(0, f"{passed} of {len(table)} pattern targets pass.")
+    report.tables.insert(0, ("Pattern targets", table))
+    report.figures.insert(0, ("validation", "Each target: the observed 5-95% range across "
+                              "seeds (green: passes, red: fails) and median (dot) against the "
+                              "required interval (grey).", plots.validation_ranges(table)))
+    return report
+
+
+def _trajectory_figures(report: Report, world: pd.DataFrame, labs: pd.DataFrame,
+                        events: pd.DataFrame | None) -> None:
+    add = report.figures.append
+    add(("adoption", "Open-weight shares of developers and enterprises, by count and by "
+         "tokens: median across runs with 50% and 90% bands; dashed lines mark dated events.",
+         plots.adoption_curves(world, events)))
+    if {"price_ratio", "open_lag_months"} <= set(world.columns):
+        add(("gaps", "Price ratio of the most capable closed to the most capable open model "
+             "(log scale) and the capability lag of the best open model.",
+             plots.gaps(world, events)))
+    if labs is None or labs.empty:
+        report.notes.append("No per-lab table was kept, so there are no lab figures "
+                            "(set outputs.lab_metrics in the experiment).")
+        return
+    if "strategy" in labs.columns:
+        add(("cascade", "Each lab's strategy month by month in one run (the first).",
+             plots.cascade(labs)))
+        if _n_runs(labs) > 1:
+            add(("cascade_share", "Share of runs in which each lab is open.",
+                 plots.cascade_share(labs)))
+    if "developer_share" in labs.columns:
+        add(("market_shares", "Developers' shares by lab family (mean across runs).",
+             plots.market_shares(labs)))
+    if {"capital", "runway"} <= set(labs.columns):
+        add(("capital_runway", "Capital and runway of each lab (median across runs).",
+             plots.capital_runway(labs)))
+
+
+def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: int) -> None:
+    metrics = [m for m in EFFECT_METRICS if m in world.columns]
+    last = world[world["month"] == world["month"].max()] if "month" in world else world
+    table = compare_arms(last, baseline, metrics, seed=seed)
+    if table.empty:
+        return
+    report.tables.append((f"Effects against '{baseline}' (paired runs, 95% bootstrap "
+                          "intervals)", with_month_labels(table)))
+    for metric in metrics:
+        report.figures.append((f"effect_{metric}", f"Effect of each arm on {metric} in the "
+                               "last month, with its 95% interval.",
+                               plots.policy_effects(table, metric)))
+
+
+def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
+                        arm: str) -> None:
+    metric = next((m for m in EFFECT_METRICS if m in world.columns), None)
+    if metric is None:
+        return
+    last = world[world["month"] == world["month"].max()] if "month" in world else world
+    try:
+        table = sobol_indices(last, spec, [metric], arm=arm, seed=spec.seed)
+    except ValueError as exc:
+        report.notes.append(f"No Sobol indices: {exc}")
+        return
+    report.tables.append((f"Sobol indices of {metric}", with_month_labels(table)))
+    report.figures.append(("sobol", f"First-order and total Sobol indices of {metric} in the "
+                           "last month, with 95% intervals.", plots.sobol_bars(table)))
+
+
+def _n_runs(df: pd.DataFrame) -> int:
+    keys = [k for k in ("arm", "point", "replication") if k in df.columns]
+    return int(df.groupby(keys).ngroups) if keys else 1
+
+
+# ---- writing ------------------------------------------------------------------------------
+def write_report(directory: str | Path) -> tuple[Path, Path]:
+    """Write DIR/report.html (self-contained), DIR/report.md and DIR/figures/; returns the
+    paths of the HTML and Markdown files. Nothing is replaced unless all of it is written."""
+    directory = Path(directory)
+    report = collect(directory)
+    tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=directory))
+    try:
+        figures = tmp / "figures"
+        figures.mkdir()
+        images = {}
+        for name, _, fig in report.figures:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=100)
+            images[name] = base64.b64encode(buffer.getvalue()).decode()
+            plots.save(fig, figures / name, ("png", "svg"), dpi=100)
+        (tmp / "report.html").write_text(_html(report, images))
+        (tmp / "report.md").write_text(_markdown(report))
+        if (directory / "figures").exists():
+            shutil.rmtree(directory / "figures")
+        os.replace(figures, directory / "figures")
+        for name in ("report.html", "report.md"):
+            os.replace(tmp / name, directory / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return directory / "report.html", directory / "report.md"
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else f"{value:.4g}"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m}"
+    return str(value)
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html(report: Report, images: dict[str, str]) -> str:
+    parts = [f"<h1>{html.escape(report.title)}</h1>",
+             f"<p class='meta'>openness {__version__}; report of a {report.kind} directory</p>"]
+    parts += [f"<p>{html.escape(n)}</p>" for n in report.notes]
+    parts.append("<h2>Provenance</h2>" + _html_table(pd.DataFrame(
+        {"field": list(report.provenance), "value": [json.dumps(v) if isinstance(v, dict)
+                                                     else v for v in report.provenance.values()]
+         })))
+    for title, df in report.tables:
+        parts.append(f"<h2>{html.escape(title)}</h2>" + _html_table(df))
+    parts.append("<h2>Figures</h2>")
+    for name, caption, _ in report.figures:
+        parts.append(f"<figure><img alt='{name}' src='data:image/png;base64,{images[name]}'>"
+                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
+             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+             "th{background:#f0f0f0}img{max-width:100%}figure{margin:1.5em 0}"
+             "figcaption{font-size:13px;color:#444}.meta{color:#666}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+            f"{html.escape(report.title)}</title><style>{style}</style></head><body>"
+            + "\n".join(parts) + "</body></html>\n")
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(str(c) for c in df.columns) + " |",
+             "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(_fmt(v).replace("|", "/") for v in row) + " |"
+              for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def _markdown(report: Report) -> str:
+    parts = [f"# {report.title}", "", *report.notes, "", "## Provenance", ""]
+    parts += [f"- {k}: `{json.dumps(v) if isinstance(v, dict) else v}`"
+              for k, v in report.provenance.items()]
+    for title, df in report.tables:
+        parts += ["", f"## {title}", "", _md_table(df)]
+    parts += ["", "## Figures", ""]
+    for name, caption, _ in report.figures:
+        parts += [f"![{name}](figures/{name}.png)", "", caption, ""]
+    return "\n".join(parts) + "\n"
