@@ -46,15 +46,16 @@ class Parameter:
 
 
 PARAMETERS = [
-    Parameter("decision.temperature", 0.02, 0.3),
-    Parameter("decision.inertia", 0.0, 0.6),
-    Parameter("decision.ecosystem_value", 5.0, 120.0),
+    Parameter("decision.temperature", 0.02, 0.2),
+    Parameter("decision.inertia", 0.0, 1.0),
+    Parameter("decision.ecosystem_value", 20.0, 300.0),
+    Parameter("decision.enterprise_ecosystem_weight", 0.0, 50.0),
     Parameter("decision.moat_value", 0.0, 0.5),
     Parameter("decision.safety_steepness", 1.0, 8.0),
     Parameter("world.spillover_open", 0.02, 0.25),
-    Parameter("world.first_party_hosting_share", 0.1, 0.9),
     Parameter("world.third_party_markup", 0.1, 2.0),
     Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
+    Parameter("labs.Meta.efficiency", 0.1, 1.0),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
 
@@ -130,7 +131,10 @@ def write_back(x: np.ndarray) -> None:
         else:
             block = re.search(rf"^\[{parts[0]}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
         key = parts[-1]
-        new_block = re.sub(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1), flags=re.M)
+        new_block, found = re.subn(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1),
+                                   flags=re.M)
+        if found != 1:
+            raise SystemExit(f"{path}: no single '{key} = ...' line in the section of {p.key}")
         path.write_text(text[:block.start(1)] + new_block + text[block.end(1):])
 
 
@@ -186,10 +190,17 @@ def main(argv: list[str] | None = None) -> None:
     with LocalPoolExecutor(args.workers) as executor:
         objective = Objective(args.seeds, executor)
         before_tables = objective.tables(start)
+        print(f"start: loss {calibration_loss(before_tables):.3f}", flush=True)
+
+        def progress(intermediate_result) -> None:
+            print(f"generation done: {objective.calls} evaluations, best loss "
+                  f"{intermediate_result.fun:.3f}, {(time.perf_counter() - started) / 60:.1f} "
+                  "min", flush=True)
+
         result = differential_evolution(
             objective, [(p.low, p.high) for p in PARAMETERS], maxiter=args.generations,
             popsize=args.popsize, seed=args.seed, x0=start, polish=False, tol=0.0,
-            updating="deferred")
+            updating="deferred", callback=progress)
         fit = result.x if result.fun < calibration_loss(before_tables) else start
         fit_tables = objective.tables(fit)
     losses = {"before": calibration_loss(before_tables), "after": calibration_loss(fit_tables),

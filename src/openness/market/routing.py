@@ -83,37 +83,60 @@ def routing_arrays(ent: Enterprises, offers: Offers, frontier: float, barred: np
     return base, api, host
 
 
-def enterprise_shares(base: np.ndarray, api: np.ndarray, host: np.ndarray, fixed_usd: float,
-                      volume: np.ndarray, alpha: np.ndarray, temperature: float) -> np.ndarray:
-    """Long-run logit shares[C, 2, M] of a class's typical enterprise (volume[C, 2] Mtok/month)
-    over the offers, without switching costs: the demand labs price against.
 
-    Same utility as the enterprise kernel: base - alpha_w * min(API price, self-host marginal +
-    fixed / volume), divided by the temperature.
-    """
-    vol = np.maximum(volume, 1e-12)[:, :, None]
-    selfhost = host[:, None, :] + fixed_usd / vol
-    cost = np.minimum(api[:, None, :], selfhost)
-    with np.errstate(invalid="ignore"):
-        v = (base - alpha[None, :, None] * cost) / temperature
-    v = np.where(np.isfinite(cost), v, -np.inf)
-    top = v.max(axis=2, keepdims=True)
-    e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
-    total = e.sum(axis=2, keepdims=True)
-    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+@dataclass(frozen=True)
+class EnterpriseMarket:
+    """The enterprise demand labs see when they set prices and weigh strategies: the long-run
+    logit of each decision class's typical member over the offers (no switching cost), scaled
+    to the real token volume and number of workloads of the adopting enterprises."""
 
+    config: Enterprises
+    barred: np.ndarray  # [J, S, origins] procurement restrictions in force
+    transparency_bonus: np.ndarray  # [J]
+    typical_volume: np.ndarray  # [C, 2] Mtok/month of a member with that work
+    class_tokens: np.ndarray  # [C, 2] real Mtok/month of adopters
+    class_workloads: np.ndarray  # [C, 2] real number of adopters' workloads
 
-def enterprise_api_demand(shares: np.ndarray, api: np.ndarray, host: np.ndarray,
-                          fixed_usd: float, volume: np.ndarray, class_tokens: np.ndarray,
-                          alpha: np.ndarray, temperature: float
-                          ) -> tuple[np.ndarray, np.ndarray]:
-    """(demand[M], slope[M]) of enterprise tokens bought through APIs, for the pricing rule:
-    a workload that self-hosts does not respond to the API price."""
-    vol = np.maximum(volume, 1e-12)[:, :, None]
-    via_api = api[:, None, :] <= host[:, None, :] + fixed_usd / vol
-    s = shares * via_api
-    w = class_tokens[:, :, None]
-    a = (alpha / temperature)[None, :, None]
-    demand = (w * s).sum(axis=(0, 1))
-    slope = (w * a * s * (1.0 - s)).sum(axis=(0, 1))
-    return demand, slope
+    @property
+    def alpha(self) -> np.ndarray:
+        return np.array([self.config.alpha_cost_complex, self.config.alpha_cost_commodity])
+
+    @property
+    def fixed_usd(self) -> float:
+        return self.config.selfhost_fixed * 1e6
+
+    def shares(self, offers: Offers, frontier: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(shares[C, 2, M], via_api[C, 2, M], api_cost[C, M]) at the offers' prices."""
+        base, api, host = routing_arrays(self.config, offers, frontier, self.barred,
+                                         self.transparency_bonus)
+        vol = np.maximum(self.typical_volume, 1e-12)[:, :, None]
+        selfhost = host[:, None, :] + self.fixed_usd / vol
+        cost = np.minimum(api[:, None, :], selfhost)
+        with np.errstate(invalid="ignore"):
+            v = (base - self.alpha[None, :, None] * cost) / self.config.temperature
+        v = np.where(np.isfinite(cost), v, -np.inf)
+        top = v.max(axis=2, keepdims=True)
+        e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
+        total = e.sum(axis=2, keepdims=True)
+        shares = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+        return shares, api[:, None, :] <= selfhost, api
+
+    def demand(self, offers: Offers, frontier: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""
+        shares, via_api, _ = self.shares(offers, frontier)
+        tok = self.class_tokens[:, :, None] * shares
+        api_tok = (tok * via_api).sum(axis=(0, 1))
+        return api_tok, tok.sum(axis=(0, 1)) - api_tok, (
+            self.class_workloads[:, :, None] * shares).sum(axis=(0, 1))
+
+    def api_demand_and_slope(self, offers: Offers, frontier: float
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """(demand[M], slope[M]) of tokens bought through APIs, for the pricing rule: a
+        workload that self-hosts does not respond to the API price."""
+        shares, via_api, _ = self.shares(offers, frontier)
+        s = shares * via_api
+        w = self.class_tokens[:, :, None]
+        a = (self.alpha / self.config.temperature)[None, :, None]
+        return (w * s).sum(axis=(0, 1)), (w * a * s * (1.0 - s)).sum(axis=(0, 1))

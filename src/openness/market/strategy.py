@@ -1,13 +1,17 @@
 """Expected payoff of the three strategies for one lab, from the current market state.
 
 For each option s in (closed, hybrid, open) the lab rebuilds its own offers as they would be
-under s, asks the developers' logit demand (`market.demand`) what shares they would get, and
-values the result. The payoff is a sum of separately reported terms ($M/month):
+under s, asks the developers' logit demand (`market.demand`) and the enterprises' routing
+demand (`market.routing.EnterpriseMarket`) what they would buy, and values the result. The
+payoff is a sum of separately reported terms ($M/month):
 
-    api_margin      (p - c) x tokens on its closed API
-    hosting         first-party share of serving its open weights, at the third-party markup
+    api_margin      (p - c) x tokens on its closed API, from developers and enterprises
+    hosting         first-party share of serving its open weights through APIs, at the
+                    third-party markup (self-hosted enterprise tokens pay it nothing)
     grants          public or consortium funding paid only to open frontier labs
-    ecosystem       value of developers building on its family (mind-share, talent)
+    ecosystem       value of developers (and enterprise deployments, counted as
+                    `enterprise_ecosystem_weight` developers each) building on its family,
+                    growing with usage per user
     complement      business-model value: commoditisation (platforms), compute demand of the
                     open ecosystem (hardware), exclusivity of a closed frontier in proportion to
                     how deeply the lab's own products integrate it (product cloud)
@@ -39,6 +43,7 @@ from openness.market.offers import (
     Offers,
     offer_index,
 )
+from openness.market.routing import EnterpriseMarket
 from openness.scenario.schema import BusinessModelWeights, Decision, World
 
 TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat", "regulatory",
@@ -77,8 +82,10 @@ class MarketView:
     tastes: Tastes
     frontier: float
     eco_share: np.ndarray
-    market_tokens_mtok: float
+    developer_mtok: float  # real monthly tokens of adopting developers
     real_developers: float
+    enterprises: EnterpriseMarket
+    usage: float = 1.0  # usage per user relative to the start (world.usage_growth_per_year)
 
 
 def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
@@ -108,32 +115,40 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
                  ) -> dict[str, np.ndarray]:
     """Every payoff term for the three options, as arrays indexed like STRATEGY_NAMES."""
     terms = {name: np.zeros(3) for name in TERMS}
-    tokens = market.market_tokens_mtok
+    own = slice(lab.index * 3, lab.index * 3 + 3)
+    api = offer_index(lab.index, SLOT_API)
     for k, option in enumerate(STRATEGY_NAMES):
         offers = option_offers(market.offers, lab, option, world)
         v = developer_utility(market.tastes, offers, market.frontier, market.eco_share)
         shares = logit_shares(v)
-        tok = market.tastes.token_weight @ shares
+        dev_tok = (market.tastes.token_weight @ shares) * market.developer_mtok
+        ent_api, ent_self, ent_workloads = market.enterprises.demand(offers, market.frontier)
+        served = dev_tok + ent_api  # tokens bought through an API (the lab's or a host's)
         users = market.tastes.weight @ shares
-        own = slice(lab.index * 3, lab.index * 3 + 3)
-        api = offer_index(lab.index, SLOT_API)
-        open_own = tok[own].sum() - tok[api]
-        terms["api_margin"][k] = (offers.price[api] - offers.serving_cost[api]) * tok[api] * (
-            tokens / 1e6)
+        open_own = served[own].sum() - served[api]
+        terms["api_margin"][k] = (offers.price[api] - offers.serving_cost[api]) * served[api] / 1e6
         terms["hosting"][k] = (world.first_party_hosting_share * world.third_party_markup
-                               * lab.serving_frontier * open_own * tokens / 1e6)
+                               * lab.serving_frontier * open_own / 1e6)
         terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
-        terms["ecosystem"][k] = decision.ecosystem_value * users[own].sum() * (
-            market.real_developers / 1e6)
-        open_share = float(tok[offers.is_open].sum())
-        open_spend = float((tok * offers.serving_cost)[offers.is_open].sum()) * tokens / 1e6
-        terms["complement"][k] = (lab.weights.commoditisation * open_share
-                                  + lab.weights.compute_demand * open_spend
-                                  + lab.weights.exclusivity * lab.integration
-                                  * (option != "open"))
+        # mind-share and complements are worth what the users they steer spend, which grows
+        # with usage per user like API margins do
+        terms["ecosystem"][k] = decision.ecosystem_value * market.usage * (
+            users[own].sum() * market.real_developers
+            + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()) / 1e6
+        all_tok = served + ent_self
+        open_tok = np.where(offers.is_open, all_tok, 0.0)
+        open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
+        open_spend = float(open_tok @ offers.serving_cost) / 1e6
+        terms["complement"][k] = (market.usage * (lab.weights.commoditisation * open_share
+                                                  + lab.weights.exclusivity * lab.integration
+                                                  * (option != "open"))
+                                  + lab.weights.compute_demand * open_spend)
         terms["regulatory"][k] = -lab.compliance[option]
-        near = terms["api_margin"][k] + terms["hosting"][k]
-        terms["market_access"][k] = -lab.restricted_share * near
+        # enterprise demand already obeys procurement restrictions; developers' does not
+        dev_share = np.divide(dev_tok, served, out=np.zeros_like(dev_tok), where=served > 0)
+        dev_near = (terms["api_margin"][k] * dev_share[api] + terms["hosting"][k] * float(
+            (dev_tok[own].sum() - dev_tok[api]) / max(open_own, 1e-12)))
+        terms["market_access"][k] = -lab.restricted_share * dev_near
         released = {"closed": -np.inf, "hybrid": lab.knowledge - lab.open_model_gap,
                     "open": lab.knowledge}[option]
         terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(

@@ -21,7 +21,7 @@ from openness.market.offers import (
     Offers,
 )
 from openness.market.pricing import adjust_prices, best_response_markup
-from openness.market.routing import enterprise_api_demand, enterprise_shares, routing_arrays
+from openness.market.routing import EnterpriseMarket, routing_arrays
 from openness.market.strategy import TERMS, LabView, MarketView
 from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
@@ -208,22 +208,9 @@ class OpennessModel(mesa.Model):
         tastes = self.developers.tastes
         frontier = self.frontier(offers)
         v = developer_utility(tastes, offers, frontier, self.eco_share)
-        dev_mtok = (self.world.real_developers * max(self.dev_adopted, 1e-6)
-                    * self.developers.mean_volume_ktok * 1e-3 * self.usage(t))
-        ent = self.enterprises
-        cfg = self.scenario.enterprises
-        base, api, host = routing_arrays(cfg, offers, frontier, policy.barred,
-                                         policy.transparency_bonus)
-        alpha = np.array([cfg.alpha_cost_complex, cfg.alpha_cost_commodity])
-        fixed = cfg.selfhost_fixed * 1e6
-        typical = ent.class_typical_volume * self.usage(t)
-        shares = enterprise_shares(base, api, host, fixed, typical, alpha, cfg.temperature)
-        class_mtok = ent.class_volume * self.usage(t) * self.ent_weight * max(self.ent_adopted,
-                                                                              1e-6)
-        extra = enterprise_api_demand(shares, api, host, fixed, typical, class_mtok, alpha,
-                                      cfg.temperature)
-        markup = best_response_markup(logit_shares(v), tastes.token_weight * dev_mtok,
-                                      tastes.alpha_price, extra)
+        extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
+        markup = best_response_markup(logit_shares(v), tastes.token_weight
+                                      * self._developer_mtok(t), tastes.alpha_price, extra)
         closed = offers.available & ~offers.is_open
         new = np.where(closed, adjust_prices(offers.price, offers.serving_cost, markup,
                                              self.scenario.decision.price_adjustment),
@@ -232,6 +219,21 @@ class OpennessModel(mesa.Model):
             if closed[lab.index * SLOTS]:
                 lab.price = float(new[lab.index * SLOTS])
         return offers.with_changes(price=new)
+
+    # ---- demand as the labs see it -------------------------------------------------------------
+    def _developer_mtok(self, t: int) -> float:
+        """Real monthly tokens of adopting developers (expected, from the mean volume)."""
+        return (self.world.real_developers * max(self.dev_adopted, 1e-6)
+                * self.developers.mean_volume_ktok * 1e-3 * self.usage(t))
+
+    def _enterprise_market(self, t: int, policy: pol.PolicyState) -> EnterpriseMarket:
+        ent = self.enterprises
+        adopted = max(self.ent_adopted, 1e-6)
+        return EnterpriseMarket(
+            self.scenario.enterprises, policy.barred, policy.transparency_bonus,
+            typical_volume=ent.class_typical_volume * self.usage(t),
+            class_tokens=ent.class_volume * self.usage(t) * self.ent_weight * adopted,
+            class_workloads=ent.class_workloads * self.ent_weight * adopted)
 
     # ---- populations -------------------------------------------------------------------------
     def usage(self, t: int) -> float:
@@ -305,7 +307,8 @@ class OpennessModel(mesa.Model):
                  policy: pol.PolicyState) -> list[dict]:
         d = self.scenario.decision
         market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
-                            float(tokens.sum()), self.world.real_developers)
+                            self._developer_mtok(t), self.world.real_developers,
+                            self._enterprise_market(t, policy), self.usage(t))
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         share = self.enterprises.jurisdiction_sector_share

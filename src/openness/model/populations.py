@@ -158,6 +158,7 @@ class EnterprisePopulation:
         np.add.at(total, self.cls, self.volume)
         np.add.at(with_work, self.cls, (self.volume > 0).astype(float))
         self.class_volume = total
+        self.class_workloads = with_work
         self.class_typical_volume = np.divide(total, with_work, out=np.zeros_like(total),
                                               where=with_work > 0)
 

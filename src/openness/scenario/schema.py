@@ -119,6 +119,9 @@ class Decision(Strict):
     ecosystem_value: NonNeg = Field(
         0.5, description="$ per developer-month of mind-share on a family"
     )
+    enterprise_ecosystem_weight: NonNeg = Field(
+        10.0, description="developer-equivalents of one enterprise workload on a family"
+    )
     moat_value: NonNeg = Field(
         0.04, description="share of API margin lost per month of lead given away by open weights"
     )
