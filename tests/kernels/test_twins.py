@@ -99,3 +99,60 @@ def test_enterprise_step_matches_twin(seed, n, c, m, month, run_seed):
     slow = ref.enterprise_tally(b["choice"], b["volume"], is_open, m)
     for x, y in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 2**32), month=st.integers(0, 500), run_seed=st.integers(0, 2**63 - 1))
+def test_kernels_match_twins_across_several_blocks(seed, month, run_seed):
+    """Populations larger than a block: the collect-then-choose passes run per block."""
+    from openness.kernels.config import BLOCK
+
+    n = 2 * BLOCK + 123
+    key = seed_key(run_seed)
+    a = developer_inputs(seed, n, 3, 12, 4)
+    b = copy(a)
+    dk.developer_step(*a.values(), key, np.int64(month))
+    ref.developer_step(*b.values(), key, month)
+    np.testing.assert_array_equal(a["offer"], b["offer"])
+    np.testing.assert_array_equal(a["finetune"], b["finetune"])
+    e = enterprise_inputs(seed, n, 5, 9)
+    f = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in e.items()}
+    ek.enterprise_step(*e.values(), key, np.int64(month))
+    ref.enterprise_step(*f.values(), key, month)
+    np.testing.assert_array_equal(e["choice"], f["choice"])
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 9000), m=st.integers(1, 12),
+       p=st.floats(0, 1), month=st.integers(0, 500), run_seed=st.integers(0, 2**63 - 1))
+def test_floor_kernel_matches_twin(seed, n, m, p, month, run_seed):
+    from openness.kernels.floor import floor_step
+
+    offer = np.random.default_rng(seed).integers(-1, m, n).astype(np.int16)
+    key = seed_key(run_seed)
+    np.testing.assert_array_equal(floor_step(offer, p, key, np.int64(month), m),
+                                  ref.floor_step(offer, p, key, month, m))
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), m=st.integers(1, 12), fam=st.integers(-1, 4),
+       damp=st.floats(0.01, 1))
+def test_family_pick_draws_the_logit_pick_distribution(seed, m, fam, damp):
+    """The two-stage draw of the developer kernel maps u to offers differently from the
+    one-stage `logit_pick`, but gives every offer the same probability."""
+    r = np.random.default_rng(seed)
+    weights = r.random(m) * (r.random(m) > 0.3)
+    family_of = r.integers(0, 5, m).astype(np.int16)
+    cum, order, start, last = dk.family_layout(weights[None, :], family_of)
+    scaled = np.where(family_of == fam, weights, weights * damp)
+    if scaled.sum() <= 0:
+        assert dk.family_pick(cum[0], order, start, last[0], fam, damp, 0.5) == -1
+        return
+    k = 4000
+    picks = [dk.family_pick(cum[0], order, start, last[0], fam, damp, (j + 0.5) / k)
+             for j in range(k)]
+    slow = [ref.family_pick(cum[0], order, start, last[0], fam, damp, (j + 0.5) / k)
+            for j in range(0, k, 97)]
+    assert slow == picks[::97]
+    freq = np.bincount(picks, minlength=m) / k
+    np.testing.assert_allclose(freq, scaled / scaled.sum(), atol=2.0 / k)

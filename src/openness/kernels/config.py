@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
-JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True}
+JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True, "error_model": "numpy"}
 PARALLEL_OPTIONS = {**JIT_OPTIONS, "parallel": True}
 
 #: Agents handled by one parallel work item: a fixed block size makes integer tallies and the

@@ -29,43 +29,52 @@ def unit_cost(api_cost, host_cost, fixed_usd, volume_mtok):
 
 
 @jit
-def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
-                   switch_cost, temperature, u):
-    """Logit choice of the offer for one workload; -1 if no offer is allowed."""
+def _route(values, base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
+           switch_cost, temperature, u):
+    """route_workload with a scratch array `values[M]`: each offer's cost and utility is
+    computed once, its exp once (the reference twin computes them twice; same numbers)."""
     m = base.shape[0]
     best = -math.inf
     for o in range(m):
         cost = unit_cost(api_cost[o], host_cost[o], fixed_usd, volume_mtok)
+        v = -math.inf
         if cost < math.inf:
             v = base[o] - alpha * cost
             if o != current:
                 v = v - switch_cost
             if v > best:
                 best = v
+        values[o] = v
     if best == -math.inf:
         return -1
     total = 0.0
     for o in range(m):
-        cost = unit_cost(api_cost[o], host_cost[o], fixed_usd, volume_mtok)
-        if cost < math.inf:
-            v = base[o] - alpha * cost
-            if o != current:
-                v = v - switch_cost
-            total += math.exp((v - best) / temperature)
+        if values[o] > -math.inf:
+            e = math.exp((values[o] - best) / temperature)
+            values[o] = e
+            total += e
+        else:
+            values[o] = -1.0  # not allowed
     target = u * total
     cum = 0.0
     last = -1
     for o in range(m):
-        cost = unit_cost(api_cost[o], host_cost[o], fixed_usd, volume_mtok)
-        if cost < math.inf:
-            v = base[o] - alpha * cost
-            if o != current:
-                v = v - switch_cost
-            cum += math.exp((v - best) / temperature)
+        e = values[o]
+        if e >= 0.0:
+            cum += e
             last = o
             if cum > target:
                 return o
     return last
+
+
+@jit
+def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
+                   switch_cost, temperature, u):
+    """Logit choice of the offer for one workload; -1 if no offer is allowed."""
+    values = np.empty(base.shape[0])
+    return _route(values, base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
+                  switch_cost, temperature, u)
 
 
 @jit
@@ -74,28 +83,26 @@ def _allowed(api_cost, host_cost, o):
 
 
 @jit
-def _enterprise_one(i, choice, cls, volume, adopt_prob, review_prob, base_util, api_cost,
-                    host_cost, fixed_usd, alpha, switch_cost, temperature, k_event, k_c, k_m):
-    c = cls[i]
-    u = uniform(k_event, i)
-    adopted = choice[i, WORK_COMMODITY] >= 0 or choice[i, WORK_COMPLEX] >= 0
-    if not adopted:
-        decide = u < adopt_prob
-    else:
-        decide = u < review_prob
-        for w in range(2):
-            o = choice[i, w]
-            if o >= 0 and not _allowed(api_cost[c], host_cost[c], o):
-                decide = True  # withdrawn or newly barred: the workload must move
-    if not decide:
-        return
-    for w in range(2):
-        if volume[i, w] > 0.0:
-            uw = uniform(k_c, i) if w == WORK_COMPLEX else uniform(k_m, i)
-            new = route_workload(base_util[c, w], api_cost[c], host_cost[c], fixed_usd,
-                                 volume[i, w], choice[i, w], alpha[w], switch_cost, temperature,
-                                 uw)
-            choice[i, w] = new
+def _deciders(lo, hi, choice, cls, adopt_prob, review_prob, api_cost, host_cost, k_event, idx):
+    """Collect into idx the enterprises of [lo, hi) that route work this month; returns how
+    many: a non-adopter adopts with the Bass hazard, an adopter reviews at its rate or must
+    move a workload whose offer was withdrawn or newly barred."""
+    count = 0
+    for i in range(lo, hi):
+        c = cls[i]
+        u = uniform(k_event, i)
+        adopted = choice[i, WORK_COMMODITY] >= 0 or choice[i, WORK_COMPLEX] >= 0
+        if not adopted:
+            decide = u < adopt_prob
+        else:
+            decide = u < review_prob
+            for w in range(2):
+                o = choice[i, w]
+                if o >= 0 and not _allowed(api_cost[c], host_cost[c], o):
+                    decide = True
+        idx[count] = i
+        count += decide
+    return count
 
 
 @jit_parallel
@@ -113,16 +120,27 @@ def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api
     alpha     float64[2]     disutility per $/Mtok for complex and commodity work
     """
     n = cls.shape[0]
+    m = base_util.shape[2]
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_c = stream_key(seed_key, month, STREAM_CHOICE)
     k_m = stream_key(seed_key, month, STREAM_CHOICE2)
     nblocks = (n + BLOCK - 1) // BLOCK
     for b in prange(nblocks):
-        hi = min(n, (b + 1) * BLOCK)
-        for i in range(b * BLOCK, hi):
-            _enterprise_one(i, choice, cls, volume, adopt_prob, review_prob, base_util,
-                            api_cost, host_cost, fixed_usd, alpha, switch_cost, temperature,
-                            k_event, k_c, k_m)
+        lo = b * BLOCK
+        hi = min(n, lo + BLOCK)
+        idx = np.empty(BLOCK, dtype=np.int32)
+        values = np.empty(m)
+        count = _deciders(lo, hi, choice, cls, adopt_prob, review_prob, api_cost, host_cost,
+                          k_event, idx)
+        for j in range(count):
+            i = idx[j]
+            c = cls[i]
+            for w in range(2):
+                if volume[i, w] > 0.0:
+                    uw = uniform(k_c, i) if w == WORK_COMPLEX else uniform(k_m, i)
+                    choice[i, w] = _route(values, base_util[c, w], api_cost[c], host_cost[c],
+                                          fixed_usd, volume[i, w], choice[i, w], alpha[w],
+                                          switch_cost, temperature, uw)
 
 
 @jit

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from openness.kernels.fastexp import py_exp_neg
 from openness.kernels.rng import (
     STREAM_CHOICE,
     STREAM_CHOICE2,
@@ -41,10 +42,49 @@ def logit_pick(weights, family_of, family, damp, u) -> int:
     return last
 
 
+def family_layout(exp_util, family_of):
+    g_count, m = exp_util.shape
+    n_fam = max(int(f) for f in family_of) + 1 if m else 0
+    groups = [[o for o in range(m) if int(family_of[o]) == f] for f in range(n_fam)]
+    order = np.array([o for group in groups for o in group], dtype=np.int64)
+    start = np.cumsum([0] + [len(group) for group in groups]).astype(np.int64)
+    cum = np.zeros((g_count, m + 1))
+    last = np.zeros(g_count, dtype=np.int64)
+    for g in range(g_count):
+        for k in range(m):
+            w = float(exp_util[g, order[k]])
+            cum[g, k + 1] = cum[g, k] + w
+            if w > 0.0:
+                last[g] = k
+    return cum, order, start, last
+
+
+def family_pick(cum, order, start, last, family, damp, u) -> int:
+    m = len(order)
+    has_own = 0 <= family < len(start) - 1
+    f = family if has_own else 0
+    a = float(cum[start[f]])
+    own = float(cum[start[f + 1]]) - a if has_own else 0.0
+    others = float(cum[m]) - own
+    total = own + damp * others
+    target = u * total
+    if target < own or not damp * others > 0.0:
+        x = a + target
+    else:
+        x = (target - own) / damp
+        if x >= a:
+            x = x + own
+    k = sum(1 for j in range(1, m + 1) if cum[j] <= x)
+    if not total > 0.0:
+        return -1
+    return int(order[min(k, int(last))])
+
+
 def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, family_of,
                    beta_switch, ft_add, ft_keep, seed_key, month) -> None:
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
+    cum, order, start, last = family_layout(exp_util, family_of)
     for i in range(len(offer)):
         g = int(segment[i])
         o = int(offer[i])
@@ -56,8 +96,9 @@ def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, 
             choose = exp_util[g, o] == 0.0 or u < review_prob[g]
             family = int(family_of[o])
         if choose:
-            damp = 1.0 if o < 0 else math.exp(-float(beta_switch[g]) * float(finetune[i]))
-            new = logit_pick(exp_util[g], family_of, family, damp, py_uniform(k_choice, i))
+            damp = 1.0 if o < 0 else py_exp_neg(-float(beta_switch[g]) * float(finetune[i]))
+            new = family_pick(cum[g], order, start, last[g], family, damp,
+                              py_uniform(k_choice, i))
             if new >= 0:
                 if int(family_of[new]) != family:
                     finetune[i] = np.float32(0.0)
@@ -160,3 +201,13 @@ def enterprise_tally(choice, volume, is_open, n_offers):
         elif kinds == {False}:
             modes[0] += 1
     return tokens, users, modes, open_tokens, total_tokens
+
+
+def floor_step(offer, review_prob, seed_key, month, n_offers):
+    key = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
+    counts = np.zeros(n_offers, dtype=np.int64)
+    for i in range(len(offer)):
+        o = int(offer[i])
+        if o >= 0:
+            counts[o] += py_uniform(key, i) < review_prob
+    return counts
