@@ -25,7 +25,6 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/batch.py
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py

@@ -100,6 +100,26 @@ def test_sigkill_then_resume_gives_the_identical_dataset(experiment, reference, 
     assert read_manifest(out)["counts"] == {"done": 12}
 
 
+def test_workers_exit_when_the_batch_process_is_killed_alone(experiment, tmp_path):
+    import psutil
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
+           "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    workers = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(c.cmdline())]
+        time.sleep(0.05)
+    assert len(workers) == 2
+    proc.kill()  # only the batch process, as `kill -9 PID` would
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, "orphaned workers kept running"
+
+
 def test_ctrl_c_stops_cleanly_and_resume_finishes(experiment, reference, tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",

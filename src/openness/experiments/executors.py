@@ -16,15 +16,26 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int | None = None) -> None:
     """One numba thread per worker process: the pool already uses every core. Ctrl-C is the
-    batch process's to handle: a worker finishes its run and is then shut down."""
+    batch process's to handle: a worker finishes its run and is then shut down. A worker
+    whose batch process has died (killed on its own, not with its process group) exits
+    within a second instead of running on as an orphan."""
     import signal
+    import threading
 
     import numba
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     numba.set_num_threads(1)
+    parent = os.getppid() if parent is None else parent  # given: the parent may already be gone
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, daemon=True, name="exit-with-parent").start()
 
 
 class InlineExecutor:
@@ -70,6 +81,7 @@ class LocalPoolExecutor:
 
     def __enter__(self) -> LocalPoolExecutor:
         self.pool = ProcessPoolExecutor(self.workers, initializer=_init_worker,
+                                        initargs=(os.getpid(),),
                                         mp_context=multiprocessing.get_context("spawn"))
         return self
 
