@@ -190,3 +190,26 @@ def test_validation_ranges_draw_observed_against_required(tmp_path):
     paths = plots.save(fig, tmp_path / "validation")
     assert [p.rsplit(".", 1)[1] for p in paths] == ["png", "svg"]
     assert all((tmp_path / f"validation.{ext}").stat().st_size > 1000 for ext in ("png", "svg"))
+
+
+def test_payoff_terms_show_each_term_of_an_option_minus_closed(small_run):
+    decisions = small_run.tables["decisions"]
+    fig = plots.payoff_terms(decisions, "OpenAI", "hybrid")
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    rows = decisions[decisions.lab == "OpenAI"].set_index(["month", "option"])
+    expected = (rows.xs("hybrid", level="option")["total"]
+                - rows.xs("closed", level="option")["total"]).sort_index()
+    np.testing.assert_allclose(np.asarray(lines["total"].get_ydata(), float),
+                               expected.to_numpy(float))
+    assert "api margin" in lines and ax.get_yscale() == "symlog"
+
+
+def test_arm_bands_draw_one_median_per_arm(batch):
+    world = load_results(batch)
+    fig = plots.arm_bands(world, "n_major_frontier_open")
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label().split(" (")[0] for line in lines] == ["cascade", "no_shock"]
+    for line, arm in zip(lines, ["cascade", "no_shock"], strict=True):
+        np.testing.assert_allclose(np.asarray(line.get_ydata(), float), _medians_by_month(
+            world[world.arm == arm], "n_major_frontier_open"))

@@ -202,6 +202,26 @@ def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "
     return fig
 
 
+def arm_bands(world: pd.DataFrame, column: str, events: pd.DataFrame | None = None,
+              title: str = "", ylabel: str = "") -> Figure:
+    """One metric for several arms (the `arm` column) on one time axis: median and 50% band
+    across runs for each arm."""
+    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+    colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
+    for k, (arm, rows) in enumerate(world.groupby("arm", sort=False)):
+        q = bands(rows, column)
+        ax.fill_between(q.index, q["q25"], q["q75"], color=colours[k], alpha=0.25, linewidth=0)
+        ax.plot(q.index, q["median"], color=colours[k], linewidth=2, label=f"{arm} (median, "
+                "50% band)")
+    ax.set_ylabel(ylabel or column)
+    ax.set_xlabel("Month")
+    _time_axis(ax)
+    _mark_events(ax, events)
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title or f"{column} by arm ({_runs(world)} runs)")
+    return fig
+
+
 def market_shares(labs: pd.DataFrame, column: str = "developer_share",
                   title: str = "") -> Figure:
     """Stacked areas of each lab family's share, mean across runs."""
@@ -239,6 +259,44 @@ def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
         _time_axis(ax)
     top.legend(loc="center left", bbox_to_anchor=(1.01, 0.0), fontsize=8)
     fig.suptitle(title or f"Capital and runway per lab (median of {_runs(labs)} runs)")
+    return fig
+
+
+PAYOFF_TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat",
+                "regulatory", "market_access", "safety", "capital_pressure")
+
+
+def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.DataFrame:
+    """Median across runs of each payoff term of `option` minus the same term of `closed`,
+    for one lab at each of its reviews (rows: months, columns: terms and `total`)."""
+    rows = decisions[decisions["lab"] == lab]
+    keys = ["month"] + [k for k in ("arm", "replication") if k in rows.columns]
+    cols = [*PAYOFF_TERMS, "total"]
+    chosen = rows[rows["option"] == option].set_index(keys)[cols]
+    closed = rows[rows["option"] == "closed"].set_index(keys)[cols]
+    return (chosen - closed).groupby(level="month").median()
+
+
+def payoff_terms(decisions: pd.DataFrame, lab: str, option: str = "open",
+                 events: pd.DataFrame | None = None, title: str = "") -> Figure:
+    """Why a lab opens or stays closed: each payoff term of `option` minus `closed` at its
+    reviews ($M/month, median across runs; `decisions` tables of one or more runs)."""
+    diff = payoff_differences(decisions, lab, option)
+    shown = [t for t in PAYOFF_TERMS if diff[t].abs().max() > 1e-9]
+    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
+    for term in shown:
+        ax.plot(diff.index, diff[term], color=colours[PAYOFF_TERMS.index(term)],
+                linewidth=1.3, label=term.replace("_", " "))
+    ax.plot(diff.index, diff["total"], color="black", linewidth=2.5, label="total")
+    ax.axhline(0.0, color="grey", linewidth=1)
+    ax.set_yscale("symlog", linthresh=10.0)
+    ax.set_ylabel(f"'{option}' minus 'closed' ($M/month, symlog)")
+    ax.set_xlabel("Month of review")
+    _time_axis(ax)
+    _mark_events(ax, events)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    ax.set_title(title or f"{lab}: payoff of '{option}' over 'closed', by term")
     return fig
 
 
