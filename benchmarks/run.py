@@ -167,14 +167,16 @@ def startup(quick: bool) -> list[dict]:
 
 
 MEMORY_SCRIPT = textwrap.dedent("""
-    import json, resource
+    import json
     from openness.experiments import run_scenario
     from openness.scenario import load_scenario
     scenario = load_scenario({path!r}, {{"simulation.developers": {dev},
                                         "simulation.enterprises": {ent},
                                         "simulation.months": 12}})
     run_scenario(scenario, seed=1)
-    print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+    # VmHWM, not getrusage: ru_maxrss survives exec and would report the parent's peak
+    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+    print(json.dumps({{"peak_rss_mb": int(hwm.split()[1]) / 1024}}))
 """)
 
 
