@@ -2,7 +2,10 @@
 
 `cache=True` writes compiled code next to the sources so that worker processes and later runs
 skip compilation. `fastmath` stays off: the kernels must be bit-identical to their plain-Python
-reference twins, and fast-math lets LLVM reorder floating-point operations.
+reference twins, and fast-math lets LLVM reorder floating-point operations. `error_model =
+"numpy"`: a float division by zero gives inf or nan as in numpy instead of raising, which
+keeps exception checks out of the inner loops (no kernel divides by a quantity that can be 0
+on a path whose result is used).
 """
 
 from __future__ import annotations
