@@ -55,7 +55,7 @@ PARAMETERS = [
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.third_party_markup", 0.1, 2.0),
     Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
-    Parameter("labs.Meta.efficiency", 0.1, 1.0),
+    Parameter("labs.Meta.efficiency", 0.1, 0.6),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
 
