@@ -1,6 +1,6 @@
 """Numba kernels: pure functions over arrays, each with a plain-Python twin in `reference`."""
 
-from openness.kernels.developers import developer_step, developer_tally, logit_pick
+from openness.kernels.developers import developer_step, developer_tally, family_pick
 from openness.kernels.enterprises import enterprise_step, enterprise_tally, route_workload
 from openness.kernels.rng import seed_key
 
@@ -9,7 +9,7 @@ __all__ = [
     "developer_tally",
     "enterprise_step",
     "enterprise_tally",
-    "logit_pick",
+    "family_pick",
     "route_workload",
     "seed_key",
 ]

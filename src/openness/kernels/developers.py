@@ -15,36 +15,6 @@ from openness.kernels.rng import STREAM_CHOICE, STREAM_EVENT, stream_key, unifor
 
 
 @jit
-def logit_pick(weights, family_of, family, damp, u):
-    """Index drawn with probability proportional to `weights`, other families' scaled by `damp`.
-
-    Returns -1 when nothing has positive weight. `u` is a uniform draw in [0, 1).
-    """
-    m = weights.shape[0]
-    total = 0.0
-    for o in range(m):
-        w = weights[o]
-        if family_of[o] != family:
-            w = w * damp
-        total += w
-    if total <= 0.0:
-        return -1
-    target = u * total
-    cum = 0.0
-    last = -1
-    for o in range(m):
-        w = weights[o]
-        if family_of[o] != family:
-            w = w * damp
-        if w > 0.0:
-            cum += w
-            last = o
-            if cum > target:
-                return o
-    return last
-
-
-@jit
 def family_layout(exp_util, family_of):
     """The offers grouped by family, and per segment the cumulative exp-utility along them.
 
@@ -82,7 +52,7 @@ def family_layout(exp_util, family_of):
 @jit
 def family_pick(cum, order, start, last, family, damp, u):
     """Draw an offer with probability proportional to its exp-utility, other families'
-    scaled by `damp` (the distribution of `logit_pick`), without a pass over scaled weights.
+    scaled by `damp`, without a pass over scaled weights.
 
     The own family's interval [a, b) of the cumulative exp-utility `cum` keeps its weight and
     the rest shrinks by `damp`: the draw lands in the own family with probability

@@ -20,28 +20,6 @@ from openness.kernels.rng import (
 )
 
 
-def logit_pick(weights, family_of, family, damp, u) -> int:
-    def weight(o: int) -> float:
-        w = float(weights[o])
-        return w * damp if int(family_of[o]) != family else w
-
-    total = 0.0
-    for o in range(len(weights)):
-        total += weight(o)
-    if total <= 0.0:
-        return -1
-    target = u * total
-    cum, last = 0.0, -1
-    for o in range(len(weights)):
-        w = weight(o)
-        if w > 0.0:
-            cum += w
-            last = o
-            if cum > target:
-                return o
-    return last
-
-
 def family_layout(exp_util, family_of):
     g_count, m = exp_util.shape
     n_fam = max(int(f) for f in family_of) + 1 if m else 0

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
+from openness.market.pricing import demand_and_slope
 from openness.scenario.schema import Enterprises
 
 N_SECTORS = len(SECTOR_CODES)
@@ -105,9 +106,9 @@ class EnterpriseMarket:
     def fixed_usd(self) -> float:
         return self.config.selfhost_fixed * 1e6
 
-    def shares(self, offers: Offers, frontier: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(shares[C, 2, M], via_api[C, 2, M], api_cost[C, M]) at the offers' prices."""
+    def shares(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray]:
+        """(shares[C, 2, M], via_api[C, 2, M]) at the offers' prices: logit shares, and
+        whether the API is a typical member's cheaper way to run each offer."""
         base, api, host = routing_arrays(self.config, offers, frontier, self.barred,
                                          self.transparency_bonus)
         vol = np.maximum(self.typical_volume, 1e-12)[:, :, None]
@@ -120,12 +121,12 @@ class EnterpriseMarket:
         e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
         total = e.sum(axis=2, keepdims=True)
         shares = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
-        return shares, api[:, None, :] <= selfhost, api
+        return shares, api[:, None, :] <= selfhost
 
     def demand(self, offers: Offers, frontier: float
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""
-        shares, via_api, _ = self.shares(offers, frontier)
+        shares, via_api = self.shares(offers, frontier)
         tok = self.class_tokens[:, :, None] * shares
         api_tok = (tok * via_api).sum(axis=(0, 1))
         return api_tok, tok.sum(axis=(0, 1)) - api_tok, (
@@ -135,8 +136,7 @@ class EnterpriseMarket:
                              ) -> tuple[np.ndarray, np.ndarray]:
         """(demand[M], slope[M]) of tokens bought through APIs, for the pricing rule: a
         workload that self-hosts does not respond to the API price."""
-        shares, via_api, _ = self.shares(offers, frontier)
-        s = shares * via_api
-        w = self.class_tokens[:, :, None]
-        a = (self.alpha / self.config.temperature)[None, :, None]
-        return (w * s).sum(axis=(0, 1)), (w * a * s * (1.0 - s)).sum(axis=(0, 1))
+        shares, via_api = self.shares(offers, frontier)
+        rows = (shares * via_api).reshape(-1, shares.shape[2])  # (class, workload) rows
+        alpha = np.tile(self.alpha / self.config.temperature, shares.shape[0])
+        return demand_and_slope(rows, self.class_tokens.ravel(), alpha)

@@ -125,10 +125,11 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         ent_api, ent_self, ent_workloads = market.enterprises.demand(offers, market.frontier)
         served = dev_tok + ent_api  # tokens bought through an API (the lab's or a host's)
         users = market.tastes.weight @ shares
-        open_own = served[own].sum() - served[api]
-        terms["api_margin"][k] = (offers.price[api] - offers.serving_cost[api]) * served[api] / 1e6
-        terms["hosting"][k] = (world.first_party_hosting_share * world.third_party_markup
-                               * lab.serving_frontier * open_own / 1e6)
+        margin = offers.price[api] - offers.serving_cost[api]  # $/Mtok on its API
+        hosting = (world.first_party_hosting_share * world.third_party_markup
+                   * lab.serving_frontier)  # $/Mtok of its open weights served through APIs
+        terms["api_margin"][k] = margin * served[api] / 1e6
+        terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
         terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
         # mind-share and complements are worth what the users they steer spend, which grows
         # with usage per user like API margins do
@@ -145,9 +146,7 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
                                   + lab.weights.compute_demand * open_spend)
         terms["regulatory"][k] = -lab.compliance[option]
         # enterprise demand already obeys procurement restrictions; developers' does not
-        dev_share = np.divide(dev_tok, served, out=np.zeros_like(dev_tok), where=served > 0)
-        dev_near = (terms["api_margin"][k] * dev_share[api] + terms["hosting"][k] * float(
-            (dev_tok[own].sum() - dev_tok[api]) / max(open_own, 1e-12)))
+        dev_near = (margin * dev_tok[api] + hosting * (dev_tok[own].sum() - dev_tok[api])) / 1e6
         terms["market_access"][k] = -lab.restricted_share * dev_near
         released = {"closed": -np.inf, "hybrid": lab.knowledge - lab.open_model_gap,
                     "open": lab.knowledge}[option]

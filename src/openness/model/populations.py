@@ -65,6 +65,8 @@ class DeveloperPopulation:
         sigma = np.array([s.volume_sigma for s in segments])[self.segment]
         volume = median * np.exp(sigma * rng.standard_normal(n))
         self.volume = np.clip(np.rint(volume), 1, 2**31 - 1).astype(np.int32)
+        #: mean monthly volume (ktok, before usage growth): what labs expect a developer to buy
+        self.mean_volume_ktok = float(self.volume.mean())
         self.offer = np.full(n, -1, dtype=np.int16)
         self.finetune = np.zeros(n, dtype=np.float32)
         self._check()
@@ -86,10 +88,6 @@ class DeveloperPopulation:
     def size(self) -> int:
         return int(self.offer.shape[0])
 
-    @property
-    def mean_volume_ktok(self) -> float:
-        """Mean monthly volume of a developer (ktok, before usage growth)."""
-        return float(self.volume.mean())
 
     def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64) -> None:
         """Developers already building at the start choose from the logit over the offers."""

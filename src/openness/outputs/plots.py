@@ -94,7 +94,8 @@ def _band_plot(ax: Axes, q: pd.DataFrame, colour: str, scale: float = 1.0,
     ax.plot(x, scale * q["median"], color=colour, linewidth=1.8, label=label)
 
 
-def _runs(df: pd.DataFrame) -> int:
+def n_runs(df: pd.DataFrame) -> int:
+    """How many runs (arm, design point, replication) a table holds."""
     keys = [k for k in ("arm", "point", "replication") if k in df.columns]
     return int(df.groupby(keys).ngroups) if keys else 1
 
@@ -125,7 +126,7 @@ def adoption_curves(world: pd.DataFrame, events: pd.DataFrame | None = None,
     for ax in axes[1]:
         ax.set_xlabel("Month")
     _event_footer(fig, events)
-    fig.suptitle(title or f"Open-weight adoption ({_runs(world)} runs)")
+    fig.suptitle(title or f"Open-weight adoption ({n_runs(world)} runs)")
     return fig
 
 
@@ -175,7 +176,7 @@ def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
     ax.grid(False)
     ax.set_xlabel("Month")
     fig.colorbar(image, ax=ax, label="Runs in which the lab is open (%)", shrink=0.8)
-    ax.set_title(title or f"Open strategy by lab ({_runs(labs)} runs)")
+    ax.set_title(title or f"Open strategy by lab ({n_runs(labs)} runs)")
     return fig
 
 
@@ -198,7 +199,7 @@ def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "
         _time_axis(ax)
         _mark_events(ax, events)
     _event_footer(fig, events)
-    fig.suptitle(title or f"Price and capability gaps ({_runs(world)} runs)")
+    fig.suptitle(title or f"Price and capability gaps ({n_runs(world)} runs)")
     return fig
 
 
@@ -218,7 +219,7 @@ def arm_bands(world: pd.DataFrame, column: str, events: pd.DataFrame | None = No
     _time_axis(ax)
     _mark_events(ax, events)
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title or f"{column} by arm ({_runs(world)} runs)")
+    ax.set_title(title or f"{column} by arm ({n_runs(world)} runs)")
     return fig
 
 
@@ -237,7 +238,7 @@ def market_shares(labs: pd.DataFrame, column: str = "developer_share",
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], names[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
               fontsize=8)
-    ax.set_title(title or f"Shares by lab family, mean of {_runs(labs)} runs")
+    ax.set_title(title or f"Shares by lab family, mean of {n_runs(labs)} runs")
     return fig
 
 
@@ -258,7 +259,7 @@ def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
     for ax in (top, bottom):
         _time_axis(ax)
     top.legend(loc="center left", bbox_to_anchor=(1.01, 0.0), fontsize=8)
-    fig.suptitle(title or f"Capital and runway per lab (median of {_runs(labs)} runs)")
+    fig.suptitle(title or f"Capital and runway per lab (median of {n_runs(labs)} runs)")
     return fig
 
 

@@ -141,7 +141,7 @@ def _trajectory_figures(report: Report, world: pd.DataFrame, labs: pd.DataFrame,
     if "strategy" in labs.columns:
         add(("cascade", "Each lab's strategy month by month in one run (the first).",
              plots.cascade(labs)))
-        if _n_runs(labs) > 1:
+        if plots.n_runs(labs) > 1:
             add(("cascade_share", "Share of runs in which each lab is open.",
                  plots.cascade_share(labs)))
     if "developer_share" in labs.columns:
@@ -180,11 +180,6 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
     report.tables.append((f"Sobol indices of {metric}", with_month_labels(table)))
     report.figures.append(("sobol", f"First-order and total Sobol indices of {metric} in the "
                            "last month, with 95% intervals.", plots.sobol_bars(table)))
-
-
-def _n_runs(df: pd.DataFrame) -> int:
-    keys = [k for k in ("arm", "point", "replication") if k in df.columns]
-    return int(df.groupby(keys).ngroups) if keys else 1
 
 
 # ---- writing ------------------------------------------------------------------------------
