@@ -23,6 +23,7 @@ def developer_state(n: int, m: int = OFFERS, g: int = 3, seed: int = 0) -> dict:
     offer = np.where(r.random(n) < 0.8, r.integers(0, m, n), -1).astype(np.int16)
     return dict(
         offer=offer, finetune=(r.random(n) * 5).astype(np.float32),
+        ft_month=np.zeros(n, dtype=np.int16),
         segment=r.integers(0, g, n).astype(np.int8), adopt_prob=np.full(g, 0.05),
         review_prob=np.array([0.10, 0.08, 0.05]), exp_util=r.random((g, m)),
         family_of=(np.arange(m) // 3).astype(np.int16), beta_switch=np.array([0.5, 0.8, 1.0]),

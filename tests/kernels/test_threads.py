@@ -33,6 +33,7 @@ def test_developer_kernel_is_bit_identical_on_one_and_two_threads():
         runs.append(a)
     np.testing.assert_array_equal(runs[0]["offer"], runs[1]["offer"])
     np.testing.assert_array_equal(runs[0]["finetune"], runs[1]["finetune"])
+    np.testing.assert_array_equal(runs[0]["ft_month"], runs[1]["ft_month"])
 
 
 @needs_two

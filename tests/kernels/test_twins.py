@@ -18,6 +18,7 @@ def developer_inputs(seed, n, g, m, n_families):
     return dict(
         offer=r.integers(-1, m, n).astype(np.int16),
         finetune=(r.random(n) * 5).astype(np.float32),
+        ft_month=r.integers(-3, 600, n).astype(np.int16),
         segment=r.integers(0, g, n).astype(np.int8),
         adopt_prob=r.random(g),
         review_prob=r.random(g),
@@ -45,6 +46,7 @@ def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
     ref.developer_step(*b.values(), key, month)
     np.testing.assert_array_equal(a["offer"], b["offer"])
     np.testing.assert_array_equal(a["finetune"], b["finetune"])  # bit-identical floats
+    np.testing.assert_array_equal(a["ft_month"], b["ft_month"])
     volume = np.random.default_rng(seed).integers(1, 10**6, n).astype(np.int32)
     for x, y in zip(dk.developer_tally(a["offer"], volume, m),
                     ref.developer_tally(b["offer"], volume, m), strict=True):
@@ -135,13 +137,41 @@ def test_family_pick_draws_the_damped_logit_distribution(seed, m, fam, damp):
     cum, order, start, last = dk.family_layout(weights[None, :], family_of)
     scaled = np.where(family_of == fam, weights, weights * damp)
     if scaled.sum() <= 0:
-        assert dk.family_pick(cum[0], order, start, last[0], fam, damp, 0.5) == -1
+        assert dk.family_pick(cum, 0, order, start, last, fam, damp, 0.5) == -1
         return
     k = 4000
-    picks = [dk.family_pick(cum[0], order, start, last[0], fam, damp, (j + 0.5) / k)
+    picks = [dk.family_pick(cum, 0, order, start, last, fam, damp, (j + 0.5) / k)
              for j in range(k)]
-    slow = [ref.family_pick(cum[0], order, start, last[0], fam, damp, (j + 0.5) / k)
+    slow = [ref.family_pick(cum, 0, order, start, last, fam, damp, (j + 0.5) / k)
             for j in range(0, k, 97)]
     assert slow == picks[::97]
     freq = np.bincount(picks, minlength=m) / k
     np.testing.assert_allclose(freq, scaled / scaled.sum(), atol=2.0 / k)
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), months=st.integers(1, 120), run_seed=st.integers(0, 2**63 - 1))
+def test_lazy_finetuning_equals_the_monthly_recurrence(seed, months, run_seed):
+    """The kernel brings a developer's investment up to date only when it chooses; the value
+    it then uses is phi <- phi * keep + add applied once a month since its last choice."""
+    a = developer_inputs(seed, 300, 3, 6, 3)
+    a["offer"][:] = np.maximum(a["offer"], 0)
+    a["review_prob"][:] = 0.0  # nobody chooses until the last month
+    a["exp_util"][:] = 1.0
+    a["ft_month"][:] = 0
+    start = a["finetune"].astype(float)
+    g, o = a["segment"], a["offer"]
+    monthly = start.copy()
+    for _ in range(months - 1):  # months 1 .. months-1 pass without a choice
+        monthly = monthly * a["ft_keep"][g] + a["ft_add"][g, o]
+    keep_pow, accrued = dk.decay_tables(a["ft_keep"], months)
+    lazy = start * keep_pow[g, months - 1] + a["ft_add"][g, o] * accrued[g, months - 1]
+    np.testing.assert_allclose(lazy, monthly, rtol=1e-12)
+    # a chooser in month `months` keeps its family with the lock-in of that value
+    b = copy(a)
+    b["review_prob"][:] = 1.0
+    b["family_of"][:] = 0  # one family: the investment carries over
+    dk.developer_step(*b.values(), seed_key(run_seed), np.int64(months))
+    expected = (lazy * a["ft_keep"][g] + a["ft_add"][g, b["offer"]]).astype(np.float32)
+    np.testing.assert_array_equal(b["finetune"], expected)
+    assert (b["ft_month"] == months).all()

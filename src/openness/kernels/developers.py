@@ -50,25 +50,27 @@ def family_layout(exp_util, family_of):
 
 
 @jit
-def family_pick(cum, order, start, last, family, damp, u):
-    """Draw an offer with probability proportional to its exp-utility, other families'
-    scaled by `damp`, without a pass over scaled weights.
+def family_pick(cum, g, order, start, last, family, damp, u):
+    """Draw an offer for segment g with probability proportional to its exp-utility, other
+    families' scaled by `damp`, without a pass over scaled weights.
 
-    The own family's interval [a, b) of the cumulative exp-utility `cum` keeps its weight and
-    the rest shrinks by `damp`: the draw lands in the own family with probability
+    The own family's interval [a, b) of the cumulative exp-utility `cum[g]` keeps its weight
+    and the rest shrinks by `damp`: the draw lands in the own family with probability
     (b - a) / ((b - a) + damp (T - (b - a))), otherwise at a point of the rest that no longer
     depends on damp. The offer is then the number of cumulative bounds at or below the point,
     a branch-free count over M values that the compiler vectorises; an offer without weight
     has an empty interval and is never drawn. Returns -1 when nothing has positive weight.
+    `cum` is indexed in two dimensions rather than sliced: a slice inside the parallel loop
+    costs two reference-count updates per chooser.
     """
     m = order.shape[0]
     has_own = family >= 0 and family < start.shape[0] - 1  # else every offer is "other"
     f = family if has_own else 0
-    a = cum[start[f]]
-    own = cum[start[f + 1]] - a
+    a = cum[g, start[f]]
+    own = cum[g, start[f + 1]] - a
     if not has_own:
         own = 0.0
-    others = cum[m] - own
+    others = cum[g, m] - own
     total = own + damp * others
     target = u * total
     if target < own or not damp * others > 0.0:
@@ -79,40 +81,57 @@ def family_pick(cum, order, start, last, family, damp, u):
             x = x + own  # step over the own family's interval (a no-op when it is empty)
     k = 0
     for j in range(1, m + 1):
-        k += cum[j] <= x
+        k += cum[g, j] <= x
     if not total > 0.0:
         return -1
-    return order[min(k, last)]  # rounding may carry the point past the last interval
+    return order[min(k, last[g])]  # rounding may carry the point past the last interval
 
 
 @jit
-def _choose(i, offer, finetune, segment, family_of, cum, order, start, last, damp, u):
-    """Logit choice of developer i, damped across families by its fine-tuning lock-in."""
-    g = segment[i]
-    o = offer[i]
-    family = -1 if o < 0 else family_of[o]
-    new = family_pick(cum[g], order, start, last[g], family, damp, u)
-    if new >= 0:
-        if family_of[new] != family:
-            finetune[i] = np.float32(0.0)
-        offer[i] = new
+def choice_probability(adopt_prob, review_prob, exp_util):
+    """prob[g, o + 1]: the chance that a developer of segment g on offer o chooses this month.
+
+    Column 0 is a non-adopter's (adoption); an adopter reviews at its segment's rate and must
+    move when its offer is withdrawn (exp-utility 0), which the value 2 makes certain for a
+    draw in [0, 1). One table lookup then decides every developer without a branch.
+    """
+    g_count, m = exp_util.shape
+    prob = np.empty((g_count, m + 1))
+    for g in range(g_count):
+        prob[g, 0] = adopt_prob[g]
+        for o in range(m):
+            prob[g, o + 1] = 2.0 if exp_util[g, o] == 0.0 else review_prob[g]
+    return prob
 
 
 @jit
-def _accumulate(i, offer, finetune, segment, ft_add, ft_keep):
-    o = offer[i]
-    if o >= 0:
-        g = segment[i]
-        finetune[i] = np.float32(float(finetune[i]) * ft_keep[g] + ft_add[g, o])
+def decay_tables(ft_keep, months):
+    """keep_pow[g, n] = keep**n and accrued[g, n] = 1 + keep + ... + keep**(n-1), n <= months.
+
+    Built by the recurrences themselves, so that the twin, which builds them the same way,
+    agrees bit for bit: n months of phi <- phi * keep + add on one offer give
+    phi * keep_pow[n] + add * accrued[n].
+    """
+    g_count = ft_keep.shape[0]
+    keep_pow = np.empty((g_count, months + 1))
+    accrued = np.empty((g_count, months + 1))
+    for g in range(g_count):
+        keep_pow[g, 0] = 1.0
+        accrued[g, 0] = 0.0
+        for n in range(1, months + 1):
+            keep_pow[g, n] = keep_pow[g, n - 1] * ft_keep[g]
+            accrued[g, n] = accrued[g, n - 1] * ft_keep[g] + 1.0
+    return keep_pow, accrued
 
 
 @jit_parallel
-def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, family_of,
-                   beta_switch, ft_add, ft_keep, seed_key, month):
+def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
+                   family_of, beta_switch, ft_add, ft_keep, seed_key, month):
     """Advance every developer by one month, in place.
 
     offer      int16[N]   model on offer each developer builds on (-1: not adopted yet)
-    finetune   float32[N] accumulated fine-tuning investment on the current family
+    finetune   float32[N] fine-tuning investment on the current family after month ft_month
+    ft_month   int16[N]   the month of the developer's last choice
     segment    int8[N]    taste segment
     adopt_prob float64[G] probability a non-adopter adopts this month (Bass hazard)
     review_prob float64[G] probability an adopter reviews this month
@@ -123,16 +142,22 @@ def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, 
     ft_keep    float64[G] share of the investment kept each month (1 - depreciation)
 
     A non-adopter adopts with its segment's hazard; an adopter reviews at its segment's rate,
-    or must move when its offer is withdrawn (exp_util 0). Each block of BLOCK developers is
-    done in two passes: draw every event, accumulating fine-tuning at once for those who do
-    not choose and collecting those who do; then the logit choice for those few (about one in
-    ten). Every developer's own operations keep their order, so the result equals the
+    or must move when its offer is withdrawn (exp_util 0). The investment follows
+    phi <- phi * keep + add[offer] every month, but is brought up to date only when a
+    developer chooses, in closed form from its value after the last choice (decay_tables):
+    the monthly pass touches nobody's investment, and the rate of an offer does not change
+    while a developer stays on it. Each block of BLOCK developers is done in two passes:
+    draw every event and collect the choosers, without a branch; then bring the choosers'
+    investment up to date, damp other families by the lock-in, draw and accumulate for this
+    month. Every developer's own operations keep their order, so the result equals the
     one-at-a-time reference twin bit for bit.
     """
     n = offer.shape[0]
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_choice = stream_key(seed_key, month, STREAM_CHOICE)
     cum, order, start, last = family_layout(exp_util, family_of)
+    prob = choice_probability(adopt_prob, review_prob, exp_util)
+    keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
     nblocks = (n + BLOCK - 1) // BLOCK
     for b in prange(nblocks):
         lo = b * BLOCK
@@ -140,30 +165,34 @@ def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, 
         idx = np.empty(BLOCK, dtype=np.int32)
         count = 0
         for i in range(lo, hi):
+            idx[count] = i
+            count += uniform(k_event, i) < prob[segment[i], offer[i] + 1]
+        # the choosers' investment and lock-in damping in one branch-free loop
+        phi = np.empty(count)
+        damp = np.empty(count)
+        for j in range(count):
+            i = idx[j]
+            g = segment[i]
+            o = max(offer[i], 0)
+            held = min(max(month - 1 - ft_month[i], 0), month)  # months since the last choice
+            value = float(finetune[i]) * keep_pow[g, held] + ft_add[g, o] * accrued[g, held]
+            phi[j] = value if offer[i] >= 0 else 0.0
+            damp[j] = 1.0 if offer[i] < 0 else exp_neg(-beta_switch[g] * phi[j])
+        for j in range(count):
+            i = idx[j]
             g = segment[i]
             o = offer[i]
-            u = uniform(k_event, i)
-            # a non-adopter adopts; an adopter reviews, or must move off a withdrawn offer
-            choose = u < adopt_prob[g] if o < 0 else (exp_util[g, o] == 0.0) | (
-                u < review_prob[g])
-            if choose:
-                idx[count] = i
-                count += 1
-            elif o >= 0:
-                finetune[i] = np.float32(float(finetune[i]) * ft_keep[g] + ft_add[g, o])
-        # the choosers' lock-in damping and draws in one branch-free, vectorisable loop
-        damp = np.empty(count)
-        u = np.empty(count)
-        for j in range(count):
-            i = idx[j]
-            lock_in = exp_neg(-beta_switch[segment[i]] * float(finetune[i]))
-            damp[j] = 1.0 if offer[i] < 0 else lock_in
-            u[j] = uniform(k_choice, i)
-        for j in range(count):
-            i = idx[j]
-            _choose(i, offer, finetune, segment, family_of, cum, order, start, last, damp[j],
-                    u[j])
-            _accumulate(i, offer, finetune, segment, ft_add, ft_keep)
+            family = -1 if o < 0 else family_of[o]
+            new = family_pick(cum, g, order, start, last, family, damp[j], uniform(k_choice, i))
+            held = phi[j]
+            if new >= 0:
+                if family_of[new] != family:
+                    held = 0.0
+                o = new
+                offer[i] = new
+            if o >= 0:
+                finetune[i] = np.float32(held * ft_keep[g] + ft_add[g, o])
+                ft_month[i] = month
 
 
 @jit_parallel

@@ -37,13 +37,13 @@ def family_layout(exp_util, family_of):
     return cum, order, start, last
 
 
-def family_pick(cum, order, start, last, family, damp, u) -> int:
+def family_pick(cum, g, order, start, last, family, damp, u) -> int:
     m = len(order)
     has_own = 0 <= family < len(start) - 1
     f = family if has_own else 0
-    a = float(cum[start[f]])
-    own = float(cum[start[f + 1]]) - a if has_own else 0.0
-    others = float(cum[m]) - own
+    a = float(cum[g, start[f]])
+    own = float(cum[g, start[f + 1]]) - a if has_own else 0.0
+    others = float(cum[g, m]) - own
     total = own + damp * others
     target = u * total
     if target < own or not damp * others > 0.0:
@@ -52,38 +52,53 @@ def family_pick(cum, order, start, last, family, damp, u) -> int:
         x = (target - own) / damp
         if x >= a:
             x = x + own
-    k = sum(1 for j in range(1, m + 1) if cum[j] <= x)
+    k = sum(1 for j in range(1, m + 1) if cum[g, j] <= x)
     if not total > 0.0:
         return -1
-    return int(order[min(k, int(last))])
+    return int(order[min(k, int(last[g]))])
 
 
-def developer_step(offer, finetune, segment, adopt_prob, review_prob, exp_util, family_of,
-                   beta_switch, ft_add, ft_keep, seed_key, month) -> None:
+def decay_tables(ft_keep, months):
+    keep_pow = [[1.0] for _ in ft_keep]
+    accrued = [[0.0] for _ in ft_keep]
+    for g, keep in enumerate(ft_keep):
+        for _ in range(months):
+            keep_pow[g].append(keep_pow[g][-1] * float(keep))
+            accrued[g].append(accrued[g][-1] * float(keep) + 1.0)
+    return keep_pow, accrued
+
+
+def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
+                   family_of, beta_switch, ft_add, ft_keep, seed_key, month) -> None:
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
     cum, order, start, last = family_layout(exp_util, family_of)
+    keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     for i in range(len(offer)):
         g = int(segment[i])
         o = int(offer[i])
         u = py_uniform(k_event, i)
-        if o < 0:
-            choose = u < adopt_prob[g]
-            family = -1
-        else:
-            choose = exp_util[g, o] == 0.0 or u < review_prob[g]
-            family = int(family_of[o])
-        if choose:
-            damp = 1.0 if o < 0 else py_exp_neg(-float(beta_switch[g]) * float(finetune[i]))
-            new = family_pick(cum[g], order, start, last[g], family, damp,
-                              py_uniform(k_choice, i))
-            if new >= 0:
-                if int(family_of[new]) != family:
-                    finetune[i] = np.float32(0.0)
-                offer[i] = new
-        o = int(offer[i])
+        withdrawn = o >= 0 and exp_util[g, o] == 0.0  # an adopter must move off it
+        if not (withdrawn or u < (adopt_prob[g] if o < 0 else review_prob[g])):
+            continue  # the investment is brought up to date at the next choice
+        family = -1
+        damp = 1.0
+        phi = 0.0
         if o >= 0:
-            finetune[i] = np.float32(float(finetune[i]) * float(ft_keep[g]) + float(ft_add[g, o]))
+            family = int(family_of[o])
+            held = min(max(int(month) - 1 - int(ft_month[i]), 0), int(month))
+            phi = (float(finetune[i]) * keep_pow[g][held]
+                   + float(ft_add[g, o]) * accrued[g][held])
+            damp = py_exp_neg(-float(beta_switch[g]) * phi)
+        new = family_pick(cum, g, order, start, last, family, damp, py_uniform(k_choice, i))
+        if new >= 0:
+            if int(family_of[new]) != family:
+                phi = 0.0
+            o = new
+            offer[i] = new
+        if o >= 0:
+            finetune[i] = np.float32(phi * float(ft_keep[g]) + float(ft_add[g, o]))
+            ft_month[i] = month
 
 
 def developer_tally(offer, volume, n_offers):

@@ -55,7 +55,8 @@ class DeveloperTally:
 class DeveloperPopulation:
     """Developers: model family (offer), fine-tuning investment, token volume, segment."""
 
-    COLUMNS = {"offer": np.int16, "finetune": np.float32, "segment": np.int8, "volume": np.int32}
+    COLUMNS = {"offer": np.int16, "finetune": np.float32, "ft_month": np.int16,
+               "segment": np.int8, "volume": np.int32}
 
     def __init__(self, segments: list[DeveloperSegment], n: int, rng: np.random.Generator):
         self.segments = segments
@@ -69,6 +70,7 @@ class DeveloperPopulation:
         self.mean_volume_ktok = float(self.volume.mean())
         self.offer = np.full(n, -1, dtype=np.int16)
         self.finetune = np.zeros(n, dtype=np.float32)
+        self.ft_month = np.zeros(n, dtype=np.int16)  # month of the last choice
         self._check()
         arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
         self.bass_p, self.bass_q = arr("bass_p"), arr("bass_q")
@@ -104,7 +106,7 @@ class DeveloperPopulation:
     def _advance(self, offers, exp_util, adopt, review, seed_key, month) -> None:
         ft_add = np.where(offers.is_open[None, :], self._ft_open[:, None],
                           self._ft_closed[:, None])
-        developer_step(self.offer, self.finetune, self.segment, adopt, review, exp_util,
+        developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review, exp_util,
                        offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
                        np.int64(month))
 
