@@ -175,3 +175,17 @@ def test_lazy_finetuning_equals_the_monthly_recurrence(seed, months, run_seed):
     expected = (lazy * a["ft_keep"][g] + a["ft_add"][g, b["offer"]]).astype(np.float32)
     np.testing.assert_array_equal(b["finetune"], expected)
     assert (b["ft_month"] == months).all()
+
+
+def test_developer_step_with_nothing_on_offer_moves_no_one():
+    a = developer_inputs(3, 50, 2, 1, 1)
+    a["offer"][:] = -1
+    a["adopt_prob"][:] = 1.0
+    a["exp_util"], a["ft_add"] = np.zeros((2, 0)), np.zeros((2, 0))
+    a["family_of"] = np.zeros(0, dtype=np.int16)
+    b = copy(a)
+    dk.developer_step(*a.values(), seed_key(1), np.int64(3))
+    ref.developer_step(*b.values(), seed_key(1), 3)
+    for name in ("offer", "finetune", "ft_month"):
+        np.testing.assert_array_equal(a[name], b[name])
+    assert (a["offer"] == -1).all()

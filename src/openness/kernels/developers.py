@@ -153,6 +153,8 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
     one-at-a-time reference twin bit for bit.
     """
     n = offer.shape[0]
+    if exp_util.shape[1] == 0:
+        return  # nothing on offer: no one can adopt or move (and ft_add has no column to read)
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_choice = stream_key(seed_key, month, STREAM_CHOICE)
     cum, order, start, last = family_layout(exp_util, family_of)
