@@ -186,14 +186,14 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
             o = offer[i]
             family = -1 if o < 0 else family_of[o]
             new = family_pick(cum, g, order, start, last, family, damp[j], uniform(k_choice, i))
-            held = phi[j]
+            invested = phi[j]
             if new >= 0:
                 if family_of[new] != family:
-                    held = 0.0
+                    invested = 0.0  # lock-in does not carry over to another family
                 o = new
                 offer[i] = new
             if o >= 0:
-                finetune[i] = np.float32(held * ft_keep[g] + ft_add[g, o])
+                finetune[i] = np.float32(invested * ft_keep[g] + ft_add[g, o])
                 ft_month[i] = month
 
 

@@ -106,8 +106,8 @@ class DeveloperPopulation:
     def _advance(self, offers, exp_util, adopt, review, seed_key, month) -> None:
         ft_add = np.where(offers.is_open[None, :], self._ft_open[:, None],
                           self._ft_closed[:, None])
-        developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review, exp_util,
-                       offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
+        developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review,
+                       exp_util, offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
                        np.int64(month))
 
 
