@@ -101,6 +101,10 @@ class Objective:
     def __call__(self, x: np.ndarray) -> float:
         self.calls += 1
         loss = calibration_loss(self.tables(x))
+        if not self.history or loss < min(h[1] for h in self.history):
+            # a long search can be stopped and its best point read off the log
+            values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
+            print(f"evaluation {self.calls}: new best loss {loss:.3f} at {values}", flush=True)
         self.history.append((np.array(x), loss))
         return loss
 
