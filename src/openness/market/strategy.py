@@ -117,6 +117,9 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
     terms = {name: np.zeros(3) for name in TERMS}
     own = slice(lab.index * 3, lab.index * 3 + 3)
     api = offer_index(lab.index, SLOT_API)
+    # an exclusive model sets the lab's products apart only by as much as it leads what any
+    # rival could build on freely: years ahead of the best open weights of other labs
+    lead = months_given_away(lab, lab.knowledge) / 12.0
     for k, option in enumerate(STRATEGY_NAMES):
         offers = option_offers(market.offers, lab, option, world)
         v = developer_utility(market.tastes, offers, market.frontier, market.eco_share)
@@ -142,7 +145,7 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         open_spend = float(open_tok @ offers.serving_cost) / 1e6
         terms["complement"][k] = (market.spend * (lab.weights.commoditisation * open_share
                                                   + lab.weights.exclusivity * lab.integration
-                                                  * (option != "open"))
+                                                  * lead * (option != "open"))
                                   + lab.weights.compute_demand * open_spend)
         terms["regulatory"][k] = -lab.compliance[option]
         # enterprise demand already obeys procurement restrictions; developers' does not
