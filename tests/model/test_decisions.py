@@ -83,3 +83,40 @@ def test_payoff_terms_are_reported_separately_and_sum_to_total():
         assert sum(row[t] for t in terms) == pytest.approx(row["total"])
     assert sum(r["probability"] for r in rows.values()) == pytest.approx(1.0)
     assert callable(payoff_terms) and callable(choice_probabilities)
+
+
+def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monkeypatch):
+    """A closed model sets a lab's products apart only by as much as it leads what rivals can
+    build on freely: nothing when open weights match it, in proportion to the lead beyond."""
+    from dataclasses import replace
+
+    from openness.model.agents import Lab
+    from openness.scenario.schema import BusinessModelWeights
+
+    seen = {}
+    review = Lab.review
+
+    def spy(self, month, market, view):
+        seen.setdefault(self.name, (market, view))
+        return review(self, month, market, view)
+
+    monkeypatch.setattr(Lab, "review", spy)
+    model = OpennessModel(small_scenario(), seed=2)
+    while "Google" not in seen:
+        model.step()
+    market, view = seen["Google"]
+    only = BusinessModelWeights(exclusivity=80.0)
+    growth = view.frontier_growth
+
+    def exclusivity(lead_months):
+        lab = replace(view, weights=only,
+                      best_open_others=view.knowledge - lead_months * growth)
+        terms = payoff_terms(lab, market, model.world, model.scenario.decision)
+        return terms["complement"]
+
+    assert exclusivity(0.0) == pytest.approx([0.0, 0.0, 0.0])
+    year = exclusivity(12.0)
+    assert year[2] == 0.0  # publishing the frontier gives the exclusivity up
+    assert year[0] == pytest.approx(year[1])
+    assert year[0] == pytest.approx(market.spend * 80.0 * view.integration)
+    assert exclusivity(6.0)[0] == pytest.approx(year[0] / 2)
