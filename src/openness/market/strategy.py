@@ -11,10 +11,11 @@ payoff is a sum of separately reported terms ($M/month):
     grants          public or consortium funding paid only to open frontier labs
     ecosystem       value of developers (and enterprise deployments, counted as
                     `enterprise_ecosystem_weight` developers each) building on its family,
-                    growing with what a user spends (usage x mean price paid)
+                    growing with usage per user
     complement      business-model value: commoditisation (platforms), compute demand of the
                     open ecosystem (hardware), exclusivity of a closed frontier in proportion to
-                    how deeply the lab's own products integrate it (product cloud)
+                    how deeply the lab's own products integrate it and to its lead over the
+                    best open weights of other labs (product cloud, platforms)
     moat            API margin lost as rivals absorb the weights it would publish: in
                     proportion to the months by which those weights would advance the open
                     state of the art (so a lab far behind, or one matched by an open rival,
@@ -85,7 +86,7 @@ class MarketView:
     developer_mtok: float  # real monthly tokens of adopting developers
     real_developers: float
     enterprises: EnterpriseMarket
-    spend: float = 1.0  # spend per user relative to the start: usage x mean price paid
+    usage: float = 1.0  # usage per user relative to the start (world.usage_growth_per_year)
 
 
 def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
@@ -134,16 +135,16 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         terms["api_margin"][k] = margin * served[api] / 1e6
         terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
         terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
-        # mind-share and complements are worth what the users they steer spend: usage per
-        # user times the mean price paid, which falls as open weights commoditise the market
-        terms["ecosystem"][k] = decision.ecosystem_value * market.spend * (
+        # mind-share and complements are worth what the users they steer spend, which grows
+        # with usage per user like API margins do
+        terms["ecosystem"][k] = decision.ecosystem_value * market.usage * (
             users[own].sum() * market.real_developers
             + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()) / 1e6
         all_tok = served + ent_self
         open_tok = np.where(offers.is_open, all_tok, 0.0)
         open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
         open_spend = float(open_tok @ offers.serving_cost) / 1e6
-        terms["complement"][k] = (market.spend * (lab.weights.commoditisation * open_share
+        terms["complement"][k] = (market.usage * (lab.weights.commoditisation * open_share
                                                   + lab.weights.exclusivity * lab.integration
                                                   * lead * (option != "open"))
                                   + lab.weights.compute_demand * open_spend)

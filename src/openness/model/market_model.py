@@ -65,8 +65,6 @@ class OpennessModel(mesa.Model):
             self.events[month_index(ev.month, sim.start)].append(ev)
         n_labs = len(self.labs)
         self.eco_share = np.zeros(n_labs)
-        self.start_price = 0.0  # token-weighted mean price paid in month 0 ($/Mtok)
-        self.spend_index = 1.0  # spend per user relative to month 0
         self.dev_adopted = 0.0
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
@@ -102,7 +100,6 @@ class OpennessModel(mesa.Model):
         offers = self._set_prices(t, offers, policy)
         dev, ent = self._choose(t, offers, policy)
         tokens = self._tokens(t, dev, ent)
-        self._track_spend(t, offers, tokens)
         self._book(t, offers, tokens, policy)
         reviews = self._reviews(t, offers, tokens, policy)
         self.world_rows.append(world_record(self, t, offers, dev, ent, tokens))
@@ -242,14 +239,6 @@ class OpennessModel(mesa.Model):
     def usage(self, t: int) -> float:
         return self.world.usage_growth_per_year ** (t / 12.0)
 
-    def _track_spend(self, t: int, offers: Offers, tokens: np.ndarray) -> None:
-        """Spend per user relative to month 0: usage growth times the token-weighted mean
-        price paid. What a steered user is worth moves with it (market.strategy)."""
-        mean_price = float(offers.price @ tokens) / max(float(tokens.sum()), 1e-12)
-        if self.start_price <= 0.0:
-            self.start_price = mean_price
-        self.spend_index = self.usage(t) * mean_price / max(self.start_price, 1e-12)
-
     def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
         frontier = self.frontier(offers)
         exp_util = exp_utility(developer_utility(self.developers.tastes, offers, frontier,
@@ -319,7 +308,7 @@ class OpennessModel(mesa.Model):
         d = self.scenario.decision
         market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
                             self._developer_mtok(t), self.world.real_developers,
-                            self._enterprise_market(t, policy), self.spend_index)
+                            self._enterprise_market(t, policy), self.usage(t))
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         share = self.enterprises.jurisdiction_sector_share
