@@ -70,6 +70,8 @@ def main() -> None:
                              "is open"), "cascade_consolidation_share")
     save(plots.payoff_terms(cons["decisions"], "Moonshot", "open", cons["events"]),
          "cascade_terms_moonshot_consolidation")
+    save(plots.payoff_terms(cons["decisions"], "Meta", "open", cons["events"]),
+         "cascade_terms_meta_consolidation")
 
     feb26 = pd.Timestamp("2026-02-01")
     stats = {"seeds": len(SEEDS)}
@@ -103,6 +105,21 @@ def main() -> None:
     stats["consolidation_closed_end"] = {
         lab: float((end[end.lab == lab].strategy == "closed").mean())
         for lab in ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]}
+    stats["consolidation_strategy_end"] = {
+        lab: end[end.lab == lab].strategy.value_counts().to_dict()
+        for lab in ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]}
+    meta = cl[(cl.lab == "Meta") & (cl.strategy != "open")]
+    stats["consolidation_meta_first_not_open_median"] = (
+        str(meta.groupby("replication").month.min().median())[:7] if len(meta) else None)
+    for option in ("open", "hybrid"):
+        diff = plots.payoff_differences(cons["decisions"], "Meta", option)
+        for period, (lo, hi) in {"2024": ("2024-01-01", "2024-12-01"),
+                                 "2025-26": ("2025-01-01", "2026-12-01"),
+                                 "2027-28": ("2027-01-01", "2028-12-01")}.items():
+            window = diff[(diff.index >= lo) & (diff.index <= hi)]
+            stats["terms"].setdefault(f"Meta:{option}:consolidation", {})[period] = {
+                term: round(float(window[term].median()), 1)
+                for term in [*plots.PAYOFF_TERMS, "total"]}
     (FIGURES / "cascade_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     print(json.dumps(stats, indent=2))
 
