@@ -134,7 +134,8 @@ class BusinessModelWeights(Strict):
     commoditisation: NonNeg = Field(0.0, description="value per unit open share of all tokens")
     compute_demand: NonNeg = Field(0.0, description="value per $M of open-ecosystem inference")
     exclusivity: NonNeg = Field(
-        0.0, description="value of a closed frontier per unit of the lab's product integration"
+        0.0, description="value of a closed frontier per unit of the lab's product integration "
+        "and per year by which it leads the best open weights of other labs"
     )
 
 
