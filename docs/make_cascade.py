@@ -50,6 +50,18 @@ def first_open(labs: pd.DataFrame, lab: str) -> pd.Series:
     return rows.groupby("replication")["month"].min().reindex(SEEDS)
 
 
+def median_terms(decisions: pd.DataFrame, lab: str, option: str,
+                 periods: dict[str, tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """Median of each payoff term of `option` minus closed over the reviews in each period."""
+    diff = plots.payoff_differences(decisions, lab, option)
+    out = {}
+    for period, (lo, hi) in periods.items():
+        window = diff[(diff.index >= lo) & (diff.index <= hi)]
+        out[period] = {term: round(float(window[term].median()), 1)
+                       for term in [*plots.PAYOFF_TERMS, "total"]}
+    return out
+
+
 def main() -> None:
     FIGURES.mkdir(parents=True, exist_ok=True)
     runs = {name: ensemble(name) for name in ("deepseek_cascade", "no_shock", "consolidation")}
@@ -91,35 +103,27 @@ def main() -> None:
     stats["counterfactual_fewer_share"] = float(np.mean(pair["no_shock"]
                                                         < pair["deepseek_cascade"]))
     dec = cascade["decisions"]
+    stats["terms"] = {}
     for lab, option in (("OpenAI", "hybrid"), ("NVIDIA", "open"), ("Zhipu", "open"),
                         ("Anthropic", "hybrid"), ("Google", "open")):
-        diff = plots.payoff_differences(dec, lab, option)
-        for period, (lo, hi) in {"2024": ("2024-01-01", "2024-12-01"),
-                                 "2025-26": ("2025-01-01", "2026-02-01")}.items():
-            window = diff[(diff.index >= lo) & (diff.index <= hi)]
-            stats.setdefault("terms", {}).setdefault(f"{lab}:{option}", {})[period] = {
-                term: round(float(window[term].median()), 1)
-                for term in [*plots.PAYOFF_TERMS, "total"]}
+        stats["terms"][f"{lab}:{option}"] = median_terms(
+            dec, lab, option, {"2024": ("2024-01-01", "2024-12-01"),
+                               "2025-26": ("2025-01-01", "2026-02-01")})
     cl = cons["labs"]
     end = cl[cl.month == cl.month.max()]
+    watched = ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]
     stats["consolidation_closed_end"] = {
-        lab: float((end[end.lab == lab].strategy == "closed").mean())
-        for lab in ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]}
+        lab: float((end[end.lab == lab].strategy == "closed").mean()) for lab in watched}
     stats["consolidation_strategy_end"] = {
-        lab: end[end.lab == lab].strategy.value_counts().to_dict()
-        for lab in ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]}
+        lab: end[end.lab == lab].strategy.value_counts().to_dict() for lab in watched}
     meta = cl[(cl.lab == "Meta") & (cl.strategy != "open")]
     stats["consolidation_meta_first_not_open_median"] = (
         str(meta.groupby("replication").month.min().median())[:7] if len(meta) else None)
     for option in ("open", "hybrid"):
-        diff = plots.payoff_differences(cons["decisions"], "Meta", option)
-        for period, (lo, hi) in {"2024": ("2024-01-01", "2024-12-01"),
-                                 "2025-26": ("2025-01-01", "2026-12-01"),
-                                 "2027-28": ("2027-01-01", "2028-12-01")}.items():
-            window = diff[(diff.index >= lo) & (diff.index <= hi)]
-            stats["terms"].setdefault(f"Meta:{option}:consolidation", {})[period] = {
-                term: round(float(window[term].median()), 1)
-                for term in [*plots.PAYOFF_TERMS, "total"]}
+        stats["terms"][f"Meta:{option}:consolidation"] = median_terms(
+            cons["decisions"], "Meta", option, {"2024": ("2024-01-01", "2024-12-01"),
+                                                "2025-26": ("2025-01-01", "2026-12-01"),
+                                                "2027-28": ("2027-01-01", "2028-12-01")})
     (FIGURES / "cascade_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     print(json.dumps(stats, indent=2))
 

@@ -79,6 +79,7 @@ class Objective:
     def __init__(self, seeds: int, executor) -> None:
         self.seeds, self.executor, self.calls = seeds, executor, 0
         self.history: list[tuple[np.ndarray, float]] = []
+        self.best = np.inf
 
     def tables(self, x: np.ndarray) -> dict[str, pd.DataFrame]:
         overrides = {**SIZES, **{p.key: float(v) for p, v in zip(PARAMETERS, x, strict=True)}}
@@ -101,10 +102,11 @@ class Objective:
     def __call__(self, x: np.ndarray) -> float:
         self.calls += 1
         loss = calibration_loss(self.tables(x))
-        if not self.history or loss < min(h[1] for h in self.history):
+        if loss < self.best:
             # a long search can be stopped and its best point read off the log
             values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
             print(f"evaluation {self.calls}: new best loss {loss:.3f} at {values}", flush=True)
+            self.best = loss
         self.history.append((np.array(x), loss))
         return loss
 
