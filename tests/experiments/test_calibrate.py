@@ -22,3 +22,26 @@ def test_calibration_runs_and_keeps_the_better_parameters(tmp_path, monkeypatch)
     before, after = (float(x) for x in text.split("Calibration loss: ")[1]
                      .split(" fitted")[0].replace(" before,", "").split())
     assert after <= before
+
+
+def test_compass_search_finds_the_minimum_of_a_step_function(monkeypatch):
+    """The loss is flat almost everywhere (shares of seeds); the compass search still walks
+    one parameter at a time to the box that holds the minimum, within its budget."""
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "experiments" /
+                                                  "calibrate.py")
+    calibrate = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "calibrate", calibrate)
+    spec.loader.exec_module(calibrate)
+    target = np.array([0.7, 0.2])
+
+    def loss(x):
+        return float(np.floor(8 * np.abs(np.asarray(x) - target)).sum())
+
+    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
+                                       step=0.25, budget=60)
+    assert best == 0.0 and np.all(np.abs(x - target) < 1 / 8)
+    _, capped = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
+                                         step=0.25, budget=3)
+    assert capped > 0.0  # the budget bounds the number of evaluations
