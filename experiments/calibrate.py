@@ -115,7 +115,8 @@ class Objective:
 
 
 def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step: float,
-                   budget: int, min_step: float = 1 / 64) -> tuple[np.ndarray, float]:
+                   budget: int, min_step: float = 1 / 64, f0: float | None = None
+                   ) -> tuple[np.ndarray, float]:
     """Minimise `fun` from `x0` by a compass (pattern) search in units of each bound's width.
 
     The loss is a step function of shares of seeds under common random numbers, so it is
@@ -124,8 +125,8 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     """
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
-    best_x, best = np.array(x0, dtype=float), float(fun(x0))
-    calls = 1
+    best_x = np.array(x0, dtype=float)
+    best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
     while step >= min_step and calls < budget:
         improved = False
         for i in range(len(best_x)):
@@ -252,7 +253,8 @@ def main(argv: list[str] | None = None) -> None:
 
         bounds = [(p.low, p.high) for p in PARAMETERS]
         if args.method == "compass":
-            best_x, best = compass_search(objective, start, bounds, args.step, args.budget)
+            best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
+                                          f0=calibration_loss(before_tables))
         else:
             result = differential_evolution(
                 objective, bounds, maxiter=args.generations, popsize=args.popsize,
