@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     with LocalPoolExecutor(args.workers) as executor:
         objective = Objective(args.seeds, executor)
         before_tables = objective.tables(start)
-        print(f"start: loss {calibration_loss(before_tables):.3f}", flush=True)
+        objective.best = calibration_loss(before_tables)  # log only what beats the start
+        print(f"start: loss {objective.best:.3f}", flush=True)
 
         def progress(intermediate_result) -> None:
             print(f"generation done: {objective.calls} evaluations, best loss "
