@@ -2,7 +2,7 @@
 
     .venv/bin/python experiments/calibrate.py                    # the documented budget
     .venv/bin/python experiments/calibrate.py --generations 2 --popsize 4 --seeds 4   # quick
-    .venv/bin/python experiments/calibrate.py --method compass --budget 60   # local search
+    .venv/bin/python experiments/calibrate.py --method compass --budget 80   # local search
     .venv/bin/python experiments/calibrate.py --write            # also write the fit back
 
 Differential evolution (scipy, the default) or a compass search (`--method compass`: from the
@@ -244,8 +244,9 @@ def main(argv: list[str] | None = None) -> None:
     with LocalPoolExecutor(args.workers) as executor:
         objective = Objective(args.seeds, executor)
         before_tables = objective.tables(start)
-        objective.best = calibration_loss(before_tables)  # log only what beats the start
-        print(f"start: loss {objective.best:.3f}", flush=True)
+        start_loss = calibration_loss(before_tables)
+        objective.best = start_loss  # log only what beats the start
+        print(f"start: loss {start_loss:.3f}", flush=True)
 
         def progress(intermediate_result) -> None:
             print(f"generation done: {objective.calls} evaluations, best loss "
@@ -255,16 +256,16 @@ def main(argv: list[str] | None = None) -> None:
         bounds = [(p.low, p.high) for p in PARAMETERS]
         if args.method == "compass":
             best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
-                                          f0=calibration_loss(before_tables))
+                                          f0=start_loss)
         else:
             result = differential_evolution(
                 objective, bounds, maxiter=args.generations, popsize=args.popsize,
                 seed=args.seed, x0=start, polish=False, tol=0.0, updating="deferred",
                 callback=progress)
             best_x, best = result.x, result.fun
-        fit = best_x if best < calibration_loss(before_tables) else start
+        fit = best_x if best < start_loss else start
         fit_tables = objective.tables(fit)
-    losses = {"before": calibration_loss(before_tables), "after": calibration_loss(fit_tables),
+    losses = {"before": start_loss, "after": calibration_loss(fit_tables),
               "held_before": calibration_loss(before_tables, held_out=True),
               "held_after": calibration_loss(fit_tables, held_out=True)}
     seconds = time.perf_counter() - started

@@ -3,15 +3,24 @@
 import importlib.util
 import sys
 
+import numpy as np
+import pytest
+
 from tests.conftest import ROOT
 
 
-def test_calibration_runs_and_keeps_the_better_parameters(tmp_path, monkeypatch):
+@pytest.fixture
+def calibrate(monkeypatch):
+    """experiments/calibrate.py imported as a module (it is a script, not a package)."""
     spec = importlib.util.spec_from_file_location("calibrate", ROOT / "experiments" /
                                                   "calibrate.py")
-    calibrate = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "calibrate", calibrate)  # dataclasses look it up
-    spec.loader.exec_module(calibrate)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "calibrate", module)  # dataclasses look it up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, monkeypatch):
     monkeypatch.setattr(calibrate, "SIZES", {"simulation.developers": 1000,
                                              "simulation.enterprises": 200})
     report = tmp_path / "calibration.md"
@@ -24,16 +33,9 @@ def test_calibration_runs_and_keeps_the_better_parameters(tmp_path, monkeypatch)
     assert after <= before
 
 
-def test_compass_search_finds_the_minimum_of_a_step_function(monkeypatch):
+def test_compass_search_finds_the_minimum_of_a_step_function(calibrate):
     """The loss is flat almost everywhere (shares of seeds); the compass search still walks
     one parameter at a time to the box that holds the minimum, within its budget."""
-    import numpy as np
-
-    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "experiments" /
-                                                  "calibrate.py")
-    calibrate = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "calibrate", calibrate)
-    spec.loader.exec_module(calibrate)
     target = np.array([0.7, 0.2])
 
     def loss(x):
