@@ -81,7 +81,6 @@ class Objective:
 
     def __init__(self, seeds: int, executor) -> None:
         self.seeds, self.executor, self.calls = seeds, executor, 0
-        self.history: list[tuple[np.ndarray, float]] = []
         self.best = np.inf
 
     def tables(self, x: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -110,7 +109,6 @@ class Objective:
             values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
             print(f"evaluation {self.calls}: new best loss {loss:.3f} at {values}", flush=True)
             self.best = loss
-        self.history.append((np.array(x), loss))
         return loss
 
 
