@@ -58,7 +58,9 @@ PARAMETERS = [
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.third_party_markup", 0.1, 2.0),
     Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
+    Parameter("labs.Anthropic.safety_weight", 1.0, 13.0),
     Parameter("labs.Meta.efficiency", 0.1, 0.6),
+    Parameter("world.recipe_diffusion", 0.0, 0.3),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
 

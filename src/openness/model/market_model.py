@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -28,6 +29,16 @@ from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
 from openness.model.reporters import lab_record, world_record
 from openness.scenario.schema import Scenario, month_index, month_start
+
+
+@dataclass
+class PublishedMethod:
+    """A method published with an efficiency shock (section 7.1 of the ODD)."""
+
+    publisher: Lab
+    efficiency: float  # training efficiency it brings
+    inference_efficiency: float  # serving architecture it brings
+    learners: np.ndarray  # bool per lab: has been behind the publisher since publication
 
 
 class OpennessModel(mesa.Model):
@@ -68,6 +79,7 @@ class OpennessModel(mesa.Model):
         self.dev_adopted = 0.0
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
+        self.methods: list[PublishedMethod] = []
         self.train_flops = np.zeros(n_labs)
         self.lab_rows: list[dict] = []
         self.world_rows: list[dict] = []
@@ -95,6 +107,7 @@ class OpennessModel(mesa.Model):
         for lab, sw in zip(self.labs, switched, strict=True):
             if sw or lab.releases_in(t):
                 lab.release(t, self.train_flops[lab.index])
+                self._adopt_serving_methods(lab)
         offers = self._offers(t)
         self.frontier_history.append(self.best_capability(offers, closed=True))
         offers = self._set_prices(t, offers, policy)
@@ -118,6 +131,11 @@ class OpennessModel(mesa.Model):
             if ev.kind == "efficiency":
                 by_name[ev.lab].efficiency *= ev.factor
                 by_name[ev.lab].inference_efficiency *= ev.inference_factor
+                if ev.published:
+                    lab = by_name[ev.lab]
+                    self.methods.append(PublishedMethod(
+                        lab, lab.efficiency, lab.inference_efficiency,
+                        np.zeros(len(self.labs), dtype=bool)))
             elif ev.kind == "capability":
                 lab = by_name[ev.lab]
                 lab.knowledge += ev.delta
@@ -143,20 +161,42 @@ class OpennessModel(mesa.Model):
             return 0.0
         return lab.training_spend * min(1.0, lab.runway / 6.0)
 
-    def _train(self, t: int, policy: pol.PolicyState) -> None:
+    def _adopt_serving_methods(self, lab: Lab) -> None:
+        """A new model is built on every serving architecture (mixture of experts, latent
+        attention) published by a lab it has fallen behind: adopted whole, not by degrees."""
+        for method in self.methods:
+            if method.learners[lab.index]:
+                lab.inference_efficiency = max(lab.inference_efficiency,
+                                               method.inference_efficiency)
+
+    def _target(self, t: int, policy: pol.PolicyState) -> np.ndarray:
+        """The capability each lab's current spend and efficiency would train to."""
         w = self.world
         spend = np.array([self._effective_spend(lab) for lab in self.labs])
         mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
                          for lab in self.labs])
         self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
         eff = np.array([lab.efficiency for lab in self.labs])
-        target = self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
+        return self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
+
+    def _train(self, t: int, policy: pol.PolicyState) -> None:
+        w = self.world
         knowledge = np.array([lab.knowledge for lab in self.labs])
+        active = np.array([lab.active and lab.training_spend > 0 for lab in self.labs])
+        eff = np.array([lab.efficiency for lab in self.labs])
+        for method in self.methods:
+            # the method is news to the labs behind its publisher (the labs ahead have
+            # methods of their own); its training know-how pays only while they are behind
+            behind = (knowledge < method.publisher.knowledge) & active
+            method.learners |= behind
+            eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
+        for lab, e in zip(self.labs, eff, strict=True):
+            lab.efficiency = float(e)
+        target = self._target(t, policy)
         best_open = max([lab.open_capability for lab in self.labs]
                         + [lab.small_capability for lab in self.labs])
         closed = [lab.released_capability for lab in self.labs if lab.strategy != "open"]
         best_closed = max(closed) if closed else -math.inf
-        active = np.array([lab.active and lab.training_spend > 0 for lab in self.labs])
         new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
         for lab, k in zip(self.labs, new, strict=True):
             lab.knowledge = float(k)

@@ -1,0 +1,37 @@
+"""A published method (the DeepSeek shock) spreads to the labs behind its publisher and to
+no one ahead of it; without publication nobody's efficiency moves."""
+
+from __future__ import annotations
+
+from openness.model.market_model import OpennessModel
+from openness.scenario import load_scenario
+from tests.conftest import ROOT
+
+CASCADE = ROOT / "scenarios" / "deepseek_cascade.toml"
+SIZE = {"simulation.developers": 3000, "simulation.enterprises": 600, "simulation.months": 27}
+
+
+def efficiencies_after(published: bool) -> tuple[dict, dict]:
+    scenario = load_scenario(CASCADE, SIZE)
+    events = [ev.model_copy(update={"published": published}) if ev.kind == "efficiency"
+              else ev for ev in scenario.events]
+    model = OpennessModel(scenario.model_copy(update={"events": events}), seed=3)
+    start = {lab.name: (lab.efficiency, lab.inference_efficiency) for lab in model.labs}
+    model.run()
+    return start, {lab.name: (lab.efficiency, lab.inference_efficiency)
+                          for lab in model.labs}
+
+
+def test_followers_adopt_the_published_method_and_the_frontier_labs_do_not():
+    start, end = efficiencies_after(published=True)
+    deepseek = end["DeepSeek"]
+    for name in ("OpenAI", "Anthropic", "Google"):  # ahead of DeepSeek throughout
+        assert end[name] == start[name]
+    for name in ("Zhipu", "Moonshot", "MiniMax"):  # behind it: more efficient, never beyond
+        assert start[name][0] < end[name][0] <= deepseek[0]
+        assert end[name][1] == deepseek[1]  # the serving architecture, adopted whole
+
+
+def test_an_unpublished_shock_spreads_nothing():
+    start, end = efficiencies_after(published=False)
+    assert all(end[name] == start[name] for name in end if name != "DeepSeek")
