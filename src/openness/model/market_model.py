@@ -169,16 +169,6 @@ class OpennessModel(mesa.Model):
                 lab.inference_efficiency = max(lab.inference_efficiency,
                                                method.inference_efficiency)
 
-    def _target(self, t: int, policy: pol.PolicyState) -> np.ndarray:
-        """The capability each lab's current spend and efficiency would train to."""
-        w = self.world
-        spend = np.array([self._effective_spend(lab) for lab in self.labs])
-        mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
-                         for lab in self.labs])
-        self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
-        eff = np.array([lab.efficiency for lab in self.labs])
-        return self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
-
     def _train(self, t: int, policy: pol.PolicyState) -> None:
         w = self.world
         knowledge = np.array([lab.knowledge for lab in self.labs])
@@ -192,7 +182,11 @@ class OpennessModel(mesa.Model):
             eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
         for lab, e in zip(self.labs, eff, strict=True):
             lab.efficiency = float(e)
-        target = self._target(t, policy)
+        spend = np.array([self._effective_spend(lab) for lab in self.labs])
+        mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
+                         for lab in self.labs])
+        self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+        target = self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
         best_open = max([lab.open_capability for lab in self.labs]
                         + [lab.small_capability for lab in self.labs])
         closed = [lab.released_capability for lab in self.labs if lab.strategy != "open"]
