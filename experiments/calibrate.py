@@ -61,6 +61,8 @@ PARAMETERS = [
     Parameter("labs.Anthropic.safety_weight", 1.0, 13.0),
     Parameter("labs.Meta.efficiency", 0.1, 0.6),
     Parameter("world.recipe_diffusion", 0.0, 0.3),
+    Parameter("decision.capital_pressure", 0.0, 20.0),
+    Parameter("business_models.platform.exclusivity", 0.0, 300.0),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}
 
@@ -73,16 +75,19 @@ def current_values() -> np.ndarray:
         if parts[0] == "labs":  # labs.NAME.field
             lab = next(lab for lab in scenario["labs"] if lab["name"] == parts[1])
             values.append(float(lab[parts[2]]))
-        else:
-            values.append(float(scenario[parts[0]][parts[1]]))
+        else:  # section[.subsection].field
+            node = scenario
+            for part in parts:
+                node = node[part]
+            values.append(float(node))
     return np.array(values)
 
 
 class Objective:
     """The calibration loss of a parameter vector, evaluated on a persistent worker pool."""
 
-    def __init__(self, seeds: int, executor) -> None:
-        self.seeds, self.executor, self.calls = seeds, executor, 0
+    def __init__(self, seeds: int, executor, label: str = "evaluation") -> None:
+        self.seeds, self.executor, self.calls, self.label = seeds, executor, 0, label
         self.best = np.inf
 
     def tables(self, x: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -109,24 +114,29 @@ class Objective:
         if loss < self.best:
             # a long search can be stopped and its best point read off the log
             values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
-            print(f"evaluation {self.calls}: new best loss {loss:.3f} at {values}", flush=True)
+            print(f"{self.label} {self.calls}: new best loss {loss:.3f} at {values}",
+                  flush=True)
             self.best = loss
         return loss
 
 
 def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step: float,
-                   budget: int, min_step: float = 1 / 64, f0: float | None = None
-                   ) -> tuple[np.ndarray, float]:
+                   budget: int, min_step: float = 1 / 64, f0: float | None = None,
+                   confirm=None) -> tuple[np.ndarray, float]:
     """Minimise `fun` from `x0` by a compass (pattern) search in units of each bound's width.
 
     The loss is a step function of shares of seeds under common random numbers, so it is
     deterministic but flat almost everywhere: a local search that moves one parameter at a
     time from a good point finds improvements that random populations in ten dimensions miss.
+    With `confirm` (the same loss on more seeds), a move that improves `fun` is kept only if it
+    also improves `confirm`: a small ensemble's loss rewards moves that fit its own noise.
+    Confirmations do not count toward the budget.
     """
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
     best_x = np.array(x0, dtype=float)
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
+    confirmed = float(confirm(best_x)) if confirm is not None else 0.0
     while step >= min_step and calls < budget:
         improved = False
         for i in range(len(best_x)):
@@ -139,9 +149,17 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
                     continue
                 loss = float(fun(trial))
                 calls += 1
-                if loss < best - 1e-9:
-                    best_x, best, improved = trial, loss, True
-                    break
+                if loss >= best - 1e-9:
+                    continue
+                if confirm is not None:
+                    wide = float(confirm(trial))
+                    if wide >= confirmed - 1e-9:
+                        print(f"  not kept: loss {wide:.3f} on the confirmation seeds "
+                              f"(best {confirmed:.3f})", flush=True)
+                        continue
+                    confirmed = wide
+                best_x, best, improved = trial, loss, True
+                break
         if not improved:
             step /= 2
     return best_x, best
@@ -171,7 +189,8 @@ def write_back(x: np.ndarray) -> None:
             header = rf"^\[\[labs\]\]\nname = \"{re.escape(parts[1])}\"\n"
             block = re.search(header + r"(.*?)(?=^\[)", text, flags=re.S | re.M)
         else:
-            block = re.search(rf"^\[{parts[0]}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
+            section = re.escape(".".join(parts[:-1]))
+            block = re.search(rf"^\[{section}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
         key = parts[-1]
         new_block, found = re.subn(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1),
                                    flags=re.M)
@@ -185,6 +204,10 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
     if args.method == "compass":
         search = f"--method compass --budget {args.budget} --step {args.step:g}"
         method = "Compass search from the committed values"
+        if args.confirm_seeds:
+            search += f" --confirm-seeds {args.confirm_seeds}"
+            method += (f" (a move kept only if it also lowers the loss on "
+                       f"{args.confirm_seeds} seeds)")
     else:
         search = (f"--generations {args.generations} --popsize {args.popsize} "
                   f"--seed {args.seed}")
@@ -227,6 +250,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--generations", type=int, default=6)
     parser.add_argument("--popsize", type=int, default=5, help="per parameter (scipy's)")
     parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--confirm-seeds", type=int, default=0,
+                        help="compass: keep a move only if it also lowers the loss on this many "
+                             "seeds (0: no confirmation)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--developers", type=int, help=f"default {SIZES['simulation.developers']}")
@@ -255,8 +281,10 @@ def main(argv: list[str] | None = None) -> None:
 
         bounds = [(p.low, p.high) for p in PARAMETERS]
         if args.method == "compass":
+            confirm = (Objective(args.confirm_seeds, executor, "confirmation")
+                       if args.confirm_seeds else None)
             best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
-                                          f0=start_loss)
+                                          f0=start_loss, confirm=confirm)
         else:
             result = differential_evolution(
                 objective, bounds, maxiter=args.generations, popsize=args.popsize,

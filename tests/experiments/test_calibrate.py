@@ -47,3 +47,42 @@ def test_compass_search_finds_the_minimum_of_a_step_function(calibrate):
     _, capped = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
                                          step=0.25, budget=3)
     assert capped > 0.0  # the budget bounds the number of evaluations
+
+
+def test_compass_search_keeps_only_moves_the_confirmation_seeds_agree_with(calibrate):
+    """A move that lowers the small ensemble's loss but not the larger one's is fitting noise:
+    the search walks x[1] to its target but leaves x[0] where the confirmation loss wants it."""
+    target = np.array([0.7, 0.2])
+
+    def loss(x):
+        return float(np.floor(8 * np.abs(np.asarray(x) - target)).sum())
+
+    def confirm(x):  # agrees on x[1], penalises any x[0] above 0.5
+        return loss(x) + 100.0 * (x[0] > 0.5)
+
+    x, _ = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
+                                    step=0.25, budget=60, confirm=confirm)
+    assert abs(x[1] - target[1]) < 1 / 8
+    assert x[0] <= 0.5
+
+
+def test_nested_parameters_are_read_and_written_in_their_section(calibrate, tmp_path,
+                                                                 monkeypatch):
+    """`business_models.platform.exclusivity` lives in [business_models.platform]; the
+    write-back changes that line and no other."""
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    original = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (scenarios / "baseline.toml").write_text(original)
+    monkeypatch.setattr(calibrate, "ROOT", tmp_path)
+    keys = [p.key for p in calibrate.PARAMETERS]
+    k = keys.index("business_models.platform.exclusivity")
+    x = calibrate.current_values()
+    x[k] = 123.0
+    calibrate.write_back(x)
+    assert calibrate.current_values()[k] == 123.0
+    changed = [(a, b) for a, b in zip(original.splitlines(),
+                                      (scenarios / "baseline.toml").read_text().splitlines(),
+                                      strict=True) if a != b]
+    assert len(changed) <= len(keys)
+    assert changed.count(("exclusivity = 80.0", "exclusivity = 123")) == 1
