@@ -109,3 +109,21 @@ def test_funding_gets_harder_in_tight_markets_and_for_inefficient_labs():
     assert tight < normal and wasteful < normal
     assert finance.runway_months(100.0, 5.0, 15.0) == pytest.approx(10.0)
     assert finance.runway_months(100.0, 20.0, 15.0) == finance.MAX_RUNWAY
+
+
+def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance():
+    f = load_scenario(BASELINE).funding
+
+    def survive(condition, revenue, capital=120.0, weight=0.5):
+        # costs 20 a month; the horizon is 24 months
+        return finance.survival_chance(f, condition, weight, 24.0, capital, revenue, 20.0,
+                                       0.0, 0.0)
+
+    assert survive(1.0, 25.0) == 1.0  # profitable: it lasts
+    assert survive(1.0, 0.0, capital=600.0) == 1.0  # 30 months of cash
+    # no venture market: it collects the share of the horizon its cash lasts (6 of 24 months)
+    assert survive(0.0, 0.0) == pytest.approx(0.25)
+    # a market that can refinance it raises the share; one that punishes waste less so
+    assert survive(0.0, 0.0) < survive(0.4, 0.0, weight=3.0) < survive(1.0, 0.0)
+    # under investors who punish inefficient spending, revenue is what keeps a lab alive
+    assert survive(0.4, 15.0, weight=3.0) > survive(0.4, 1.0, weight=3.0)

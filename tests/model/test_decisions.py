@@ -120,3 +120,33 @@ def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monk
     assert year[0] == pytest.approx(year[1])
     assert year[0] == pytest.approx(market.usage * 80.0 * view.integration)
     assert exclusivity(6.0)[0] == pytest.approx(year[0] / 2)
+
+
+def test_a_lab_that_may_not_survive_values_long_run_terms_less_under_each_option():
+    """The mind-share, complement and moat values of each option are scaled by the chance the
+    lab lives to collect them at the option's revenue; a parent-funded lab (no accounts) and a
+    lab with a long runway collect them in full."""
+    from types import SimpleNamespace
+
+    from openness.market import finance
+    from openness.market.strategy import Accounts, CapitalMarket, survival_by_option
+
+    scenario = small_scenario()
+    terms = {name: np.zeros(3) for name in ("api_margin", "hosting", "grants", "regulatory")}
+    terms["api_margin"] = np.array([10.0, 8.0, 0.0])  # closed, hybrid, open
+    market = SimpleNamespace(capital_market=CapitalMarket(scenario.funding, 0.4, 3.0))
+
+    def survival(accounts):
+        lab = SimpleNamespace(strategy="closed", accounts=accounts)
+        return survival_by_option(lab, market, scenario.decision, terms)
+
+    assert np.all(survival(None) == 1.0)  # a parent covers its losses
+    short = Accounts(capital=60.0, revenue=12.0, costs=20.0, recurring=0.0, growth=0.0)
+    s = survival(short)
+    assert s[0] > s[1] > s[2] and s[2] < 1.0  # less revenue, less chance to collect
+    assert np.all(survival(Accounts(1e5, 12.0, 20.0, 0.0, 0.0)) == 1.0)  # ample cash
+    # open: revenue 12 - 10 = 2 a month against costs of 20; no round likely in a tight market
+    expected = finance.survival_chance(scenario.funding, 0.4, 3.0,
+                                       scenario.decision.runway_target_months,
+                                       60.0, 2.0, 20.0, 0.0, 0.0)
+    assert s[2] == pytest.approx(expected)

@@ -25,6 +25,10 @@ payoff is a sum of separately reported terms ($M/month):
     safety          safety / reputation cost of publishing weights close to the frontier
     capital_pressure extra weight on near-term revenue when the runway is short
 
+The long-run terms (ecosystem, complement, moat) are scaled by the share of them the lab would
+live to collect under the option (`finance.survival_chance`): a venture-funded lab with a short
+runway that cannot expect a round collects them only while its cash lasts.
+
 The choice is a quantal response: P(s) proportional to exp((payoff_s / burn + inertia 1[s =
 current]) / temperature). Options barred by law (an open-release ban) get probability zero.
 """
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openness.market import finance
 from openness.market.demand import Tastes, developer_utility, logit_shares
 from openness.market.offers import (
     SLOT_API,
@@ -45,10 +50,33 @@ from openness.market.offers import (
     offer_index,
 )
 from openness.market.routing import EnterpriseMarket
-from openness.scenario.schema import BusinessModelWeights, Decision, World
+from openness.scenario.schema import BusinessModelWeights, Decision, Funding, World
 
+# values a lab collects over years, only if it survives them; the safety cost is not among
+# them (misuse and reputation follow the release at once)
+LONG_RUN_TERMS = ("ecosystem", "complement", "moat")
 TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat", "regulatory",
          "market_access", "safety", "capital_pressure")
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """A venture-funded lab's last month of books: what its survival depends on."""
+
+    capital: float
+    revenue: float
+    costs: float
+    recurring: float  # funding that comes every month (a grant)
+    growth: float  # monthly revenue growth
+
+
+@dataclass(frozen=True)
+class CapitalMarket:
+    """The venture market every lab without a parent raises from."""
+
+    funding: Funding
+    condition: float
+    efficiency_weight: float
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,7 @@ class LabView:
     grant_if_open: float
     integration: float = 0.0  # how deeply its own products use its frontier model
     open_model_gap: float = 0.5  # OOM below its frontier of its smaller open models
+    accounts: Accounts | None = None  # None: a parent covers its losses, it cannot fail
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,7 @@ class MarketView:
     real_developers: float
     enterprises: EnterpriseMarket
     usage: float = 1.0  # usage per user relative to the start (world.usage_growth_per_year)
+    capital_market: CapitalMarket | None = None
 
 
 def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
@@ -158,9 +188,26 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
             decision.safety_steepness * (released - market.frontier))
         terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
     terms["moat"] *= max(0.0, terms["api_margin"][0])
+    survival = survival_by_option(lab, market, decision, terms)
+    for name in LONG_RUN_TERMS:
+        terms[name] = terms[name] * survival
     near_term = terms["api_margin"] + terms["hosting"] + terms["grants"]
     terms["capital_pressure"] = (lab.pressure - 1.0) * near_term
     return terms
+
+
+def survival_by_option(lab: LabView, market: MarketView, decision: Decision,
+                       terms: dict[str, np.ndarray]) -> np.ndarray:
+    """Share of the long-run values the lab lives to collect under each option: its books with
+    revenue moved by the option's change in near-term cash (finance.survival_chance)."""
+    if lab.accounts is None or market.capital_market is None:
+        return np.ones(3)
+    a, cm = lab.accounts, market.capital_market
+    cash = terms["api_margin"] + terms["hosting"] + terms["grants"] + terms["regulatory"]
+    change = cash - cash[STRATEGY_NAMES.index(lab.strategy)]
+    return np.array([finance.survival_chance(
+        cm.funding, cm.condition, cm.efficiency_weight, decision.runway_target_months,
+        a.capital, a.revenue + d, a.costs, a.recurring, a.growth) for d in change])
 
 
 def months_given_away(lab: LabView, released: float) -> float:

@@ -23,7 +23,7 @@ from openness.market.offers import (
 )
 from openness.market.pricing import adjust_prices, best_response_markup
 from openness.market.routing import EnterpriseMarket, routing_arrays
-from openness.market.strategy import TERMS, LabView, MarketView
+from openness.market.strategy import TERMS, Accounts, CapitalMarket, LabView, MarketView
 from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
@@ -342,7 +342,9 @@ class OpennessModel(mesa.Model):
         d = self.scenario.decision
         market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
                             self._developer_mtok(t), self.world.real_developers,
-                            self._enterprise_market(t, policy), self.usage(t))
+                            self._enterprise_market(t, policy), self.usage(t),
+                            CapitalMarket(self.scenario.funding, self.capital_condition,
+                                          self.efficiency_weight))
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         share = self.enterprises.jurisdiction_sector_share
@@ -375,6 +377,7 @@ class OpennessModel(mesa.Model):
                                                 lab.strategy == "open"),
                 integration=lab.config.integration,
                 open_model_gap=lab.open_model_gap,
+                accounts=self._accounts(lab, policy, open_origins),
             )
             result = lab.review(t, market, view)
             for k, option in enumerate(STRATEGY_NAMES):
@@ -386,6 +389,14 @@ class OpennessModel(mesa.Model):
                            chosen=result["chosen"] == option)
                 rows.append(row)
         return rows
+
+    def _accounts(self, lab: Lab, policy: pol.PolicyState, open_origins: list[str]
+                  ) -> Accounts | None:
+        if lab.config.parent_funding > 0:
+            return None
+        grant = (pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+                 if lab.strategy == "open" else 0.0)
+        return Accounts(lab.capital, lab.revenue, lab.costs, grant, lab.revenue_growth())
 
     def _best_open_others(self, lab: Lab, open_caps: np.ndarray) -> float:
         """The open state of the art without the lab's own weights: what its release would
