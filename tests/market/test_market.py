@@ -2,6 +2,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openness.market import finance, technology
 from openness.market.pricing import adjust_prices, best_response_markup
@@ -127,3 +129,20 @@ def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance
     assert survive(0.0, 0.0) < survive(0.4, 0.0, weight=3.0) < survive(1.0, 0.0)
     # under investors who punish inefficient spending, revenue is what keeps a lab alive
     assert survive(0.4, 15.0, weight=3.0) > survive(0.4, 1.0, weight=3.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(condition=st.floats(0.0, 2.0), weight=st.floats(0.0, 5.0),
+       capital=st.floats(-100.0, 5000.0), revenue=st.floats(0.0, 200.0),
+       extra=st.floats(0.0, 100.0), costs=st.floats(1.0, 200.0), growth=st.floats(-1.0, 1.0))
+def test_survival_is_a_share_and_never_falls_with_revenue(condition, weight, capital, revenue,
+                                                          extra, costs, growth):
+    f = load_scenario(BASELINE).funding
+
+    def survive(r):
+        return finance.survival_chance(f, condition, weight, 24.0, capital, r, costs, 0.0,
+                                       growth)
+
+    low, high = survive(revenue), survive(revenue + extra)
+    assert 0.0 <= low <= 1.0 and 0.0 <= high <= 1.0
+    assert high >= low - 1e-12
