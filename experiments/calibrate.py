@@ -122,7 +122,7 @@ class Objective:
 
 def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step: float,
                    budget: int, min_step: float = 1 / 64, f0: float | None = None,
-                   confirm=None) -> tuple[np.ndarray, float]:
+                   confirm=None, confirm0: float | None = None) -> tuple[np.ndarray, float]:
     """Minimise `fun` from `x0` by a compass (pattern) search in units of each bound's width.
 
     The loss is a step function of shares of seeds under common random numbers, so it is
@@ -130,13 +130,14 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     time from a good point finds improvements that random populations in ten dimensions miss.
     With `confirm` (the same loss on more seeds), a move that improves `fun` is kept only if it
     also improves `confirm`: a small ensemble's loss rewards moves that fit its own noise.
-    Confirmations do not count toward the budget.
+    Confirmations do not count toward the budget; `confirm0` is `confirm(x0)` if known.
     """
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
     best_x = np.array(x0, dtype=float)
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
-    confirmed = float(confirm(best_x)) if confirm is not None else 0.0
+    confirmed = 0.0 if confirm is None else (
+        float(confirm(best_x)) if confirm0 is None else confirm0)
     while step >= min_step and calls < budget:
         improved = False
         for i in range(len(best_x)):
@@ -226,7 +227,12 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
     lines += ["", f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
               "fitted (sum of shortfalls of the calibration targets; 0 = all pass).",
               f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
-              "fitted.", "", "## Targets with the fitted parameters", ""]
+              "fitted.", ""]
+    if "confirm_before" in losses:
+        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds: "
+                  f"{losses['confirm_before']:.3f} before, {losses['confirm_after']:.3f} "
+                  "fitted.", ""]
+    lines += ["## Targets with the fitted parameters", ""]
     for name, table in tables.items():
         lines += [f"### {name}", "", "| id | used | target | median | share | verdict |",
                   "|---|---|---|---:|---:|---|"]
@@ -261,6 +267,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help="write the fit into the scenarios")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "calibration.md")
     args = parser.parse_args(argv)
+    if args.confirm_seeds and args.method != "compass":
+        parser.error("--confirm-seeds works with --method compass only")
     if args.developers:
         SIZES["simulation.developers"] = args.developers
     if args.enterprises:
@@ -280,11 +288,14 @@ def main(argv: list[str] | None = None) -> None:
                   "min", flush=True)
 
         bounds = [(p.low, p.high) for p in PARAMETERS]
+        confirm = confirm_start = None
         if args.method == "compass":
-            confirm = (Objective(args.confirm_seeds, executor, "confirmation")
-                       if args.confirm_seeds else None)
+            if args.confirm_seeds:
+                confirm = Objective(args.confirm_seeds, executor, "confirmation")
+                confirm_start = confirm(start)
             best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
-                                          f0=start_loss, confirm=confirm)
+                                          f0=start_loss, confirm=confirm,
+                                          confirm0=confirm_start)
         else:
             result = differential_evolution(
                 objective, bounds, maxiter=args.generations, popsize=args.popsize,
@@ -296,6 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     losses = {"before": start_loss, "after": calibration_loss(fit_tables),
               "held_before": calibration_loss(before_tables, held_out=True),
               "held_after": calibration_loss(fit_tables, held_out=True)}
+    if confirm is not None:  # its lowest loss is that of the last move it confirmed
+        losses.update(confirm_before=confirm_start, confirm_after=confirm.best)
     seconds = time.perf_counter() - started
     args.report.write_text(report(start, fit, losses, fit_tables, args, seconds,
                                   objective.calls) + "\n")

@@ -86,3 +86,19 @@ def test_nested_parameters_are_read_and_written_in_their_section(calibrate, tmp_
                                       strict=True) if a != b]
     assert len(changed) <= len(keys)
     assert changed.count(("exclusivity = 80.0", "exclusivity = 123")) == 1
+
+
+def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(calibrate, "SIZES", {"simulation.developers": 1000,
+                                             "simulation.enterprises": 200})
+    report = tmp_path / "calibration.md"
+    calibrate.main(["--method", "compass", "--budget", "2", "--seeds", "1",
+                    "--confirm-seeds", "2", "--report", str(report)])
+    text = report.read_text()
+    assert "--confirm-seeds 2" in text
+    before, after = (float(x) for x in text.split("on the 2 confirmation seeds: ")[1]
+                     .split(" fitted")[0].replace(" before,", "").split())
+    assert after <= before
+    with pytest.raises(SystemExit):  # differential evolution has no confirmation step
+        calibrate.main(["--confirm-seeds", "2", "--report", str(report)])
