@@ -37,6 +37,11 @@ def round_size(funding: Funding, condition: float, burn: float) -> float:
     return float(funding.round_months_of_burn * burn * min(1.0, condition))
 
 
+def runway_shortfall(runway: float, target: float) -> float:
+    """How far a runway falls short of a target, as a share of the target (0 to 1)."""
+    return max(0.0, 1.0 - runway / target)
+
+
 def survival_chance(funding: Funding, condition: float, efficiency_weight: float,
                     horizon: float, capital: float, revenue: float, costs: float,
                     recurring: float, growth: float) -> float:
@@ -49,7 +54,7 @@ def survival_chance(funding: Funding, condition: float, efficiency_weight: float
     share runway / horizon if it does not.
     """
     runway = runway_months(capital, revenue + recurring, costs)
-    shortfall = max(0.0, 1.0 - runway / horizon)
+    shortfall = runway_shortfall(runway, horizon)
     if shortfall == 0.0:
         return 1.0
     p = round_probability(funding, condition, efficiency_weight, growth, revenue,
@@ -60,5 +65,5 @@ def survival_chance(funding: Funding, condition: float, efficiency_weight: float
 
 def capital_pressure(decision: Decision, runway: float) -> float:
     """Weight on near-term revenue: 1 with a long runway, up to 1 + pressure at zero runway."""
-    shortfall = max(0.0, 1.0 - runway / decision.runway_target_months)
-    return 1.0 + decision.capital_pressure * shortfall
+    return 1.0 + decision.capital_pressure * runway_shortfall(runway,
+                                                               decision.runway_target_months)

@@ -71,7 +71,7 @@ class Lab(_Agent):
         self.capital = config.capital
         self.training_spend = config.training_spend
         self.other_revenue = config.other_revenue
-        self.revenue = self.costs = self.funding = 0.0
+        self.revenue = self.costs = self.funding = self.recurring = 0.0
         self.last_revenue = config.other_revenue
         self.runway = finance.MAX_RUNWAY
         self.insolvent = False
@@ -130,6 +130,7 @@ class Lab(_Agent):
         runway like revenue, while a one-off venture round does not."""
         self.last_revenue = self.revenue if self.revenue > 0 else self.last_revenue
         self.revenue, self.costs, self.funding = revenue, costs, funding
+        self.recurring = recurring
         self.capital = self.capital + revenue - costs + funding
         self.runway = finance.runway_months(self.capital, revenue + recurring, costs)
         self.insolvent = self.capital <= 0.0

@@ -377,7 +377,7 @@ class OpennessModel(mesa.Model):
                                                 lab.strategy == "open"),
                 integration=lab.config.integration,
                 open_model_gap=lab.open_model_gap,
-                accounts=self._accounts(lab, policy, open_origins),
+                accounts=self._accounts(lab),
             )
             result = lab.review(t, market, view)
             for k, option in enumerate(STRATEGY_NAMES):
@@ -390,13 +390,12 @@ class OpennessModel(mesa.Model):
                 rows.append(row)
         return rows
 
-    def _accounts(self, lab: Lab, policy: pol.PolicyState, open_origins: list[str]
-                  ) -> Accounts | None:
+    @staticmethod
+    def _accounts(lab: Lab) -> Accounts | None:
         if lab.config.parent_funding > 0:
             return None
-        grant = (pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
-                 if lab.strategy == "open" else 0.0)
-        return Accounts(lab.capital, lab.revenue, lab.costs, grant, lab.revenue_growth())
+        return Accounts(lab.capital, lab.revenue, lab.costs, lab.recurring,
+                        lab.revenue_growth())
 
     def _best_open_others(self, lab: Lab, open_caps: np.ndarray) -> float:
         """The open state of the art without the lab's own weights: what its release would
