@@ -36,7 +36,8 @@ def openai_first_open_months(factor: float) -> np.ndarray:
 
 def test_a_larger_shock_brings_openais_switch_no_later():
     """The issue's criterion (medians no later), and that the size matters at all: with the
-    largest gain OpenAI opens earlier on average than with none (same seeds).
+    largest gain OpenAI opens earlier than with none in more of the same seeds than it opens
+    later (a paired sign count: a seed that never opens makes a mean meaningless).
 
     Factors 1, 3 and 5 on top of the baseline progress are 13x, 39x and 65x cheaper
     GPT-4-class training (ODD section 6): the documents' 10-50x and a little beyond. At 9x
@@ -46,4 +47,6 @@ def test_a_larger_shock_brings_openais_switch_no_later():
     months = {f: openai_first_open_months(f) for f in factors}
     medians = [float(np.median(months[f])) for f in factors]
     assert medians[0] >= medians[1] >= medians[2], medians
-    assert months[5.0].mean() < months[1.0].mean(), {f: m.tolist() for f, m in months.items()}
+    earlier = int(np.sum(months[5.0] < months[1.0]))
+    later = int(np.sum(months[5.0] > months[1.0]))
+    assert earlier > later, {f: m.tolist() for f, m in months.items()}
