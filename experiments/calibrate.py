@@ -181,8 +181,11 @@ def calibration_loss(tables: dict[str, pd.DataFrame], held_out: bool = False) ->
 
 
 def write_back(x: np.ndarray) -> None:
-    """Replace `key = value` in each parameter's section of its scenario file."""
-    for p, value in zip(PARAMETERS, x, strict=True):
+    """Replace `key = value` in the section of each parameter the fit moved (an unmoved one
+    keeps its line as written, so the diff shows only the fit)."""
+    for p, value, now in zip(PARAMETERS, x, current_values(), strict=True):
+        if value == now:
+            continue
         path = ROOT / "scenarios" / p.file
         parts = p.key.split(".")
         text = path.read_text()
