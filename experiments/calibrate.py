@@ -131,6 +131,7 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     With `confirm` (the same loss on more seeds), a move that improves `fun` is kept only if it
     also improves `confirm`: a small ensemble's loss rewards moves that fit its own noise.
     Confirmations do not count toward the budget; `confirm0` is `confirm(x0)` if known.
+    The search stops at a loss of 0: a sum of shortfalls cannot go lower.
     """
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
@@ -138,7 +139,7 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
     confirmed = 0.0 if confirm is None else (
         float(confirm(best_x)) if confirm0 is None else confirm0)
-    while step >= min_step and calls < budget:
+    while step >= min_step and calls < budget and best > 0:
         improved = False
         for i in range(len(best_x)):
             for sign in (1.0, -1.0):

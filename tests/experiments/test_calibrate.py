@@ -49,6 +49,20 @@ def test_compass_search_finds_the_minimum_of_a_step_function(calibrate):
     assert capped > 0.0  # the budget bounds the number of evaluations
 
 
+def test_compass_search_stops_at_zero_loss(calibrate):
+    """A sum of shortfalls cannot go below 0: a start that already passes everything costs
+    no evaluations beyond the start's own."""
+    calls = []
+
+    def loss(x):
+        calls.append(x)
+        return 0.0
+
+    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
+                                       step=0.25, budget=60)
+    assert best == 0.0 and len(calls) == 1 and np.array_equal(x, [0.1, 0.9])
+
+
 def test_compass_search_keeps_only_moves_the_confirmation_seeds_agree_with(calibrate):
     """A move that lowers the small ensemble's loss but not the larger one's is fitting noise:
     the search walks x[1] to its target but leaves x[0] where the confirmation loss wants it."""
