@@ -83,6 +83,24 @@ def test_each_kind_of_condition():
     assert table.loc["count", "median"] == pytest.approx(1.0)  # A hybrid counts as closed frontier
 
 
+def test_first_open_month_versus_counts_never_as_later():
+    """Paired first-open months: a lab that never opens in the other arm opened later there
+    (a pass for `gt 0`); one that opens in neither gives no evidence (NaN, never passes)."""
+    ens = ensemble()
+    labs = ens.labs.copy()
+    never_there = (labs["arm"] == "versus0") & (labs["lab"] == "A") & (labs["replication"] < 3)
+    labs.loc[never_there, "strategy"] = "closed"
+    ens = Ensemble(ens.world, labs, "main", "2024-01", {"other.toml": "versus0"})
+    scenario = load_scenario(BASELINE).model_copy(update={"targets": [
+        target(id="later", metric="first_open_month", lab="A", month="2024-06",
+               versus="other.toml", comparison="lt", value=0, share_of_seeds=0.3)]})
+    row = evaluate(scenario, ens).set_index("id").loc["later"]
+    # seeds 0-2: opens here (month 3), never there: 3 - inf < 0; seeds 3-6 the same month;
+    # seeds 7-9 open in neither arm
+    assert row["share_passing"] == pytest.approx(0.3)
+    assert row["verdict"] == "pass"
+
+
 def test_targets_need_what_their_comparison_uses():
     with pytest.raises(ValueError, match="needs 'range'"):
         target(id="x", metric="price_ratio", month="2024-01", comparison="between")

@@ -120,7 +120,10 @@ def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
         if target.since is not None:
             v = v - _values(target, ens, ens.arm, target.since)
         if target.versus is not None:
-            v = v - _values(target, ens, ens.versus[target.versus], month)
+            there = _values(target, ens, ens.versus[target.versus], month)
+            if target.metric == "first_open_month":  # never (NaN) is later than any month
+                v, there = v.fillna(np.inf), there.fillna(np.inf)
+            v = v - there
         frames.append(pd.DataFrame({"replication": v.index, "month": month,
                                     "value": v.to_numpy(float)}))
     return pd.concat(frames, ignore_index=True)
@@ -195,12 +198,16 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
         share = float(per_seed.mean()) if len(per_seed) else 0.0
         values = sv["value"].to_numpy(float)
         finite = values[~np.isnan(values)]
-        median = float(np.median(finite)) if len(finite) else np.nan
+        with np.errstate(invalid="ignore"):  # the middle pair may be -inf and inf
+            median = float(np.median(finite)) if len(finite) else np.nan
         if t.comparison == "median_between":
             passed = bool(holds(t, np.array([median]), start)[0])
         else:
             passed = share >= t.share_of_seeds
-        q5, q95 = (np.quantile(finite, [0.05, 0.95]) if len(finite) else (np.nan, np.nan))
+        # with a "never" (inf) among them, pick observed values rather than interpolate
+        method = "inverted_cdf" if np.isinf(finite).any() else "linear"
+        q5, q95 = (np.quantile(finite, [0.05, 0.95], method=method) if len(finite)
+                   else (np.nan, np.nan))
         lo, hi = required_interval(t, start)
         rows.append({"id": t.id, "pattern": t.pattern, "target": describe(t, start),
                      "required_low": lo, "required_high": hi,
