@@ -367,7 +367,8 @@ class Target(Strict):
     The metric is a world metric, or one of LAB_TARGET_METRICS (with `lab` or `labs`). It is
     read at `month`, over every month of `window`, as the change since `since` (value at
     `month` minus value at `since`), or against the same seed of the scenario `versus`
-    (paired: value here minus value there).
+    (paired: value here minus value there; with `first_open_month`, a lab that never opens
+    counts as opening after any month, and one that opens in neither arm never passes).
     """
 
     id: str = Field(min_length=1)
