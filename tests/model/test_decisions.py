@@ -20,20 +20,41 @@ def first_review(model, lab_name):
 
 
 def test_every_switch_follows_an_announced_choice_of_the_rule(small_run):
+    """A switch to s at month k: the rule chose s at or before k, and chose a move in the same
+    direction (more or less published) at least the execution lag before k."""
     labs, decisions = small_run.tables["labs"], small_run.tables["decisions"]
     lag = small_scenario().decision.execution_lag_months
+    rank = {"closed": 0, "hybrid": 1, "open": 2}
     switches = 0
     for name, rows in labs.groupby("lab"):
         strategies = rows["strategy"].to_numpy()
         months = rows["month"].to_numpy()
+        own = decisions[(decisions.lab == name) & decisions.chosen]
         for k in np.flatnonzero(strategies[1:] != strategies[:-1]) + 1:
+            before, after = rank[strategies[k - 1]], rank[strategies[k]]
             announced_by = pd.Timestamp(months[k]) - pd.DateOffset(months=lag)
-            chosen = decisions[(decisions.lab == name) & decisions.chosen
-                               & (decisions.option == strategies[k])
-                               & (decisions.month <= announced_by)]
-            assert len(chosen), f"{name} switched to {strategies[k]} without choosing it"
+            same_way = own.option.map(rank).sub(before).mul(after - before) > 0
+            assert (own[same_way].month <= announced_by).any(), (
+                f"{name} switched to {strategies[k]} without announcing it {lag} months ahead")
+            assert ((own.option == strategies[k]) & (own.month <= months[k])).any(), (
+                f"{name} switched to {strategies[k]} without choosing it")
             switches += 1
     assert switches > 0  # the run does contain switches to check
+
+
+def test_a_plan_revised_in_the_same_direction_keeps_its_date():
+    lab = OpennessModel(small_scenario(), seed=0).labs[0]
+    lab.strategy = "open"
+    lab.announce(10, "closed", lag=4)
+    assert (lab.pending_strategy, lab.switch_month) == ("closed", 14)
+    lab.announce(13, "hybrid", lag=4)  # still publishing less: the date stands
+    assert (lab.pending_strategy, lab.switch_month) == ("hybrid", 14)
+    lab.announce(16, "open", lag=4)  # back to the current strategy: withdrawn
+    assert lab.pending_strategy is None
+    lab.strategy = "hybrid"
+    lab.announce(20, "closed", lag=4)
+    lab.announce(23, "open", lag=4)  # the other way: a new plan, a new date
+    assert (lab.pending_strategy, lab.switch_month) == ("open", 27)
 
 
 def test_scenarios_cannot_schedule_a_strategy(tmp_path):

@@ -113,15 +113,25 @@ class Lab(_Agent):
         total, utility, prob = choice_probabilities(view, terms, decision)
         pick = int(self.model.rng.choice(3, p=prob))
         chosen = ("closed", "hybrid", "open")[pick]
-        target = self.pending_strategy or self.strategy
-        if chosen != target:
-            if chosen == self.strategy:
-                self.pending_strategy = None  # withdraw an announced switch
-            else:
-                self.pending_strategy = chosen
-                self.switch_month = month + decision.execution_lag_months
+        self.announce(month, chosen, decision.execution_lag_months)
         return {"terms": terms, "total": total, "utility": utility, "probability": prob,
                 "chosen": chosen}
+
+    def announce(self, month: int, chosen: str, lag: int) -> None:
+        """Act on a review's choice: keep the plan, withdraw it, or announce a switch that takes
+        effect `lag` months later. Revising an announced switch in the same direction (open ->
+        closed, then open -> hybrid) keeps its date: the frontier stops being published (or
+        starts to be) either way, and that work is already under way; without this a lab
+        torn between two such options every review would never switch at all."""
+        target = self.pending_strategy or self.strategy
+        if chosen == target:
+            return
+        if chosen == self.strategy:
+            self.pending_strategy = None  # withdraw an announced switch
+            return
+        if not same_direction(self.strategy, target, chosen):
+            self.switch_month = month + lag
+        self.pending_strategy = chosen
 
     # ---- finance --------------------------------------------------------------------------
     def book(self, revenue: float, costs: float, funding: float, recurring: float = 0.0) -> None:
@@ -143,6 +153,14 @@ class Lab(_Agent):
         if self.last_revenue <= 0:
             return 0.0
         return float(np.clip(self.revenue / self.last_revenue - 1.0, -1.0, 1.0))
+
+
+def same_direction(current: str, announced: str, revised: str) -> bool:
+    """Whether `revised` moves from `current` the same way as `announced` (on the order
+    closed < hybrid < open): both publish more, or both publish less."""
+    rank = {"closed": 0, "hybrid": 1, "open": 2}
+    step = rank[announced] - rank[current]
+    return step != 0 and (rank[revised] - rank[current]) * step > 0
 
 
 class Regulator(_Agent):
