@@ -142,6 +142,8 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     while step >= min_step and calls < budget and best > 0:
         improved = False
         for i in range(len(best_x)):
+            if best <= 0:  # reached mid-sweep: no other move can beat it
+                break
             for sign in (1.0, -1.0):
                 if calls >= budget:
                     break

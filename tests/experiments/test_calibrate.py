@@ -63,6 +63,21 @@ def test_compass_search_stops_at_zero_loss(calibrate):
     assert best == 0.0 and len(calls) == 1 and np.array_equal(x, [0.1, 0.9])
 
 
+def test_compass_search_stops_when_a_move_reaches_zero_loss(calibrate):
+    """A move that reaches 0 ends the search at once, not after the rest of its sweep (each
+    evaluation is a minute of simulation)."""
+    calls = []
+
+    def loss(x):
+        calls.append(x)
+        return 0.0 if abs(x[0] - 0.35) < 1e-9 else 1.0
+
+    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9, 0.5]),
+                                       [(0, 1), (0, 1), (0, 1)], step=0.25, budget=60)
+    assert best == 0.0 and np.allclose(x, [0.35, 0.9, 0.5])
+    assert len(calls) == 2  # the start and the first move
+
+
 def test_compass_search_keeps_only_moves_the_confirmation_seeds_agree_with(calibrate):
     """A move that lowers the small ensemble's loss but not the larger one's is fitting noise:
     the search walks x[1] to its target but leaves x[0] where the confirmation loss wants it."""
