@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
-from openness.experiments.design import run_specs
+from openness.experiments.design import replication_seed, run_specs
 from openness.experiments.executors import LocalPoolExecutor
 from openness.experiments.runner import execute
+from openness.experiments.spec import LoadedExperiment
 from openness.experiments.validation import Ensemble, ensemble_experiment, evaluate
 from openness.scenario import load_scenario
 
@@ -86,8 +87,10 @@ def current_values() -> np.ndarray:
 class Objective:
     """The calibration loss of a parameter vector, evaluated on a persistent worker pool."""
 
-    def __init__(self, seeds: int, executor, label: str = "evaluation") -> None:
+    def __init__(self, seeds: int, executor, label: str = "evaluation",
+                 first_replication: int = 0) -> None:
         self.seeds, self.executor, self.calls, self.label = seeds, executor, 0, label
+        self.first = first_replication  # replications first .. first + seeds - 1
         self.best = np.inf
 
     def tables(self, x: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -96,6 +99,7 @@ class Objective:
         for name in SCENARIOS:
             path = ROOT / "scenarios" / f"{name}.toml"
             loaded, versus = ensemble_experiment(path, self.seeds, overrides)
+            loaded = from_replication(loaded, self.first)
             world, labs = [], []
             for outcome in self.executor.imap_unordered(execute, run_specs(loaded)):
                 if outcome.status != "done":
@@ -118,6 +122,17 @@ class Objective:
                   flush=True)
             self.best = loss
         return loss
+
+
+def from_replication(loaded: LoadedExperiment, first: int) -> LoadedExperiment:
+    """The same experiment on replications first, first + 1, ... (same count; every arm
+    keeps the same seeds, so the pairing holds)."""
+    if first == 0:
+        return loaded
+    spec = loaded.spec
+    seeds = [replication_seed(spec.seed, r) for r in range(first, first + spec.n_replications)]
+    return loaded.model_copy(update={"spec": spec.model_copy(
+        update={"replications": None, "seeds": seeds})})
 
 
 def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step: float,
@@ -212,9 +227,10 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
         search = f"--method compass --budget {args.budget} --step {args.step:g}"
         method = "Compass search from the committed values"
         if args.confirm_seeds:
-            search += f" --confirm-seeds {args.confirm_seeds}"
+            search += f" --confirm-seeds {args.confirm_seeds} --confirm-from {args.confirm_from}"
+            last = args.confirm_from + args.confirm_seeds - 1
             method += (f" (a move kept only if it also lowers the loss on "
-                       f"{args.confirm_seeds} seeds)")
+                       f"{args.confirm_seeds} seeds, replications {args.confirm_from}-{last})")
     else:
         search = (f"--generations {args.generations} --popsize {args.popsize} "
                   f"--seed {args.seed}")
@@ -238,7 +254,8 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
               f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
               "fitted.", ""]
     if "confirm_before" in losses:
-        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds: "
+        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds (replications "
+                  f"{args.confirm_from}-{args.confirm_from + args.confirm_seeds - 1}): "
                   f"{losses['confirm_before']:.3f} before, {losses['confirm_after']:.3f} "
                   "fitted.", ""]
     lines += ["## Targets with the fitted parameters", ""]
@@ -268,6 +285,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--confirm-seeds", type=int, default=0,
                         help="compass: keep a move only if it also lowers the loss on this many "
                              "seeds (0: no confirmation)")
+    parser.add_argument("--confirm-from", type=int, default=30,
+                        help="compass: first replication of the confirmation seeds (default 30: "
+                             "apart from the validation's 0-29, so that a kept move is not "
+                             "selected on the seeds that validate it)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--developers", type=int, help=f"default {SIZES['simulation.developers']}")
@@ -278,6 +299,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.confirm_seeds and args.method != "compass":
         parser.error("--confirm-seeds works with --method compass only")
+    if args.confirm_from < 0:
+        parser.error(f"--confirm-from must be 0 or more, got {args.confirm_from}")
     if args.developers:
         SIZES["simulation.developers"] = args.developers
     if args.enterprises:
@@ -300,7 +323,8 @@ def main(argv: list[str] | None = None) -> None:
         confirm = confirm_start = None
         if args.method == "compass":
             if args.confirm_seeds:
-                confirm = Objective(args.confirm_seeds, executor, "confirmation")
+                confirm = Objective(args.confirm_seeds, executor, "confirmation",
+                                    first_replication=args.confirm_from)
                 confirm_start = confirm(start)
             best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
                                           f0=start_loss, confirm=confirm,

@@ -130,3 +130,19 @@ def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp
     assert after <= before
     with pytest.raises(SystemExit):  # differential evolution has no confirmation step
         calibrate.main(["--confirm-seeds", "2", "--report", str(report)])
+
+
+def test_confirmation_seeds_can_start_past_the_validations(calibrate):
+    """--confirm-from 30 runs replications 30.. (apart from the validation's 0-29), with the
+    same seeds in every arm; from 0 the experiment is unchanged."""
+    from openness.experiments.design import replication_seed, run_specs
+    from openness.experiments.validation import ensemble_experiment
+
+    loaded, _ = ensemble_experiment(calibrate.ROOT / "scenarios" / "no_shock.toml", 3)
+    assert calibrate.from_replication(loaded, 0) is loaded
+    moved = calibrate.from_replication(loaded, 30)
+    expected = [replication_seed(loaded.spec.seed, r) for r in (30, 31, 32)]
+    runs = run_specs(moved)
+    for arm in {run.arm for run in runs}:
+        assert [run.seed for run in runs if run.arm == arm] == expected
+    assert not set(expected) & {run.seed for run in run_specs(loaded)}
