@@ -124,8 +124,9 @@ def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp
     calibrate.main(["--method", "compass", "--budget", "2", "--seeds", "1",
                     "--confirm-seeds", "2", "--report", str(report)])
     text = report.read_text()
-    assert "--confirm-seeds 2" in text
-    before, after = (float(x) for x in text.split("on the 2 confirmation seeds: ")[1]
+    assert "--confirm-seeds 2 --confirm-from 30" in text
+    marker = "on the 2 confirmation seeds (replications 30-31): "
+    before, after = (float(x) for x in text.split(marker)[1]
                      .split(" fitted")[0].replace(" before,", "").split())
     assert after <= before
     with pytest.raises(SystemExit):  # differential evolution has no confirmation step
