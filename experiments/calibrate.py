@@ -223,14 +223,14 @@ def write_back(x: np.ndarray) -> None:
 
 def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args, seconds: float,
            calls: int) -> str:
+    replications = f"{args.confirm_from}-{args.confirm_from + args.confirm_seeds - 1}"
     if args.method == "compass":
         search = f"--method compass --budget {args.budget} --step {args.step:g}"
         method = "Compass search from the committed values"
         if args.confirm_seeds:
             search += f" --confirm-seeds {args.confirm_seeds} --confirm-from {args.confirm_from}"
-            last = args.confirm_from + args.confirm_seeds - 1
             method += (f" (a move kept only if it also lowers the loss on "
-                       f"{args.confirm_seeds} seeds, replications {args.confirm_from}-{last})")
+                       f"{args.confirm_seeds} seeds, replications {replications})")
     else:
         search = (f"--generations {args.generations} --popsize {args.popsize} "
                   f"--seed {args.seed}")
@@ -254,8 +254,8 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
               f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
               "fitted.", ""]
     if "confirm_before" in losses:
-        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds (replications "
-                  f"{args.confirm_from}-{args.confirm_from + args.confirm_seeds - 1}): "
+        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds "
+                  f"(replications {replications}): "
                   f"{losses['confirm_before']:.3f} before, {losses['confirm_after']:.3f} "
                   "fitted.", ""]
     lines += ["## Targets with the fitted parameters", ""]

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from openness.market import finance
+from openness.market.offers import STRATEGY_NAMES
 from openness.market.strategy import LabView, MarketView, choice_probabilities, payoff_terms
 from openness.scenario.schema import Lab as LabConfig
 from openness.scenario.schema import Policy, month_index
@@ -112,7 +113,7 @@ class Lab(_Agent):
         terms = payoff_terms(view, market, self.model.world, decision)
         total, utility, prob = choice_probabilities(view, terms, decision)
         pick = int(self.model.rng.choice(3, p=prob))
-        chosen = ("closed", "hybrid", "open")[pick]
+        chosen = STRATEGY_NAMES[pick]
         self.announce(month, chosen, decision.execution_lag_months)
         return {"terms": terms, "total": total, "utility": utility, "probability": prob,
                 "chosen": chosen}
@@ -157,10 +158,10 @@ class Lab(_Agent):
 
 def same_direction(current: str, announced: str, revised: str) -> bool:
     """Whether `revised` moves from `current` the same way as `announced` (on the order
-    closed < hybrid < open): both publish more, or both publish less."""
-    rank = {"closed": 0, "hybrid": 1, "open": 2}
-    step = rank[announced] - rank[current]
-    return step != 0 and (rank[revised] - rank[current]) * step > 0
+    of STRATEGY_NAMES, closed < hybrid < open): both publish more, or both publish less."""
+    rank = STRATEGY_NAMES.index
+    step = rank(announced) - rank(current)
+    return step != 0 and (rank(revised) - rank(current)) * step > 0
 
 
 class Regulator(_Agent):
