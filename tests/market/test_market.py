@@ -58,12 +58,13 @@ def test_knowledge_grows_with_training_and_spillover_only_when_behind():
 def test_a_published_method_spreads_only_to_the_labs_behind_and_never_beyond_itself():
     world = load_scenario(BASELINE, {"world.recipe_diffusion": 0.25}).world
     eff = np.array([1.0, 1.0, 20.0])
+    brings = np.array([16.0, 16.0, 16.0])
     learners = np.array([True, False, True])  # the second lab leads the publisher
-    new = technology.recipe_adoption(world, eff, 16.0, learners)
+    new = technology.recipe_adoption(world, eff, brings, learners)
     assert new[0] == pytest.approx(16.0 ** 0.25)  # a quarter of the log gap
     assert new[1] == 1.0 and new[2] == 20.0  # ahead of the publisher, or better already
     for _ in range(200):
-        eff = technology.recipe_adoption(world, eff, 16.0, learners)
+        eff = technology.recipe_adoption(world, eff, brings, learners)
     assert eff[0] == pytest.approx(16.0) and eff[0] <= 16.0
 
 

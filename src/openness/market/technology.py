@@ -44,12 +44,13 @@ def knowledge_update(world: World, knowledge: np.ndarray, target: np.ndarray,
     return knowledge + np.where(active, own + from_open + from_closed, 0.0)
 
 
-def recipe_adoption(world: World, efficiency: np.ndarray, recipe_efficiency: float,
+def recipe_adoption(world: World, efficiency: np.ndarray, recipe_efficiency: np.ndarray,
                     learners: np.ndarray) -> np.ndarray:
     """One month of adopting a published training method: each learner (a lab still behind
     the publisher, to which the method is news) closes `recipe_diffusion` of the log gap
-    between its efficiency and the method's, and never goes beyond it."""
-    log_gap = np.maximum(0.0, math.log10(recipe_efficiency) - np.log10(efficiency))
+    between its efficiency and what the method brings it (`recipe_efficiency`, per lab: its
+    own efficiency at publication times the method's gain), and never goes beyond it."""
+    log_gap = np.maximum(0.0, np.log10(recipe_efficiency) - np.log10(efficiency))
     return efficiency * 10.0 ** np.where(learners, world.recipe_diffusion * log_gap, 0.0)
 
 

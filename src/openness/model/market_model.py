@@ -36,7 +36,7 @@ class PublishedMethod:
     """A method published with an efficiency shock (section 7.1 of the ODD)."""
 
     publisher: Lab
-    efficiency: float  # training efficiency it brings
+    efficiency: np.ndarray  # training efficiency it brings each lab (its own x the gain)
     inference_efficiency: float  # serving architecture it brings
     learners: np.ndarray  # bool per lab: has been behind the publisher since publication
 
@@ -133,8 +133,10 @@ class OpennessModel(mesa.Model):
                 by_name[ev.lab].inference_efficiency *= ev.inference_factor
                 if ev.published:
                     lab = by_name[ev.lab]
+                    # the paper carries the method's gain, not the publisher's tacit lead
+                    gain = np.array([x.efficiency for x in self.labs]) * ev.factor
                     self.methods.append(PublishedMethod(
-                        lab, lab.efficiency, lab.inference_efficiency,
+                        lab, gain, lab.inference_efficiency,
                         np.zeros(len(self.labs), dtype=bool)))
             elif ev.kind == "capability":
                 lab = by_name[ev.lab]

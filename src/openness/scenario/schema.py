@@ -98,8 +98,8 @@ class World(Strict):
     spillover_open: Share = Field(0.10, description="monthly catch-up towards best open model")
     spillover_closed: Share = Field(0.01, description="monthly catch-up towards closed frontier")
     recipe_diffusion: Share = Field(
-        0.0, description="monthly share of the log gap to a published method's training "
-                         "efficiency closed by each lab whose knowledge is below the publisher's")
+        0.0, description="monthly share of the log gap to a published method's training gain "
+                         "closed by each lab whose knowledge is below the publisher's")
     hybrid_small_gap: NonNeg = Field(0.5, description="OOM below frontier of a hybrid's open model")
     frontier_class_months: Positive = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
@@ -316,9 +316,10 @@ class EfficiencyShock(EventBase):
     factor: Annotated[float, Field(gt=0.0, le=1000.0)]
     inference_factor: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     published: bool = Field(
-        False, description="the method is published: labs behind the lab adopt its training "
-                           "efficiency at world.recipe_diffusion a month and its inference "
-                           "efficiency at their next release")
+        False, description="the method is published: labs behind the lab multiply their "
+                           "training efficiency by `factor` (at world.recipe_diffusion of the "
+                           "log gap a month) and adopt its inference efficiency at their next "
+                           "release")
 
 
 class CapabilityShock(EventBase):
