@@ -61,6 +61,7 @@ PARAMETERS = [
     Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
     Parameter("labs.Anthropic.safety_weight", 1.0, 13.0),
     Parameter("labs.Meta.efficiency", 0.1, 0.6),
+    Parameter("labs.Zhipu.efficiency", 0.5, 3.0),
     Parameter("world.recipe_diffusion", 0.0, 0.3),
     Parameter("decision.capital_pressure", 0.0, 20.0),
     Parameter("business_models.platform.exclusivity", 0.0, 300.0),
@@ -146,7 +147,8 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     With `confirm` (the same loss on more seeds), a move that improves `fun` is kept only if it
     also improves `confirm`: a small ensemble's loss rewards moves that fit its own noise.
     Confirmations do not count toward the budget; `confirm0` is `confirm(x0)` if known.
-    The search stops at a loss of 0: a sum of shortfalls cannot go lower.
+    The search stops at a loss of 0, on `fun` or on `confirm`: a sum of shortfalls cannot go
+    lower, and a move that cannot lower the confirmation loss would never be kept.
     """
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
@@ -154,10 +156,13 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
     confirmed = 0.0 if confirm is None else (
         float(confirm(best_x)) if confirm0 is None else confirm0)
-    while step >= min_step and calls < budget and best > 0:
+    def can_improve() -> bool:
+        return best > 0 and (confirm is None or confirmed > 0)
+
+    while step >= min_step and calls < budget and can_improve():
         improved = False
         for i in range(len(best_x)):
-            if best <= 0:  # reached mid-sweep: no other move can beat it
+            if not can_improve():  # reached mid-sweep: no other move can be kept
                 break
             for sign in (1.0, -1.0):
                 if calls >= budget:
@@ -221,6 +226,20 @@ def write_back(x: np.ndarray) -> None:
         path.write_text(text[:block.start(1)] + new_block + text[block.end(1):])
 
 
+def _stop_note(losses: dict, args) -> str:
+    """Why a compass search from the committed values stopped at once, if it did."""
+    if args.method != "compass":
+        return ""
+    if losses["before"] == 0:
+        return (" The committed values already pass every calibration target on these seeds "
+                "(loss 0), so the search stopped at once.")
+    if losses.get("confirm_before") == 0:
+        return (" The committed values pass every calibration target on the confirmation "
+                "seeds (loss 0 there), so no move could be kept and the search stopped at "
+                "once.")
+    return ""
+
+
 def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args, seconds: float,
            calls: int) -> str:
     replications = f"{args.confirm_from}-{args.confirm_from + args.confirm_seeds - 1}"
@@ -243,9 +262,7 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
              f"minutes on this machine; {args.seeds} seeds per scenario; populations of "
              f"{SIZES['simulation.developers']:,} developers and "
              f"{SIZES['simulation.enterprises']:,} enterprises."
-             + (" The committed values already pass every calibration target on these seeds "
-                "(loss 0), so the search stopped at once." if losses["before"] == 0
-                and args.method == "compass" else ""), "",
+             + _stop_note(losses, args), "",
              "| parameter | bounds | before | fitted |", "|---|---|---:|---:|"]
     for p, a, b in zip(PARAMETERS, start, fit, strict=True):
         lines.append(f"| `{p.key}` | [{p.low:g}, {p.high:g}] | {a:.4g} | {b:.4g} |")

@@ -78,6 +78,21 @@ def test_compass_search_stops_when_a_move_reaches_zero_loss(calibrate):
     assert len(calls) == 2  # the start and the first move
 
 
+def test_compass_search_stops_when_the_confirmation_seeds_already_pass(calibrate):
+    """If the start passes every target on the confirmation seeds, no move can lower their
+    loss, so none could be kept: the search stops instead of spending its budget (session
+    11: 70 evaluations, about 35 minutes, that could only end where they began)."""
+    calls = []
+
+    def loss(x):
+        calls.append(x)
+        return 1.0 if x[0] < 0.5 else 0.5
+
+    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
+                                       step=0.25, budget=60, confirm=lambda x: 0.0)
+    assert best == 1.0 and len(calls) == 1 and np.array_equal(x, [0.1, 0.9])
+
+
 def test_compass_search_keeps_only_moves_the_confirmation_seeds_agree_with(calibrate):
     """A move that lowers the small ensemble's loss but not the larger one's is fitting noise:
     the search walks x[1] to its target but leaves x[0] where the confirmation loss wants it."""
