@@ -134,9 +134,9 @@ class OpennessModel(mesa.Model):
                 if ev.published:
                     lab = by_name[ev.lab]
                     # the paper carries the method's gain, not the publisher's tacit lead
-                    gain = np.array([x.efficiency for x in self.labs]) * ev.factor
+                    brings = np.array([x.efficiency for x in self.labs]) * ev.factor
                     self.methods.append(PublishedMethod(
-                        lab, gain, lab.inference_efficiency,
+                        lab, brings, lab.inference_efficiency,
                         np.zeros(len(self.labs), dtype=bool)))
             elif ev.kind == "capability":
                 lab = by_name[ev.lab]
