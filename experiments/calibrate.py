@@ -154,10 +154,11 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     width = np.array([b[1] - b[0] for b in bounds])
     best_x = np.array(x0, dtype=float)
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
-    confirmed = 0.0 if confirm is None else (
+    confirmed = np.inf if confirm is None else (
         float(confirm(best_x)) if confirm0 is None else confirm0)
+
     def can_improve() -> bool:
-        return best > 0 and (confirm is None or confirmed > 0)
+        return best > 0 and confirmed > 0
 
     while step >= min_step and calls < budget and can_improve():
         improved = False

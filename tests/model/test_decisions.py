@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from openness.market.offers import STRATEGY_NAMES
 from openness.market.strategy import choice_probabilities, payoff_terms
 from openness.model import OpennessModel
 from openness.scenario import ScenarioError, load_scenario
@@ -24,7 +25,7 @@ def test_every_switch_follows_an_announced_choice_of_the_rule(small_run):
     direction (more or less published) at least the execution lag before k."""
     labs, decisions = small_run.tables["labs"], small_run.tables["decisions"]
     lag = small_scenario().decision.execution_lag_months
-    rank = {"closed": 0, "hybrid": 1, "open": 2}
+    rank = {name: i for i, name in enumerate(STRATEGY_NAMES)}  # closed < hybrid < open
     switches = 0
     for name, rows in labs.groupby("lab"):
         strategies = rows["strategy"].to_numpy()
