@@ -14,7 +14,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +52,9 @@ class Report:
     kind: str
     provenance: dict
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
-    figures: list[tuple[str, str, Figure]] = field(default_factory=list)  # name, caption, fig
+    # name, caption and what draws the figure: drawn one at a time as the report is written,
+    # so that a large batch never holds dozens of open figures
+    figures: list[tuple[str, str, Callable[[], Figure]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -120,7 +124,7 @@ def _validation_report(directory: Path) -> Report:
     report.tables.insert(0, ("Pattern targets", table))
     report.figures.insert(0, ("validation", "Each target: the observed 5-95% range across "
                               "seeds (green: passes, red: fails) and median (dot) against the "
-                              "required interval (grey).", plots.validation_ranges(table)))
+                              "required interval (grey).", partial(plots.validation_ranges, table)))
     return report
 
 
@@ -129,27 +133,27 @@ def _trajectory_figures(report: Report, world: pd.DataFrame, labs: pd.DataFrame,
     add = report.figures.append
     add(("adoption", "Open-weight shares of developers and enterprises, by count and by "
          "tokens: median across runs with 50% and 90% bands; dashed lines mark dated events.",
-         plots.adoption_curves(world, events)))
+         partial(plots.adoption_curves, world, events)))
     if {"price_ratio", "open_lag_months"} <= set(world.columns):
         add(("gaps", "Price ratio of the most capable closed to the most capable open model "
              "(log scale) and the capability lag of the best open model.",
-             plots.gaps(world, events)))
+             partial(plots.gaps, world, events)))
     if labs is None or labs.empty:
         report.notes.append("No per-lab table was kept, so there are no lab figures "
                             "(set outputs.lab_metrics in the experiment).")
         return
     if "strategy" in labs.columns:
         add(("cascade", "Each lab's strategy month by month in one run (the first).",
-             plots.cascade(labs)))
+             partial(plots.cascade, labs)))
         if plots.n_runs(labs) > 1:
             add(("cascade_share", "Share of runs in which each lab is open.",
-                 plots.cascade_share(labs)))
+                 partial(plots.cascade_share, labs)))
     if "developer_share" in labs.columns:
         add(("market_shares", "Developers' shares by lab family (mean across runs).",
-             plots.market_shares(labs)))
+             partial(plots.market_shares, labs)))
     if {"capital", "runway"} <= set(labs.columns):
         add(("capital_runway", "Capital and runway of each lab (median across runs).",
-             plots.capital_runway(labs)))
+             partial(plots.capital_runway, labs)))
 
 
 def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: int) -> None:
@@ -163,7 +167,7 @@ def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: in
     for metric in metrics:
         report.figures.append((f"effect_{metric}", f"Effect of each arm on {metric} in the "
                                "last month, with its 95% interval.",
-                               plots.policy_effects(table, metric)))
+                               partial(plots.policy_effects, table, metric)))
 
 
 def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
@@ -179,7 +183,7 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
         return
     report.tables.append((f"Sobol indices of {metric}", with_month_labels(table)))
     report.figures.append(("sobol", f"First-order and total Sobol indices of {metric} in the "
-                           "last month, with 95% intervals.", plots.sobol_bars(table)))
+                           "last month, with 95% intervals.", partial(plots.sobol_bars, table)))
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -193,7 +197,8 @@ def write_report(directory: str | Path) -> tuple[Path, Path]:
         figures = tmp / "figures"
         figures.mkdir()
         images = {}
-        for name, _, fig in report.figures:
+        for name, _, draw in report.figures:
+            fig = draw()
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=100)
             images[name] = base64.b64encode(buffer.getvalue()).decode()
