@@ -117,6 +117,8 @@ def test_gaps_plot_price_ratio_on_a_log_scale_and_the_lag(cascade):
         median = next(line for line in ax.get_lines() if line.get_label() == "median")
         np.testing.assert_allclose(median.get_ydata(), _medians_by_month(world, column))
     assert "months" in bottom.get_ylabel()
+    cost = next(line for line in top.get_lines() if "serving-cost" in line.get_label())
+    np.testing.assert_allclose(cost.get_ydata(), _medians_by_month(world, "serving_cost_ratio"))
 
 
 def test_market_shares_stack_the_mean_share_of_each_family(cascade):

@@ -33,6 +33,10 @@ WORLD_METRICS = {
     "frontier by at most `world.frontier_class_months`",
     "n_major_frontier_open": "the same, among the eight major families of document 000",
     "price_ratio": "price of the most capable closed model / price of the most capable open one",
+    "top_closed_price": "price of the most capable closed model ($/Mtok)",
+    "top_open_price": "price of the most capable open model on third-party hosts ($/Mtok)",
+    "serving_cost_ratio": "serving cost of the most capable closed model / that of the most "
+    "capable open one (price_ratio is this times the ratio of their price-to-cost markups)",
     "open_lag_months": "months since the closed frontier first reached the best open model",
     "frontier_capability": "best released closed capability (log10 effective FLOP)",
     "best_open_capability": "best released open capability (log10 effective FLOP)",
@@ -85,18 +89,24 @@ def frontier_open(model: OpennessModel, lab: Lab) -> bool:
     return bool(math.isfinite(lag) and lag <= model.world.frontier_class_months)
 
 
-def _top_price(offers: Offers, is_open: bool) -> float:
+def _top(offers: Offers, is_open: bool) -> int | None:
+    """The most capable available offer that is open (or closed), if any."""
     mask = offers.available & (offers.is_open == is_open)
     if not mask.any():
-        return math.nan
+        return None
     idx = np.flatnonzero(mask)
-    return float(offers.price[idx[np.argmax(offers.capability[idx])]])
+    return int(idx[np.argmax(offers.capability[idx])])
+
+
+def _at(values: np.ndarray, index: int | None) -> float:
+    return math.nan if index is None else float(values[index])
 
 
 def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTally,
                  ent: EnterpriseTally, tokens: np.ndarray) -> dict:
     o = offers.is_open
     best_open = model.best_capability(offers, closed=False)
+    top_closed, top_open = _top(offers, False), _top(offers, True)
     n_open = [frontier_open(model, lab) for lab in model.labs]
     return {
         "month": model.date(t),
@@ -112,7 +122,11 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "n_frontier_open": int(sum(n_open)),
         "n_major_frontier_open": int(sum(f and lab.config.major
                                          for f, lab in zip(n_open, model.labs, strict=True))),
-        "price_ratio": _top_price(offers, False) / _top_price(offers, True),
+        "price_ratio": _at(offers.price, top_closed) / _at(offers.price, top_open),
+        "top_closed_price": _at(offers.price, top_closed),
+        "top_open_price": _at(offers.price, top_open),
+        "serving_cost_ratio": (_at(offers.serving_cost, top_closed)
+                               / _at(offers.serving_cost, top_open)),
         "open_lag_months": _lag(model, best_open),
         "frontier_capability": model.frontier_history[-1],
         "best_open_capability": best_open,

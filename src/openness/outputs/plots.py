@@ -181,10 +181,16 @@ def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
 
 
 def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
-    """Closed/open price ratio (log scale) and the capability lag of the best open model."""
+    """Closed/open price ratio (log scale) with the serving-cost ratio beneath it, and the
+    capability lag of the best open model."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
                                       layout="constrained")
     _band_plot(top, bands(world, "price_ratio"), "tab:purple")
+    if "serving_cost_ratio" in world.columns:
+        # the price ratio is the cost ratio times the two markups: where they part, prices do
+        cost = bands(world, "serving_cost_ratio")
+        top.plot(cost.index, cost["median"], color="tab:grey", linestyle=":", linewidth=1.5,
+                 label="serving-cost ratio (median)")
     top.set_yscale("log")
     top.set_ylabel("Price ratio (x, log scale)")
     top.set_title("Price of the most capable closed model / most capable open model",
