@@ -30,6 +30,15 @@ def test_shares_are_probabilities_and_sum_to_one(small_run):
         np.testing.assert_allclose(labs.groupby("month")[col].sum(), 1.0, rtol=1e-9)
 
 
+def test_price_ratio_is_the_cost_ratio_times_the_markup_ratio(small_run):
+    world, labs = small_run.tables["world"], small_run.tables["labs"]
+    np.testing.assert_allclose(world.price_ratio, world.top_closed_price / world.top_open_price)
+    # a closed price is never below its cost, and hosts charge cost times (1 + markup)
+    hosts = 1 + small_scenario().world.third_party_markup
+    assert (world.price_ratio / world.serving_cost_ratio * hosts >= 1 - 1e-9).all()
+    assert world.top_closed_price.isin(labs.price).all()
+
+
 def test_no_nan_or_inf(small_run):
     for name in ("world", "labs", "decisions"):
         table = small_run.tables[name]

@@ -107,6 +107,7 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
     o = offers.is_open
     best_open = model.best_capability(offers, closed=False)
     top_closed, top_open = _top(offers, False), _top(offers, True)
+    closed_price, open_price = _at(offers.price, top_closed), _at(offers.price, top_open)
     n_open = [frontier_open(model, lab) for lab in model.labs]
     return {
         "month": model.date(t),
@@ -122,9 +123,9 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "n_frontier_open": int(sum(n_open)),
         "n_major_frontier_open": int(sum(f and lab.config.major
                                          for f, lab in zip(n_open, model.labs, strict=True))),
-        "price_ratio": _at(offers.price, top_closed) / _at(offers.price, top_open),
-        "top_closed_price": _at(offers.price, top_closed),
-        "top_open_price": _at(offers.price, top_open),
+        "price_ratio": closed_price / open_price,
+        "top_closed_price": closed_price,
+        "top_open_price": open_price,
         "serving_cost_ratio": (_at(offers.serving_cost, top_closed)
                                / _at(offers.serving_cost, top_open)),
         "open_lag_months": _lag(model, best_open),

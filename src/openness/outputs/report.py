@@ -136,7 +136,8 @@ def _trajectory_figures(report: Report, world: pd.DataFrame, labs: pd.DataFrame,
          partial(plots.adoption_curves, world, events)))
     if {"price_ratio", "open_lag_months"} <= set(world.columns):
         add(("gaps", "Price ratio of the most capable closed to the most capable open model "
-             "(log scale) and the capability lag of the best open model.",
+             "(log scale; dotted: the ratio of their serving costs) and the capability lag of "
+             "the best open model.",
              partial(plots.gaps, world, events)))
     if labs is None or labs.empty:
         report.notes.append("No per-lab table was kept, so there are no lab figures "
