@@ -47,7 +47,7 @@ def test_a_larger_shock_brings_openais_switch_no_later():
     Factors 1, 3 and 5 on top of the baseline progress are 13x, 39x and 65x cheaper
     GPT-4-class training (ODD section 6): the documents' 10-50x and a little beyond. At 9x
     (117x) the criterion fails: DeepSeek's published method then lifts Meta's open weights
-    to the frontier and OpenAI keeps out of open weights in most seeds (ODD section 10)."""
+    to the frontier and OpenAI keeps out of open weights in most seeds (docs/development_log.md)."""
     factors = (1.0, 3.0, 5.0)
     months = {f: openai_first_open_months(f) for f in factors}
     medians = [float(np.median(months[f])) for f in factors]
