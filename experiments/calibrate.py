@@ -10,7 +10,10 @@ committed values, try each parameter a step up and down, keep any strict improve
 the step when a full sweep finds none) minimises the calibration loss: over the targets marked
 `calibration = true` in the cascade, no-shock and consolidation scenarios, the sum of each
 target's shortfall (required share of seeds minus the share that passes, or for a median
-target the distance of the median from its range, scaled by the range's width). Held-out
+target the distance of the median from its range, scaled by the range's width), or with
+`--loss distance` the sum of each target's distance from passing (validation's `distance`:
+how far outside the required interval the required share of seeds lie, d / (1 + d) for d in
+units of its width), which also falls as seeds come closer before they enter. Held-out
 targets (`calibration = false`) are evaluated and reported, never used in the loss. Every
 candidate runs the same seeds (common random numbers) at reduced population sizes.
 
@@ -89,8 +92,9 @@ class Objective:
     """The calibration loss of a parameter vector, evaluated on a persistent worker pool."""
 
     def __init__(self, seeds: int, executor, label: str = "evaluation",
-                 first_replication: int = 0) -> None:
+                 first_replication: int = 0, loss: str = "shares") -> None:
         self.seeds, self.executor, self.calls, self.label = seeds, executor, 0, label
+        self.loss = loss
         self.first = first_replication  # replications first .. first + seeds - 1
         self.best = np.inf
 
@@ -115,7 +119,7 @@ class Objective:
 
     def __call__(self, x: np.ndarray) -> float:
         self.calls += 1
-        loss = calibration_loss(self.tables(x))
+        loss = calibration_loss(self.tables(x), kind=self.loss)
         if loss < self.best:
             # a long search can be stopped and its best point read off the log
             values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
@@ -198,10 +202,21 @@ def shortfall(row) -> float:
     return float(max(0.0, row.required_share - row.share_passing)) or 0.05
 
 
-def calibration_loss(tables: dict[str, pd.DataFrame], held_out: bool = False) -> float:
+# what the loss sums over the calibration targets (both are 0 exactly when all pass): the
+# share of seeds missing, a step function, or how far each target is from passing, which
+# also moves while seeds come closer before they enter (validation.evaluate's `distance`)
+LOSSES = {
+    "shares": ("sum of shortfalls of the calibration targets", shortfall),
+    "distance": ("sum of the calibration targets' distances from passing", lambda r: r.distance),
+}
+
+
+def calibration_loss(tables: dict[str, pd.DataFrame], held_out: bool = False,
+                     kind: str = "shares") -> float:
     rows = pd.concat(tables.values())
     rows = rows[rows["calibration"] != held_out]
-    return float(sum(shortfall(r) for r in rows.itertuples()))
+    term = LOSSES[kind][1]
+    return float(sum(term(r) for r in rows.itertuples()))
 
 
 def write_back(x: np.ndarray) -> None:
@@ -255,6 +270,8 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
         search = (f"--generations {args.generations} --popsize {args.popsize} "
                   f"--seed {args.seed}")
         method = "Differential evolution (scipy)"
+    if args.loss != "shares":
+        search += f" --loss {args.loss}"
     lines = ["# Calibration report", "",
              f"Command: `python experiments/calibrate.py {search} --seeds {args.seeds} "
              f"--developers {SIZES['simulation.developers']} --enterprises "
@@ -268,7 +285,7 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
     for p, a, b in zip(PARAMETERS, start, fit, strict=True):
         lines.append(f"| `{p.key}` | [{p.low:g}, {p.high:g}] | {a:.4g} | {b:.4g} |")
     lines += ["", f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
-              "fitted (sum of shortfalls of the calibration targets; 0 = all pass).",
+              f"fitted ({LOSSES[args.loss][0]}; 0 = all pass).",
               f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
               "fitted.", ""]
     if "confirm_before" in losses:
@@ -278,12 +295,13 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
                   "fitted.", ""]
     lines += ["## Targets with the fitted parameters", ""]
     for name, table in tables.items():
-        lines += [f"### {name}", "", "| id | used | target | median | share | verdict |",
-                  "|---|---|---|---:|---:|---|"]
+        lines += [f"### {name}", "",
+                  "| id | used | target | median | share | distance | verdict |",
+                  "|---|---|---|---:|---:|---:|---|"]
         for r in table.itertuples():
             used = "calibration" if r.calibration else "held out"
             lines.append(f"| {r.id} | {used} | {r.target} | {r.median:.3g} | "
-                         f"{100 * r.share_passing:.0f}% | {r.verdict} |")
+                         f"{100 * r.share_passing:.0f}% | {r.distance:.3g} | {r.verdict} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -300,6 +318,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--generations", type=int, default=6)
     parser.add_argument("--popsize", type=int, default=5, help="per parameter (scipy's)")
     parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--loss", choices=sorted(LOSSES), default="shares",
+                        help="what the loss sums over the calibration targets: the share of "
+                             "seeds each misses by (default), or its distance from passing")
     parser.add_argument("--confirm-seeds", type=int, default=0,
                         help="compass: keep a move only if it also lowers the loss on this many "
                              "seeds (0: no confirmation)")
@@ -326,9 +347,9 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     start = current_values()
     with LocalPoolExecutor(args.workers) as executor:
-        objective = Objective(args.seeds, executor)
+        objective = Objective(args.seeds, executor, loss=args.loss)
         before_tables = objective.tables(start)
-        start_loss = calibration_loss(before_tables)
+        start_loss = calibration_loss(before_tables, kind=args.loss)
         objective.best = start_loss  # log only what beats the start
         print(f"start: loss {start_loss:.3f}", flush=True)
 
@@ -341,7 +362,7 @@ def main(argv: list[str] | None = None) -> None:
         confirm = confirm_start = None
         if args.method == "compass":
             if args.confirm_seeds:
-                confirm = Objective(args.confirm_seeds, executor, "confirmation",
+                confirm = Objective(args.confirm_seeds, executor, "confirmation", loss=args.loss,
                                     first_replication=args.confirm_from)
                 confirm_start = confirm(start)
             best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
@@ -355,9 +376,9 @@ def main(argv: list[str] | None = None) -> None:
             best_x, best = result.x, result.fun
         fit = best_x if best < start_loss else start
         fit_tables = objective.tables(fit)
-    losses = {"before": start_loss, "after": calibration_loss(fit_tables),
-              "held_before": calibration_loss(before_tables, held_out=True),
-              "held_after": calibration_loss(fit_tables, held_out=True)}
+    losses = {"before": start_loss, "after": calibration_loss(fit_tables, kind=args.loss),
+              "held_before": calibration_loss(before_tables, True, args.loss),
+              "held_after": calibration_loss(fit_tables, True, args.loss)}
     if confirm is not None:  # its lowest loss is that of the last move it confirmed
         losses.update(confirm_before=confirm_start, confirm_after=confirm.best)
     seconds = time.perf_counter() - started

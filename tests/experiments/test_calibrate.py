@@ -20,14 +20,17 @@ def calibrate(monkeypatch):
     return module
 
 
-def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, monkeypatch):
+@pytest.mark.parametrize("loss", ["shares", "distance"])
+def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, monkeypatch,
+                                                          loss):
     monkeypatch.setattr(calibrate, "SIZES", {"simulation.developers": 1000,
                                              "simulation.enterprises": 200})
     report = tmp_path / "calibration.md"
-    calibrate.main(["--generations", "1", "--popsize", "1", "--seeds", "1", "--report",
-                    str(report)])
+    calibrate.main(["--generations", "1", "--popsize", "1", "--seeds", "1", "--loss", loss,
+                    "--report", str(report)])
     text = report.read_text()
     assert "| `decision.temperature` |" in text and "Held-out loss" in text
+    assert calibrate.LOSSES[loss][0] in text
     before, after = (float(x) for x in text.split("Calibration loss: ")[1]
                      .split(" fitted")[0].replace(" before,", "").split())
     assert after <= before

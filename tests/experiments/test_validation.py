@@ -81,6 +81,30 @@ def test_each_kind_of_condition():
     assert table.loc["closed-through-late", "verdict"] == "FAIL"
     assert table.loc["strategy", "share_passing"] == pytest.approx(0.7)
     assert table.loc["count", "median"] == pytest.approx(1.0)  # A hybrid counts as closed frontier
+    passed = table["verdict"] == "pass"
+    assert (table.loc[passed, "distance"] == 0).all()
+    assert (table.loc[~passed, "distance"] > 0).all()
+    # seeds 4-9 lie (16..21 - 15) / 3 widths above [12, 15]; half the seeds are within d = 1/3
+    # of it, reported as d / (1 + d)
+    assert table.loc["between-strict", "distance"] == pytest.approx(0.25)
+    assert table.loc["closed-through-late", "distance"] == pytest.approx(0.5)  # d = 1
+
+
+def test_distance_moves_before_the_share_passing_does():
+    """A seed coming closer to the interval without entering it lowers a failing target's
+    distance and leaves its share unchanged: what a local search needs to see."""
+    strict = target(id="t", metric="price_ratio", month="2024-03", range=[12, 15],
+                    share_of_seeds=0.5)
+    scenario = load_scenario(BASELINE).model_copy(update={"targets": [strict]})
+    rows = []
+    for shift in (0.0, -0.5):
+        ens = ensemble()
+        above = ens.world["price_ratio"] > 15
+        ens.world.loc[above, "price_ratio"] += shift  # the seeds above come closer
+        rows.append(evaluate(scenario, ens).iloc[0])
+    assert rows[0]["share_passing"] == rows[1]["share_passing"] == pytest.approx(0.4)
+    assert rows[1]["distance"] == pytest.approx((1 / 6) / (1 + 1 / 6))
+    assert rows[1]["distance"] < rows[0]["distance"]
 
 
 def test_first_open_month_versus_counts_never_as_later():
