@@ -296,7 +296,12 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     if args.all:
         root = Path("scenarios")
         paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
-        return [p for p in paths if load_scenario(p).targets]
+        found = [p for p in paths if load_scenario(p).targets]
+        if not found:  # run from elsewhere than the project's root: say so, do not pass
+            raise ScenarioError(root.resolve(), "", "--all validates every scenario file with "
+                                "[[targets]] in ./scenarios, and there is none here; run it "
+                                "from the project's root or name the scenario files")
+        return found
     if not args.scenarios:
         raise ScenarioError("(none)", "", "name at least one scenario file, or pass --all")
     for path in args.scenarios:

@@ -155,6 +155,14 @@ def test_validate_refuses_a_scenario_without_targets(capsys):
     assert "has no [[targets]]" in capsys.readouterr().err
 
 
+def test_validate_all_refuses_a_directory_without_scenarios(tmp_path, monkeypatch, capsys):
+    """Run from elsewhere than the project's root, --all finds nothing to validate: an error,
+    not a silent pass."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--all"]) == 2
+    assert "there is none here" in capsys.readouterr().err
+
+
 def test_scenario_files_schedule_no_strategy():
     """Events only shock efficiency, capability, costs or capital conditions; no scenario file
     names a lab's strategy anywhere but in the labs' initial state."""
