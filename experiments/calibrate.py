@@ -274,10 +274,12 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
         search += f" --loss {args.loss}"
     lines = ["# Calibration report", "",
              f"Command: `python experiments/calibrate.py {search} --seeds {args.seeds} "
+             f"--search-from {args.search_from} "
              f"--developers {SIZES['simulation.developers']} --enterprises "
              f"{SIZES['simulation.enterprises']}`", "",
              f"{method}, {calls} loss evaluations in {seconds / 60:.1f} "
-             f"minutes on this machine; {args.seeds} seeds per scenario; populations of "
+             f"minutes on this machine; {args.seeds} seeds per scenario (replications "
+             f"{args.search_from}-{args.search_from + args.seeds - 1}); populations of "
              f"{SIZES['simulation.developers']:,} developers and "
              f"{SIZES['simulation.enterprises']:,} enterprises."
              + _stop_note(losses, args), "",
@@ -328,6 +330,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="compass: first replication of the confirmation seeds (default 30: "
                              "apart from the validation's 0-29, so that a kept move is not "
                              "selected on the seeds that validate it)")
+    parser.add_argument("--search-from", type=int, default=90,
+                        help="first replication of the seeds every candidate runs (default 90: "
+                             "apart from the validation's 0-29 and the confirmation's 30-89)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--developers", type=int, help=f"default {SIZES['simulation.developers']}")
@@ -338,8 +343,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.confirm_seeds and args.method != "compass":
         parser.error("--confirm-seeds works with --method compass only")
-    if args.confirm_from < 0:
-        parser.error(f"--confirm-from must be 0 or more, got {args.confirm_from}")
+    if args.confirm_from < 0 or args.search_from < 0:
+        parser.error(f"--confirm-from and --search-from must be 0 or more, got "
+                     f"{args.confirm_from} and {args.search_from}")
+    search, confirm = (range(args.search_from, args.search_from + args.seeds),
+                       range(args.confirm_from, args.confirm_from + args.confirm_seeds))
+    if set(search) & set(confirm):
+        parser.error(f"the search seeds (replications {search.start}-{search.stop - 1}) and the "
+                     f"confirmation seeds ({confirm.start}-{confirm.stop - 1}) overlap: a "
+                     "confirmation on the seeds a move was found on confirms nothing")
     if args.developers:
         SIZES["simulation.developers"] = args.developers
     if args.enterprises:
@@ -347,7 +359,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     start = current_values()
     with LocalPoolExecutor(args.workers) as executor:
-        objective = Objective(args.seeds, executor, loss=args.loss)
+        objective = Objective(args.seeds, executor, loss=args.loss,
+                              first_replication=args.search_from)
         before_tables = objective.tables(start)
         start_loss = calibration_loss(before_tables, kind=args.loss)
         objective.best = start_loss  # log only what beats the start

@@ -165,3 +165,12 @@ def test_confirmation_seeds_can_start_past_the_validations(calibrate):
     for arm in {run.arm for run in runs}:
         assert [run.seed for run in runs if run.arm == arm] == expected
     assert not set(expected) & {run.seed for run in run_specs(loaded)}
+
+
+def test_search_and_confirmation_seeds_must_not_overlap(calibrate, capsys):
+    """A move confirmed on the seeds it was found on is not confirmed at all."""
+    with pytest.raises(SystemExit) as exit_:
+        calibrate.main(["--method", "compass", "--seeds", "8", "--search-from", "90",
+                        "--confirm-seeds", "10", "--confirm-from", "85"])
+    assert exit_.value.code == 2
+    assert "overlap" in capsys.readouterr().err
