@@ -15,7 +15,8 @@ target the distance of the median from its range, scaled by the range's width), 
 how far outside the required interval the required share of seeds lie, d / (1 + d) for d in
 units of its width), which also falls as seeds come closer before they enter. Held-out
 targets (`calibration = false`) are evaluated and reported, never used in the loss. Every
-candidate runs the same seeds (common random numbers) at reduced population sizes.
+candidate runs the same seeds (common random numbers; replications 90-97 by default, apart
+from the validation's 0-29 and the confirmation's 30-89) at reduced population sizes.
 
 Outputs: `docs/calibration.md` (parameters, bounds, start and fitted values, losses, held-out
 results, seeds, time taken) and, with --write, the fitted values in the scenario files.
