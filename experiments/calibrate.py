@@ -347,12 +347,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.confirm_from < 0 or args.search_from < 0:
         parser.error(f"--confirm-from and --search-from must be 0 or more, got "
                      f"{args.confirm_from} and {args.search_from}")
-    search, confirm = (range(args.search_from, args.search_from + args.seeds),
-                       range(args.confirm_from, args.confirm_from + args.confirm_seeds))
-    if set(search) & set(confirm):
-        parser.error(f"the search seeds (replications {search.start}-{search.stop - 1}) and the "
-                     f"confirmation seeds ({confirm.start}-{confirm.stop - 1}) overlap: a "
-                     "confirmation on the seeds a move was found on confirms nothing")
+    searched = range(args.search_from, args.search_from + args.seeds)
+    confirming = range(args.confirm_from, args.confirm_from + args.confirm_seeds)
+    if set(searched) & set(confirming):
+        parser.error(f"the search seeds (replications {searched.start}-{searched.stop - 1}) and "
+                     f"the confirmation seeds ({confirming.start}-{confirming.stop - 1}) overlap: "
+                     "a confirmation on the seeds a move was found on confirms nothing")
     if args.developers:
         SIZES["simulation.developers"] = args.developers
     if args.enterprises:
