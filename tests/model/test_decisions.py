@@ -140,7 +140,7 @@ def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monk
     year = exclusivity(12.0)
     assert year[2] == 0.0  # publishing the frontier gives the exclusivity up
     assert year[0] == pytest.approx(year[1])
-    assert year[0] == pytest.approx(market.usage * 80.0 * view.integration)
+    assert year[0] == pytest.approx(market.usage * market.price_level * 80.0 * view.integration)
     assert exclusivity(6.0)[0] == pytest.approx(year[0] / 2)
 
 

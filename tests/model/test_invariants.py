@@ -37,6 +37,10 @@ def test_price_ratio_is_the_cost_ratio_times_the_markup_ratio(small_run):
     hosts = 1 + small_scenario().world.third_party_markup
     assert (world.price_ratio / world.serving_cost_ratio * hosts >= 1 - 1e-9).all()
     assert world.top_closed_price.isin(labs.price).all()
+    # the going rate is a token-weighted mean of the month's closed API prices
+    by_month = labs.groupby("month").price
+    rate = world.set_index("month").going_rate
+    assert (rate >= by_month.min() - 1e-9).all() and (rate <= by_month.max() + 1e-9).all()
 
 
 def test_no_nan_or_inf(small_run):

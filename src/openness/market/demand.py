@@ -9,7 +9,7 @@ kernel (as exp-utilities), the labs' pricing rule and the labs' strategy payoffs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -41,6 +41,11 @@ class Tastes:
         arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
         return cls(w, tw, arr("beta_capability"), arr("alpha_price"), arr("beta_open"),
                    arr("beta_network"), fit)
+
+
+    def with_price_scale(self, scale: float) -> Tastes:
+        """The same tastes with every price coefficient times `scale`."""
+        return self if scale == 1.0 else replace(self, alpha_price=self.alpha_price * scale)
 
 
 def developer_utility(tastes: Tastes, offers: Offers, frontier: float,

@@ -41,6 +41,12 @@ def best_response_markup(shares: np.ndarray, token_weight: np.ndarray, alpha: np
     return np.minimum(markup, PRICE_CAP)
 
 
+def going_rate(price: np.ndarray, tokens: np.ndarray, closed_api: np.ndarray) -> float:
+    """The token-weighted mean price of the closed APIs ($/Mtok; NaN if none sold any)."""
+    sold = float(tokens[closed_api].sum())
+    return float(price[closed_api] @ tokens[closed_api]) / sold if sold > 0 else float("nan")
+
+
 def adjust_prices(price: np.ndarray, cost: np.ndarray, markup: np.ndarray,
                   speed: float) -> np.ndarray:
     """Move prices `speed` of the way to cost + markup, never below cost."""

@@ -97,10 +97,12 @@ class EnterpriseMarket:
     typical_volume: np.ndarray  # [C, 2] Mtok/month of a member with that work
     class_tokens: np.ndarray  # [C, 2] real Mtok/month of adopters
     class_workloads: np.ndarray  # [C, 2] real number of adopters' workloads
+    price_scale: float = 1.0  # factor on the price coefficients (the going rate)
 
     @property
     def alpha(self) -> np.ndarray:
-        return np.array([self.config.alpha_cost_complex, self.config.alpha_cost_commodity])
+        return self.price_scale * np.array([self.config.alpha_cost_complex,
+                                            self.config.alpha_cost_commodity])
 
     @property
     def fixed_usd(self) -> float:

@@ -116,6 +116,7 @@ class MarketView:
     real_developers: float
     enterprises: EnterpriseMarket
     usage: float = 1.0  # usage per user relative to the start (world.usage_growth_per_year)
+    price_level: float = 1.0  # going rate of API tokens over world.reference_price
     capital_market: CapitalMarket | None = None
 
 
@@ -166,17 +167,18 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
         terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
         # mind-share and complements are worth what the users they steer spend, which grows
-        # with usage per user like API margins do
-        terms["ecosystem"][k] = decision.ecosystem_value * market.usage * (
+        # with usage per user and the going rate of tokens like API margins do
+        spend = market.usage * market.price_level
+        terms["ecosystem"][k] = decision.ecosystem_value * spend * (
             users[own].sum() * market.real_developers
             + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()) / 1e6
         all_tok = served + ent_self
         open_tok = np.where(offers.is_open, all_tok, 0.0)
         open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
         open_spend = float(open_tok @ offers.serving_cost) / 1e6
-        terms["complement"][k] = (market.usage * (lab.weights.commoditisation * open_share
-                                                  + lab.weights.exclusivity * lab.integration
-                                                  * lead * (option != "open"))
+        terms["complement"][k] = (spend * (lab.weights.commoditisation * open_share
+                                           + lab.weights.exclusivity * lab.integration
+                                           * lead * (option != "open"))
                                   + lab.weights.compute_demand * open_spend)
         terms["regulatory"][k] = -lab.compliance[option]
         # enterprise demand already obeys procurement restrictions; developers' does not

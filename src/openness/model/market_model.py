@@ -12,7 +12,7 @@ import pandas as pd
 
 from openness.kernels import seed_key
 from openness.market import finance, technology
-from openness.market.demand import developer_utility, exp_utility, logit_shares
+from openness.market.demand import Tastes, developer_utility, exp_utility, logit_shares
 from openness.market.offers import (
     LICENCE_CODES,
     ORIGIN_CODES,
@@ -21,7 +21,7 @@ from openness.market.offers import (
     STRATEGY_NAMES,
     Offers,
 )
-from openness.market.pricing import adjust_prices, best_response_markup
+from openness.market.pricing import adjust_prices, best_response_markup, going_rate
 from openness.market.routing import EnterpriseMarket, routing_arrays
 from openness.market.strategy import TERMS, Accounts, CapitalMarket, LabView, MarketView
 from openness.model import policy as pol
@@ -37,7 +37,9 @@ class PublishedMethod:
 
     publisher: Lab
     efficiency: np.ndarray  # training efficiency it brings each lab (its own x the gain)
-    inference_efficiency: float  # serving architecture it brings
+    inference_efficiency: float  # serving architecture it brings the labs behind
+    inference_gain: np.ndarray  # what it brings the labs ahead (their own x the gain)
+    month: int  # of publication
     learners: np.ndarray  # bool per lab: has been behind the publisher since publication
 
 
@@ -80,6 +82,7 @@ class OpennessModel(mesa.Model):
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
         self.methods: list[PublishedMethod] = []
+        self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
         self.lab_rows: list[dict] = []
         self.world_rows: list[dict] = []
@@ -107,7 +110,7 @@ class OpennessModel(mesa.Model):
         for lab, sw in zip(self.labs, switched, strict=True):
             if sw or lab.releases_in(t):
                 lab.release(t, self.train_flops[lab.index])
-                self._adopt_serving_methods(lab)
+                self._adopt_serving_methods(lab, t)
         offers = self._offers(t)
         self.frontier_history.append(self.best_capability(offers, closed=True))
         offers = self._set_prices(t, offers, policy)
@@ -119,6 +122,7 @@ class OpennessModel(mesa.Model):
         for lab in self.labs:
             self.lab_rows.append(lab_record(self, t, lab, offers, dev, ent, tokens))
         self.decision_rows.extend(reviews)
+        self._update_going_rate(offers, tokens)
 
     def run(self, months: int | None = None) -> None:
         for _ in range(months or self.scenario.simulation.months):
@@ -135,9 +139,10 @@ class OpennessModel(mesa.Model):
                     lab = by_name[ev.lab]
                     # the paper carries the method's gain, not the publisher's tacit lead
                     brings = np.array([x.efficiency for x in self.labs]) * ev.factor
+                    serving = np.array([x.inference_efficiency for x in self.labs])
                     self.methods.append(PublishedMethod(
-                        lab, brings, lab.inference_efficiency,
-                        np.zeros(len(self.labs), dtype=bool)))
+                        lab, brings, lab.inference_efficiency, serving * ev.inference_factor,
+                        t, np.zeros(len(self.labs), dtype=bool)))
             elif ev.kind == "capability":
                 lab = by_name[ev.lab]
                 lab.knowledge += ev.delta
@@ -163,13 +168,20 @@ class OpennessModel(mesa.Model):
             return 0.0
         return lab.training_spend * min(1.0, lab.runway / 6.0)
 
-    def _adopt_serving_methods(self, lab: Lab) -> None:
+    def _adopt_serving_methods(self, lab: Lab, t: int) -> None:
         """A new model is built on every serving architecture (mixture of experts, latent
-        attention) published by a lab it has fallen behind: adopted whole, not by degrees."""
+        attention) published by a lab it has fallen behind: adopted whole, not by degrees.
+        The labs ahead of the publisher have serving stacks of their own: they rebuild on the
+        architecture's gain for releases designed after it (`serving_rebuild_months` on)."""
+        rebuild = self.world.serving_rebuild_months
         for method in self.methods:
             if method.learners[lab.index]:
                 lab.inference_efficiency = max(lab.inference_efficiency,
                                                method.inference_efficiency)
+            elif (rebuild is not None and lab is not method.publisher
+                  and t - method.month >= rebuild):
+                lab.inference_efficiency = max(lab.inference_efficiency,
+                                               float(method.inference_gain[lab.index]))
 
     def _train(self, t: int, policy: pol.PolicyState) -> None:
         w = self.world
@@ -241,7 +253,7 @@ class OpennessModel(mesa.Model):
     def _set_prices(self, t: int, offers: Offers, policy: pol.PolicyState) -> Offers:
         """Each closed lab moves its price toward its Bertrand-Nash best response against the
         token demand of developers and of enterprises bought through APIs."""
-        tastes = self.developers.tastes
+        tastes = self.tastes()
         frontier = self.frontier(offers)
         v = developer_utility(tastes, offers, frontier, self.eco_share)
         extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
@@ -269,15 +281,48 @@ class OpennessModel(mesa.Model):
             self.scenario.enterprises, policy.barred, policy.transparency_bonus,
             typical_volume=ent.class_typical_volume * self.usage(t),
             class_tokens=ent.class_volume * self.usage(t) * self.ent_weight * adopted,
-            class_workloads=ent.class_workloads * self.ent_weight * adopted)
+            class_workloads=ent.class_workloads * self.ent_weight * adopted,
+            price_scale=self.price_sensitivity())
+
+    # ---- the going rate of API tokens ----------------------------------------------------------
+    def price_sensitivity(self) -> float:
+        """Factor on every price coefficient: `world.reference_price` over last month's going
+        rate (1 without a reference price, and in the first month), so that users weigh a
+        price against what API tokens cost at the time rather than in constant dollars."""
+        if self.world.reference_price is None or self.last_going_rate is None:
+            return 1.0
+        return self.world.reference_price / self.last_going_rate
+
+    def tastes(self) -> Tastes:
+        """The developers' tastes with this month's price sensitivity."""
+        return self.developers.tastes.with_price_scale(self.price_sensitivity())
+
+    def _update_going_rate(self, offers: Offers, tokens: np.ndarray) -> None:
+        """This month's going rate becomes next month's reference (kept if no API sold).
+
+        A lab without an API keeps its last price relative to the going rate: it is the price
+        its strategy review values a return to an API at, and a price of years ago would
+        misstate that option once prices have fallen."""
+        rate = going_rate(offers.price, tokens, offers.available & ~offers.is_open)
+        if not math.isfinite(rate):
+            return
+        if self.world.reference_price is not None and self.last_going_rate is not None:
+            for lab in self.labs:
+                if not offers.available[lab.index * SLOTS + SLOT_API]:
+                    lab.price *= rate / self.last_going_rate
+        self.last_going_rate = rate
 
     # ---- populations -------------------------------------------------------------------------
     def usage(self, t: int) -> float:
-        return self.world.usage_growth_per_year ** (t / 12.0)
+        """Token volume per user relative to the start: exogenous growth, and more tokens
+        when they are cheaper (`usage_price_elasticity` against the going rate)."""
+        w = self.world
+        return (w.usage_growth_per_year ** (t / 12.0)
+                * self.price_sensitivity() ** w.usage_price_elasticity)
 
     def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
         frontier = self.frontier(offers)
-        exp_util = exp_utility(developer_utility(self.developers.tastes, offers, frontier,
+        exp_util = exp_utility(developer_utility(self.tastes(), offers, frontier,
                                                  self.eco_share))
         base, api, host = routing_arrays(self.scenario.enterprises, offers, frontier,
                                          policy.barred, policy.transparency_bonus)
@@ -290,7 +335,7 @@ class OpennessModel(mesa.Model):
             self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
         dev = self.developers.step(offers, exp_util, self.dev_adopted, dev_key, t)
         ent = self.enterprises.step(offers, base, api, host, self.usage(t), self.ent_adopted,
-                                    ent_key, t)
+                                    ent_key, t, self.price_sensitivity())
         self.dev_adopted = dev.adopted / self.developers.size
         self.ent_adopted = ent.adopted / self.enterprises.size
         family = dev.counts.reshape(len(self.labs), SLOTS).sum(axis=1)
@@ -342,9 +387,10 @@ class OpennessModel(mesa.Model):
     def _reviews(self, t: int, offers: Offers, tokens: np.ndarray,
                  policy: pol.PolicyState) -> list[dict]:
         d = self.scenario.decision
-        market = MarketView(offers, self.developers.tastes, self.frontier(offers), self.eco_share,
+        market = MarketView(offers, self.tastes(), self.frontier(offers), self.eco_share,
                             self._developer_mtok(t), self.world.real_developers,
                             self._enterprise_market(t, policy), self.usage(t),
+                            1.0 / self.price_sensitivity(),
                             CapitalMarket(self.scenario.funding, self.capital_condition,
                                           self.efficiency_weight))
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)

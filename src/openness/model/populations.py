@@ -174,12 +174,12 @@ class EnterprisePopulation:
 
     def step(self, offers: Offers, base_util: np.ndarray, api_cost: np.ndarray,
              host_cost: np.ndarray, usage: float, adopted_fraction: float,
-             seed_key: np.uint64, month: int) -> EnterpriseTally:
+             seed_key: np.uint64, month: int, price_scale: float = 1.0) -> EnterpriseTally:
         c = self.config
         volume = self.volume * usage
         adopt = float(bass_hazard(c.bass_p, c.bass_q, adopted_fraction))
         self._advance(base_util, api_cost, host_cost, volume, adopt, c.review_rate, seed_key,
-                      month)
+                      month, price_scale)
         tokens, users, modes, open_tok, total_tok = enterprise_tally(
             self.choice, volume, offers.is_open, offers.size)
         dual = (self.choice[:, 0] >= 0) & (self.choice[:, 1] >= 0)
@@ -192,9 +192,9 @@ class EnterprisePopulation:
                                int(modes.sum()), hybrid_dual)
 
     def _advance(self, base_util, api_cost, host_cost, volume, adopt, review, seed_key,
-                 month) -> None:
+                 month, price_scale: float = 1.0) -> None:
         c = self.config
-        alpha = np.array([c.alpha_cost_complex, c.alpha_cost_commodity])
+        alpha = price_scale * np.array([c.alpha_cost_complex, c.alpha_cost_commodity])
         enterprise_step(self.choice, self.cls, volume, adopt, review, base_util, api_cost,
                         host_cost, c.selfhost_fixed * 1e6, alpha, c.switch_cost, c.temperature,
                         seed_key, np.int64(month))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openness.market.offers import SLOTS, Offers
+from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ WORLD_METRICS = {
     "top_open_price": "price of the most capable open model on third-party hosts ($/Mtok)",
     "serving_cost_ratio": "serving cost of the most capable closed model / that of the most "
     "capable open one (price_ratio is this times the ratio of their price-to-cost markups)",
+    "going_rate": "token-weighted mean price of the closed APIs ($/Mtok): what users weigh "
+    "next month's prices against (world.reference_price)",
     "open_lag_months": "months since the closed frontier first reached the best open model",
     "frontier_capability": "best released closed capability (log10 effective FLOP)",
     "best_open_capability": "best released open capability (log10 effective FLOP)",
@@ -128,6 +131,7 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "top_open_price": open_price,
         "serving_cost_ratio": (_at(offers.serving_cost, top_closed)
                                / _at(offers.serving_cost, top_open)),
+        "going_rate": going_rate(offers.price, tokens, offers.available & ~offers.is_open),
         "open_lag_months": _lag(model, best_open),
         "frontier_capability": model.frontier_history[-1],
         "best_open_capability": best_open,

@@ -92,6 +92,9 @@ class World(Strict):
     usage_growth_per_year: Annotated[float, Field(ge=0.1, le=100.0)] = Field(
         3.0, description="factor by which token volume per user grows in a year"
     )
+    usage_price_elasticity: NonNeg = Field(
+        0.0, description="elasticity of token volume per user to the going rate over "
+                         "reference_price (1: users spend a constant budget on tokens)")
     first_party_hosting_share: Share = Field(
         0.25, description="share of an open model's tokens its own lab serves"
     )
@@ -100,6 +103,13 @@ class World(Strict):
     recipe_diffusion: Share = Field(
         0.0, description="monthly share of the log gap to a published method's training gain "
                          "closed by each lab whose knowledge is below the publisher's")
+    serving_rebuild_months: NonNeg | None = Field(
+        None, description="months after a published serving architecture from which the labs "
+                          "ahead of its publisher build their releases on it (None: never)")
+    reference_price: Positive | None = Field(
+        None, description="$/Mtok going rate of API tokens at which the price coefficients "
+                          "are stated; users weigh a price against last month's going rate "
+                          "(None: prices count in constant dollars)")
     hybrid_small_gap: NonNeg = Field(0.5, description="OOM below frontier of a hybrid's open model")
     frontier_class_months: Positive = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
