@@ -55,6 +55,7 @@ class Parameter:
 
 PARAMETERS = [
     Parameter("decision.temperature", 0.02, 0.2),
+    Parameter("decision.price_adjustment", 0.1, 1.0),
     Parameter("decision.inertia", 0.0, 1.0),
     Parameter("decision.ecosystem_value", 20.0, 300.0),
     Parameter("decision.enterprise_ecosystem_weight", 0.0, 50.0),
