@@ -70,10 +70,10 @@ def test_without_a_rebuild_lag_the_frontier_labs_keep_their_serving_stacks():
 
 
 def anthropic_prices(reference: bool) -> pd.DataFrame:
-    """Anthropic's API price and serving cost in the cascade to 2027-04 (it stays closed)."""
+    """Anthropic's API price and serving cost in the cascade to 2027-04 (it keeps its API)."""
     overrides = {**SMALL, "simulation.months": 40}
-    if not reference:
-        overrides["world.reference_price"] = None
+    if not reference:  # constant dollars, and usage that does not answer prices
+        overrides.update({"world.reference_price": None, "world.usage_price_elasticity": 0.0})
     model = OpennessModel(load_scenario(CASCADE, overrides), seed=2)
     model.run()
     labs = pd.DataFrame(model.lab_rows)

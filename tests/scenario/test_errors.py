@@ -22,6 +22,8 @@ CASES = {
                      'strategy = "secret"\n', "'closed', 'hybrid' or 'open'",
                      "labs[0].strategy"),
     "missing_parent": ('extends = "nowhere.toml"\nname = "x"\n', "does not exist", "extends"),
+    "elasticity_without_reference": ('name = "x"\n[world]\nusage_price_elasticity = 1\n',
+                                     "set world.reference_price", "world"),
 }
 
 

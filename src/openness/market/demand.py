@@ -42,7 +42,6 @@ class Tastes:
         return cls(w, tw, arr("beta_capability"), arr("alpha_price"), arr("beta_open"),
                    arr("beta_network"), fit)
 
-
     def with_price_scale(self, scale: float) -> Tastes:
         """The same tastes with every price coefficient times `scale`."""
         return self if scale == 1.0 else replace(self, alpha_price=self.alpha_price * scale)

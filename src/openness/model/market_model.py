@@ -389,10 +389,11 @@ class OpennessModel(mesa.Model):
         d = self.scenario.decision
         market = MarketView(offers, self.tastes(), self.frontier(offers), self.eco_share,
                             self._developer_mtok(t), self.world.real_developers,
-                            self._enterprise_market(t, policy), self.usage(t),
-                            1.0 / self.price_sensitivity(),
-                            CapitalMarket(self.scenario.funding, self.capital_condition,
-                                          self.efficiency_weight))
+                            self._enterprise_market(t, policy), usage=self.usage(t),
+                            price_level=1.0 / self.price_sensitivity(),
+                            capital_market=CapitalMarket(self.scenario.funding,
+                                                         self.capital_condition,
+                                                         self.efficiency_weight))
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         share = self.enterprises.jurisdiction_sector_share

@@ -118,6 +118,14 @@ class World(Strict):
         1.0, description="market-wide availability of venture capital (1 = normal)"
     )
 
+    @model_validator(mode="after")
+    def _elasticity_needs_a_reference(self) -> World:
+        if self.usage_price_elasticity != 0 and self.reference_price is None:
+            raise ValueError("usage_price_elasticity answers the going rate over "
+                             "reference_price: set world.reference_price ($/Mtok) or leave the "
+                             "elasticity at 0")
+        return self
+
 
 class Decision(Strict):
     """The labs' strategy-review rule (quantal response with inertia)."""
