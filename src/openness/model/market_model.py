@@ -49,7 +49,8 @@ class OpennessModel(mesa.Model):
     A month (`step`): exogenous events -> policies in force -> announced switches take effect
     -> labs train -> labs release -> offers -> labs set prices -> developers and enterprises
     choose (numba kernels) -> labs book revenue, costs and funding -> labs on their review
-    cadence reconsider their strategy -> the month is recorded.
+    cadence reconsider their strategy -> the month is recorded -> its going rate of API tokens
+    becomes the reference for the next month's prices.
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
