@@ -85,6 +85,12 @@ def routing_arrays(ent: Enterprises, offers: Offers, frontier: float, barred: np
 
 
 
+def price_coefficients(ent: Enterprises, scale: float = 1.0) -> np.ndarray:
+    """Disutility per $/Mtok of complex and commodity work, times this month's price scale
+    (the going rate, ODD section 7.4): the same for the kernel and for the labs' view."""
+    return scale * np.array([ent.alpha_cost_complex, ent.alpha_cost_commodity])
+
+
 @dataclass(frozen=True)
 class EnterpriseMarket:
     """The enterprise demand labs see when they set prices and weigh strategies: the long-run
@@ -101,8 +107,7 @@ class EnterpriseMarket:
 
     @property
     def alpha(self) -> np.ndarray:
-        return self.price_scale * np.array([self.config.alpha_cost_complex,
-                                            self.config.alpha_cost_commodity])
+        return price_coefficients(self.config, self.price_scale)
 
     @property
     def fixed_usd(self) -> float:

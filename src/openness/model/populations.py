@@ -13,7 +13,7 @@ import numpy as np
 from openness.kernels import developer_step, developer_tally, enterprise_step, enterprise_tally
 from openness.market.demand import Tastes
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
-from openness.market.routing import N_CLASSES, class_index
+from openness.market.routing import N_CLASSES, class_index, price_coefficients
 from openness.scenario.schema import DeveloperSegment, Enterprises
 
 
@@ -194,7 +194,6 @@ class EnterprisePopulation:
     def _advance(self, base_util, api_cost, host_cost, volume, adopt, review, seed_key,
                  month, price_scale: float = 1.0) -> None:
         c = self.config
-        alpha = price_scale * np.array([c.alpha_cost_complex, c.alpha_cost_commodity])
         enterprise_step(self.choice, self.cls, volume, adopt, review, base_util, api_cost,
-                        host_cost, c.selfhost_fixed * 1e6, alpha, c.switch_cost, c.temperature,
-                        seed_key, np.int64(month))
+                        host_cost, c.selfhost_fixed * 1e6, price_coefficients(c, price_scale),
+                        c.switch_cost, c.temperature, seed_key, np.int64(month))
