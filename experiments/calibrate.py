@@ -60,6 +60,7 @@ PARAMETERS = [
     Parameter("decision.ecosystem_value", 20.0, 300.0),
     Parameter("decision.enterprise_ecosystem_weight", 0.0, 50.0),
     Parameter("decision.moat_value", 0.0, 0.5),
+    Parameter("decision.moat_ecosystem_weight", 0.0, 1.0),
     Parameter("decision.safety_steepness", 1.0, 8.0),
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.third_party_markup", 0.1, 2.0),

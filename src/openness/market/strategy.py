@@ -189,7 +189,10 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
             decision.safety_steepness * (released - market.frontier))
         terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
-    terms["moat"] *= max(0.0, terms["api_margin"][0])
+    # the lead that publishing gives away earns the API margin and, in part, the mind-share
+    # of the developers who build on the best models
+    franchise = terms["api_margin"][0] + decision.moat_ecosystem_weight * terms["ecosystem"][0]
+    terms["moat"] *= max(0.0, franchise)
     survival = survival_by_option(lab, market, decision, terms)
     for name in LONG_RUN_TERMS:
         terms[name] = terms[name] * survival

@@ -146,6 +146,10 @@ class Decision(Strict):
     moat_value: NonNeg = Field(
         0.04, description="share of API margin lost per month of lead given away by open weights"
     )
+    moat_ecosystem_weight: Share = Field(
+        0.0, description="share of the closed option's mind-share value that the moat also puts "
+        "at risk (0: the moat is the API margin alone)"
+    )
     safety_steepness: NonNeg = Field(2.0, description="growth of safety cost per OOM to frontier")
 
 
