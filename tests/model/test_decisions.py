@@ -172,3 +172,41 @@ def test_a_lab_that_may_not_survive_values_long_run_terms_less_under_each_option
                                        scenario.decision.runway_target_months,
                                        60.0, 2.0, 20.0, 0.0, 0.0)
     assert s[2] == pytest.approx(expected)
+
+
+def test_the_moat_puts_the_closed_options_margin_and_mind_share_at_risk(monkeypatch):
+    """Publishing weights that lead the open state of the art by m months costs `moat_value`
+    x m of what the lead earns closed: its API margin plus `moat_ecosystem_weight` of its
+    mind-share; nothing for `closed`, and nothing for weights an open rival already matches."""
+    from dataclasses import replace
+
+    from openness.model.agents import Lab
+
+    seen = {}
+    review = Lab.review
+
+    def spy(self, month, market, view):
+        seen.setdefault(self.name, (market, view))
+        return review(self, month, market, view)
+
+    monkeypatch.setattr(Lab, "review", spy)
+    model = OpennessModel(small_scenario(), seed=2)
+    while "Google" not in seen:  # a parent covers Google's losses: no survival scaling
+        model.step()
+    market, view = seen["Google"]
+    lab = replace(view, best_open_others=view.knowledge - 6.0 * view.frontier_growth)
+
+    def terms(weight, moat=0.1, lab=lab):
+        decision = model.scenario.decision.model_copy(
+            update={"moat_value": moat, "moat_ecosystem_weight": weight})
+        return payoff_terms(lab, market, model.world, decision)
+
+    api_only, franchise = terms(0.0), terms(1.0)
+    closed_api, closed_eco = api_only["api_margin"][0], api_only["ecosystem"][0]
+    assert closed_api > 0 and closed_eco > 0
+    assert api_only["moat"][0] == franchise["moat"][0] == 0.0
+    assert api_only["moat"][2] == pytest.approx(-0.1 * 6.0 * closed_api)
+    assert franchise["moat"][2] == pytest.approx(-0.1 * 6.0 * (closed_api + closed_eco))
+    assert terms(0.5)["moat"][2] == pytest.approx(-0.6 * (closed_api + 0.5 * closed_eco))
+    matched = replace(view, best_open_others=view.knowledge)
+    assert np.all(terms(1.0, lab=matched)["moat"] == 0.0)

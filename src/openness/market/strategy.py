@@ -16,7 +16,8 @@ payoff is a sum of separately reported terms ($M/month):
                     open ecosystem (hardware), exclusivity of a closed frontier in proportion to
                     how deeply the lab's own products integrate it and to its lead over the
                     best open weights of other labs (product cloud, platforms)
-    moat            API margin lost as rivals absorb the weights it would publish: in
+    moat            what the lead earns closed (API margin, and `moat_ecosystem_weight` of
+                    its mind-share) lost as rivals absorb the weights it would publish: in
                     proportion to the months by which those weights would advance the open
                     state of the art (so a lab far behind, or one matched by an open rival,
                     gives nothing away)
