@@ -13,8 +13,9 @@ CASCADE = ROOT / "scenarios" / "deepseek_cascade.toml"
 # 20 seeds, not 10: with 10, one seed moving by a single review flips a median (the model with
 # xAI's year-old open weights, monotone over 30 seeds of 100,000 developers, failed here at 10).
 # 20,000 developers, not 4,000: at 4,000 one review of sampling noise flipped a median (session
-# 10). With session 12's inertia and temperature the medians here are 2026-02, 2025-11 and
-# 2025-11, and the fivefold gain opens OpenAI earlier in 12 of 20 paired seeds, later in 3
+# 10). With session 14's values (the franchise moat) the medians here are never (12 of 20 seeds
+# keep OpenAI closed to 2026-12), 2025-11 and 2025-11, and the fivefold gain opens OpenAI
+# earlier in all 20 paired seeds (session 12: 2026-02, 2025-11, 2025-11; 12 earlier, 3 later)
 SEEDS = range(20)
 NEVER = 10_000.0  # a seed in which OpenAI never opens counts as "later than any month"
 
