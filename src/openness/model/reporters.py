@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openness.market.offers import SLOTS, Offers
+from openness.market.offers import JURISDICTION_CODES, ORIGIN_CODES, SECTOR_CODES, SLOTS, Offers
 from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
 
@@ -46,6 +46,10 @@ WORLD_METRICS = {
     "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
     "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
     "capital_condition": "market-wide venture capital condition (1 = normal)",
+    "ent_open_share_tokens_eu_compliance": "share of the tokens of EU enterprises with "
+    "compliance needs served by open weights (R1)",
+    "ent_us_open_share_tokens_us_government": "share of the tokens of US government-sector "
+    "enterprises served by open weights of US-origin labs (R2)",
 }
 
 LAB_METRICS = {
@@ -105,6 +109,20 @@ def _at(values: np.ndarray, index: int | None) -> float:
     return math.nan if index is None else float(values[index])
 
 
+def _open_token_share(model: OpennessModel, offers: Offers, members: np.ndarray,
+                      origin: str | None = None) -> float:
+    """Share of the tokens of the enterprises in `members` (a mask) routed to open weights
+    (of labs of `origin`, if given); workloads not yet routed count for neither."""
+    ent = model.enterprises
+    choice, volume = ent.choice[members], ent.volume[members]
+    routed = choice >= 0
+    wanted = offers.is_open.copy()
+    if origin is not None:
+        wanted &= offers.origin == ORIGIN_CODES[origin]
+    hit = routed & wanted[np.where(routed, choice, 0)]
+    return _share(float(volume[hit].sum()), float(volume[routed].sum()))
+
+
 def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTally,
                  ent: EnterpriseTally, tokens: np.ndarray) -> dict:
     o = offers.is_open
@@ -138,6 +156,12 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "hhi_developers": float(np.sum(model.eco_share**2)),
         "total_tokens_mtok": float(tokens.sum()),
         "capital_condition": model.capital_condition,
+        "ent_open_share_tokens_eu_compliance": _open_token_share(
+            model, offers, (model.enterprises.jurisdiction == JURISDICTION_CODES["EU"])
+            & model.enterprises.compliance),
+        "ent_us_open_share_tokens_us_government": _open_token_share(
+            model, offers, (model.enterprises.jurisdiction == JURISDICTION_CODES["US"])
+            & (model.enterprises.sector == SECTOR_CODES["government"]), origin="US"),
     }
 
 
