@@ -135,9 +135,20 @@ def test_targets_need_what_their_comparison_uses():
         target(id="x", metric="price_ratio", comparison="ge", value=1)
 
 
-@pytest.mark.parametrize("name", ["deepseek_cascade", "no_shock", "consolidation"])
+# every scenario file with targets, as `openness validate --all` finds them
+WITH_TARGETS = sorted(str(p.relative_to(ROOT / "scenarios").with_suffix(""))
+                      for p in (ROOT / "scenarios").rglob("*.toml") if load_scenario(p).targets)
+
+
+def test_every_scenario_with_targets_is_validated_here():
+    assert {"deepseek_cascade", "no_shock", "consolidation", "consolidation_open_funding",
+            "policies/eu_gpai", "policies/us_procurement_cn"} <= set(WITH_TARGETS)
+
+
+@pytest.mark.parametrize("name", WITH_TARGETS)
 def test_reduced_validation_of_each_scenario_reports_every_target(name, tmp_path, capsys):
     path = ROOT / "scenarios" / f"{name}.toml"
+    name = load_scenario(path).name  # the report's folder is named for the scenario
     code = main(["validate", str(path), "--seeds", "2", "--developers", "2000",
                  "--enterprises", "300", "--workers", "1", "--out", str(tmp_path)])
     assert code in (0, 4)  # 4: some target failed (the model is not calibrated yet)
