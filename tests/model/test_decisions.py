@@ -20,6 +20,24 @@ def first_review(model, lab_name):
             return {r["option"]: r for r in rows}
 
 
+def first_view_of(monkeypatch, lab_name, seed=2):
+    """(model, market view, lab view) at `lab_name`'s first strategy review."""
+    from openness.model.agents import Lab
+
+    seen = {}
+    review = Lab.review
+
+    def spy(self, month, market, view):
+        seen.setdefault(self.name, (market, view))
+        return review(self, month, market, view)
+
+    monkeypatch.setattr(Lab, "review", spy)
+    model = OpennessModel(small_scenario(), seed=seed)
+    while lab_name not in seen:
+        model.step()
+    return (model, *seen[lab_name])
+
+
 def test_every_switch_follows_an_announced_choice_of_the_rule(small_run):
     """A switch to s at month k: the rule chose s at or before k, and chose a move in the same
     direction (more or less published) at least the execution lag before k."""
@@ -112,21 +130,9 @@ def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monk
     build on freely: nothing when open weights match it, in proportion to the lead beyond."""
     from dataclasses import replace
 
-    from openness.model.agents import Lab
     from openness.scenario.schema import BusinessModelWeights
 
-    seen = {}
-    review = Lab.review
-
-    def spy(self, month, market, view):
-        seen.setdefault(self.name, (market, view))
-        return review(self, month, market, view)
-
-    monkeypatch.setattr(Lab, "review", spy)
-    model = OpennessModel(small_scenario(), seed=2)
-    while "Google" not in seen:
-        model.step()
-    market, view = seen["Google"]
+    model, market, view = first_view_of(monkeypatch, "Google")
     only = BusinessModelWeights(exclusivity=80.0)
     growth = view.frontier_growth
 
@@ -180,20 +186,8 @@ def test_the_moat_puts_the_closed_options_margin_and_mind_share_at_risk(monkeypa
     mind-share; nothing for `closed`, and nothing for weights an open rival already matches."""
     from dataclasses import replace
 
-    from openness.model.agents import Lab
-
-    seen = {}
-    review = Lab.review
-
-    def spy(self, month, market, view):
-        seen.setdefault(self.name, (market, view))
-        return review(self, month, market, view)
-
-    monkeypatch.setattr(Lab, "review", spy)
-    model = OpennessModel(small_scenario(), seed=2)
-    while "Google" not in seen:  # a parent covers Google's losses: no survival scaling
-        model.step()
-    market, view = seen["Google"]
+    # a parent covers Google's losses: no survival scaling
+    model, market, view = first_view_of(monkeypatch, "Google")
     lab = replace(view, best_open_others=view.knowledge - 6.0 * view.frontier_growth)
 
     def terms(weight, moat=0.1, lab=lab):
