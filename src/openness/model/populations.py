@@ -143,6 +143,7 @@ class EnterprisePopulation:
         shares = np.zeros((len(JURISDICTION_CODES), len(SECTOR_CODES)))
         np.add.at(shares, (self.jurisdiction, self.sector), 1.0 / n)
         self.jurisdiction_sector_share = shares
+        self._groups: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self.cls = class_index(self.sector, self.jurisdiction, self.residency.astype(int),
                                self.finetune_need.astype(int),
                                self.compliance.astype(int)).astype(np.int16)
@@ -165,6 +166,22 @@ class EnterprisePopulation:
     @property
     def size(self) -> int:
         return int(self.cls.shape[0])
+
+    def group(self, jurisdiction: str, sector: str | None = None, compliance: bool = False
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and (complex, commodity) volumes of the enterprises of `jurisdiction` (and
+        `sector`, and with compliance needs). Both are fixed for a run, so found once: a
+        gather from a million enterprises every month is what a report must not pay."""
+        key = (jurisdiction, sector, compliance)
+        if key not in self._groups:
+            mask = self.jurisdiction == JURISDICTION_CODES[jurisdiction]
+            if sector is not None:
+                mask &= self.sector == SECTOR_CODES[sector]
+            if compliance:
+                mask &= self.compliance
+            index = np.flatnonzero(mask)
+            self._groups[key] = (index, self.volume[index])
+        return self._groups[key]
 
     def seed_adoption(self, base_util: np.ndarray, api_cost: np.ndarray, host_cost: np.ndarray,
                       seed_key: np.uint64) -> None:

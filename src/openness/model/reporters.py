@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openness.market.offers import JURISDICTION_CODES, ORIGIN_CODES, SECTOR_CODES, SLOTS, Offers
+from openness.market.offers import ORIGIN_CODES, SLOTS, Offers
 from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
 
@@ -109,18 +109,18 @@ def _at(values: np.ndarray, index: int | None) -> float:
     return math.nan if index is None else float(values[index])
 
 
-def _open_token_share(model: OpennessModel, offers: Offers, members: np.ndarray,
+def _open_token_share(model: OpennessModel, offers: Offers, group: tuple[np.ndarray, np.ndarray],
                       origin: str | None = None) -> float:
-    """Share of the tokens of the enterprises in `members` (a mask) routed to open weights
-    (of labs of `origin`, if given); workloads not yet routed count for neither."""
-    ent = model.enterprises
-    choice, volume = ent.choice[members], ent.volume[members]
-    routed = choice >= 0
+    """Share of the tokens of a group of enterprises (`EnterprisePopulation.group`) routed to
+    open weights (of labs of `origin`, if given); workloads not yet routed count for neither.
+    Usage scales every volume alike, so the fixed volumes give the same share."""
+    index, volume = group
+    choice = model.enterprises.choice[index].astype(np.intp) + 1  # 0: not routed
+    tokens = np.bincount(choice.ravel(), weights=volume.ravel(), minlength=offers.size + 1)[1:]
     wanted = offers.is_open.copy()
     if origin is not None:
         wanted &= offers.origin == ORIGIN_CODES[origin]
-    hit = routed & wanted[np.where(routed, choice, 0)]
-    return _share(float(volume[hit].sum()), float(volume[routed].sum()))
+    return _share(float(tokens[wanted].sum()), float(tokens.sum()))
 
 
 def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTally,
@@ -157,11 +157,9 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "total_tokens_mtok": float(tokens.sum()),
         "capital_condition": model.capital_condition,
         "ent_open_share_tokens_eu_compliance": _open_token_share(
-            model, offers, (model.enterprises.jurisdiction == JURISDICTION_CODES["EU"])
-            & model.enterprises.compliance),
+            model, offers, model.enterprises.group("EU", compliance=True)),
         "ent_us_open_share_tokens_us_government": _open_token_share(
-            model, offers, (model.enterprises.jurisdiction == JURISDICTION_CODES["US"])
-            & (model.enterprises.sector == SECTOR_CODES["government"]), origin="US"),
+            model, offers, model.enterprises.group("US", "government"), origin="US"),
     }
 
 
