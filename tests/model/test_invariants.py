@@ -10,7 +10,8 @@ from tests.conftest import small_scenario
 
 SHARES = ["dev_adoption", "open_share_dev_count", "open_share_dev_tokens", "ent_adoption",
           "ent_open_share_count", "ent_closed_share_count", "ent_hybrid_share_count",
-          "ent_hybrid_share_dual", "ent_open_share_tokens", "hhi_developers"]
+          "ent_hybrid_share_dual", "ent_open_share_tokens", "hhi_developers",
+          "ent_open_share_tokens_eu_compliance", "ent_us_open_share_tokens_us_government"]
 # columns that are NaN by definition in some rows (no API, no open release yet)
 MAY_BE_NAN = {"price", "open_capability"}
 
@@ -72,3 +73,35 @@ def test_strategies_are_valid_and_counts_bounded(small_run):
     assert (world["n_major_frontier_open"] <= world["n_frontier_open"]).all()
     assert (world["n_major_frontier_open"] <= 8).all()
     assert (world["month"].diff().dropna().dt.days.between(28, 31)).all()
+
+
+def test_group_open_shares_are_the_groups_routed_tokens_on_open_weights(monkeypatch):
+    """The R1/R2 metrics against the plain formula: members by mask, tokens by workload."""
+    from openness.market.offers import JURISDICTION_CODES, ORIGIN_CODES, SECTOR_CODES
+    from openness.model import market_model
+
+    seen = []
+    record = market_model.world_record
+
+    def spy(model, t, offers, *rest):
+        seen.append(offers)
+        return record(model, t, offers, *rest)
+
+    monkeypatch.setattr(market_model, "world_record", spy)
+    model = OpennessModel(small_scenario(), seed=3)
+    for _ in range(14):
+        model.step()
+    ent, offers, row = model.enterprises, seen[-1], model.world_rows[-1]
+
+    def direct(mask, wanted):
+        choice, volume = ent.choice[mask], ent.volume[mask] * 7.0  # usage scales all alike
+        routed = choice >= 0
+        hit = routed & wanted[np.where(routed, choice, 0)]
+        return volume[hit].sum() / volume[routed].sum()
+
+    eu = (ent.jurisdiction == JURISDICTION_CODES["EU"]) & ent.compliance
+    us_gov = ((ent.jurisdiction == JURISDICTION_CODES["US"])
+              & (ent.sector == SECTOR_CODES["government"]))
+    us_open = offers.is_open & (offers.origin == ORIGIN_CODES["US"])
+    assert row["ent_open_share_tokens_eu_compliance"] == pytest.approx(direct(eu, offers.is_open))
+    assert row["ent_us_open_share_tokens_us_government"] == pytest.approx(direct(us_gov, us_open))
