@@ -151,7 +151,7 @@ def test_reduced_validation_of_each_scenario_reports_every_target(name, tmp_path
     name = load_scenario(path).name  # the report's folder is named for the scenario
     code = main(["validate", str(path), "--seeds", "2", "--developers", "2000",
                  "--enterprises", "300", "--workers", "1", "--out", str(tmp_path)])
-    assert code in (0, 4)  # 4: some target failed (the model is not calibrated yet)
+    assert code in (0, 4)  # 4: some target failed (2 seeds at toy sizes prove nothing)
     table = pd.read_csv(tmp_path / name / "validation.csv")
     assert list(table["id"]) == [t.id for t in load_scenario(path).targets]
     assert set(table["verdict"]) <= {"pass", "FAIL"}

@@ -144,7 +144,8 @@ class Decision(Strict):
         10.0, description="developer-equivalents of one enterprise workload on a family"
     )
     moat_value: NonNeg = Field(
-        0.04, description="share of API margin lost per month of lead given away by open weights"
+        0.04, description="share of what the lead earns closed (API margin, plus "
+        "moat_ecosystem_weight x mind-share) lost per month of lead given away by open weights"
     )
     moat_ecosystem_weight: Share = Field(
         0.0, description="share of the closed option's mind-share value that the moat also puts "
