@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openness.market import finance, technology
+from openness.market.demand import logit_shares, nest_by_family, own_price_slope
+from openness.market.offers import SLOTS
 from openness.market.pricing import adjust_prices, best_response_markup
 from openness.market.routing import N_CLASSES, ClassFeatures, class_index, routing_arrays
 from openness.scenario import load_scenario
@@ -147,3 +149,58 @@ def test_survival_is_a_share_and_never_falls_with_revenue(condition, weight, cap
     low, high = survive(revenue), survive(revenue + extra)
     assert 0.0 <= low <= 1.0 and 0.0 <= high <= 1.0
     assert high >= low - 1e-12
+
+
+# ---- developers' nested logit (market.demand) ------------------------------------------------
+def direct_nested_logit(v: np.ndarray, nest: float) -> np.ndarray:
+    """Textbook nested logit, one nest per family of SLOTS offers: P(f) P(o | f)."""
+    g, m = v.shape
+    e = np.exp(v / nest).reshape(g, m // SLOTS, SLOTS)
+    inclusive = e.sum(axis=2)
+    p_family = inclusive**nest / (inclusive**nest).sum(axis=1, keepdims=True)
+    within = np.divide(e, inclusive[..., None], out=np.zeros_like(e),
+                       where=inclusive[..., None] > 0)
+    return (within * p_family[..., None]).reshape(g, m)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.05, 1.0), st.integers(1, 5))
+def test_nested_utilities_give_the_textbook_nested_logit_shares(seed, nest, families):
+    rng = np.random.default_rng(seed)
+    v = rng.normal(0.0, 2.0, size=(3, families * SLOTS))
+    v[rng.random(v.shape) < 0.3] = -np.inf  # offers not on offer, whole families at times
+    v[:, 0] = 0.0  # one offer always available
+    np.testing.assert_allclose(logit_shares(nest_by_family(v, nest)),
+                               direct_nested_logit(v, nest), atol=1e-12)
+
+
+def test_plain_logit_is_the_nest_of_one():
+    v = np.array([[0.3, -np.inf, 1.0, 2.0, 0.0, -1.0]])
+    assert nest_by_family(v, 1.0) is v
+
+
+def test_a_family_gains_little_share_by_adding_a_copy_of_its_offer():
+    """Red bus, blue bus: a second offer just like a family's first draws its users from that
+    family under a low nest parameter; the plain logit hands the family a third more share."""
+    one = np.array([[0.0, -np.inf, -np.inf, 0.0, -np.inf, -np.inf]])
+    two = np.array([[0.0, 0.0, -np.inf, 0.0, -np.inf, -np.inf]])
+    family_share = {nest: logit_shares(nest_by_family(two, nest))[0, :SLOTS].sum()
+                    for nest in (1.0, 0.5, 0.1)}
+    assert logit_shares(nest_by_family(one, 0.5))[0, :SLOTS].sum() == pytest.approx(0.5)
+    assert family_share[1.0] == pytest.approx(2 / 3)
+    assert family_share[0.5] == pytest.approx(2**0.5 / (2**0.5 + 1))
+    assert 0.5 < family_share[0.1] < 0.52
+
+
+@pytest.mark.parametrize("nest", [1.0, 0.6, 0.25])
+def test_own_price_slope_is_the_derivative_of_the_nested_share(nest):
+    rng = np.random.default_rng(3)
+    v = rng.normal(size=(2, 3 * SLOTS))
+    v[1, 4] = -np.inf
+    h = 1e-7
+    shares = logit_shares(nest_by_family(v, nest))
+    for o in range(v.shape[1]):
+        cheaper = v.copy()
+        cheaper[:, o] += h  # a price cut of h / alpha
+        numeric = (logit_shares(nest_by_family(cheaper, nest))[:, o] - shares[:, o]) / h
+        np.testing.assert_allclose(own_price_slope(shares, nest)[:, o], numeric, atol=1e-6)

@@ -5,6 +5,17 @@ kernel (as exp-utilities), the labs' pricing rule and the labs' strategy payoffs
 
     V[g, o] = beta_cap[g] * (cap[o] - frontier) - alpha[g] * price[o] + beta_open[g] * open[o]
               + licence_fit[g, licence[o]] + beta_net[g] * eco_share[family(o)] + integration[o]
+
+A family's offers (one lab's API, open frontier and smaller open weights) are closer
+substitutes for each other than for other labs' offers: the choice is a nested logit with one
+nest per family and nest parameter lambda (`world.family_nest`; 1 is the plain logit, in which
+a family gains share merely by adding offers). Its shares are a plain logit over the adjusted
+utilities
+
+    U[g, o] = V[g, o] / lambda - (1 - lambda) IV[g, f(o)],   IV[g, f] = log sum_{o in f} exp(V / lambda),
+
+since exp(U) = exp(V / lambda) / exp(IV)  x  exp(lambda IV): the share within the nest times the
+nest's share. `developer_utility` returns U, so every user above sees the nested demand.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from openness.market.offers import LICENCE_CODES, Offers
+from openness.market.offers import LICENCE_CODES, SLOTS, Offers
 from openness.scenario.schema import DeveloperSegment
 
 
@@ -26,9 +37,10 @@ class Tastes:
     beta_open: np.ndarray
     beta_network: np.ndarray
     licence_fit: np.ndarray  # float64[G, 4], by licence code
+    family_nest: float = 1.0  # nested-logit parameter of a family's offers (1 = plain logit)
 
     @classmethod
-    def from_segments(cls, segments: list[DeveloperSegment]) -> Tastes:
+    def from_segments(cls, segments: list[DeveloperSegment], family_nest: float = 1.0) -> Tastes:
         w = np.array([s.weight for s in segments], dtype=float)
         w = w / w.sum()
         # mean of a log-normal volume: median * exp(sigma^2 / 2)
@@ -40,7 +52,7 @@ class Tastes:
                 fit[g, code] = s.licence_fit.get(name, 0.0)
         arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
         return cls(w, tw, arr("beta_capability"), arr("alpha_price"), arr("beta_open"),
-                   arr("beta_network"), fit)
+                   arr("beta_network"), fit, family_nest)
 
     def with_price_scale(self, scale: float) -> Tastes:
         """The same tastes with every price coefficient times `scale`."""
@@ -49,7 +61,7 @@ class Tastes:
 
 def developer_utility(tastes: Tastes, offers: Offers, frontier: float,
                       eco_share: np.ndarray) -> np.ndarray:
-    """V[g, o]; -inf where an offer is not available."""
+    """U[g, o] (V[g, o] when family_nest is 1); -inf where an offer is not available."""
     cap = offers.capability - frontier
     v = (
         tastes.beta_capability[:, None] * cap[None, :]
@@ -59,7 +71,34 @@ def developer_utility(tastes: Tastes, offers: Offers, frontier: float,
         + tastes.beta_network[:, None] * eco_share[offers.lab][None, :]
         + offers.integration[None, :]
     )
-    return np.where(offers.available[None, :], v, -np.inf)
+    return nest_by_family(np.where(offers.available[None, :], v, -np.inf), tastes.family_nest)
+
+
+def nest_by_family(v: np.ndarray, nest: float) -> np.ndarray:
+    """The adjusted utilities U of the module docstring from V[g, o], the offers laid out in
+    families of SLOTS (offers.py). An unavailable offer stays at -inf."""
+    if nest == 1.0:
+        return v
+    g_count, m = v.shape
+    scaled = v.reshape(g_count, m // SLOTS, SLOTS) / nest
+    top = np.max(scaled, axis=2, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)  # a family with nothing on offer
+    with np.errstate(divide="ignore"):
+        inclusive = top + np.log(np.exp(scaled - top).sum(axis=2, keepdims=True))
+    inclusive = np.where(np.isfinite(inclusive), inclusive, 0.0)
+    return (scaled - (1.0 - nest) * inclusive).reshape(g_count, m)
+
+
+def own_price_slope(shares: np.ndarray, nest: float) -> np.ndarray:
+    """-ds/dp / alpha of each offer's share under the nested logit with families of SLOTS:
+    s (1 / lambda - (1 / lambda - 1) s_within - s), s_within its share of its family's
+    share; s (1 - s) in the plain logit."""
+    if nest == 1.0:
+        return shares * (1.0 - shares)
+    g_count, m = shares.shape
+    family = np.repeat(shares.reshape(g_count, m // SLOTS, SLOTS).sum(axis=2), SLOTS, axis=1)
+    within = np.divide(shares, family, out=np.zeros_like(shares), where=family > 0)
+    return shares * (1.0 / nest - (1.0 / nest - 1.0) * within - shares)
 
 
 def exp_utility(v: np.ndarray) -> np.ndarray:

@@ -12,7 +12,13 @@ import pandas as pd
 
 from openness.kernels import seed_key
 from openness.market import finance, technology
-from openness.market.demand import Tastes, developer_utility, exp_utility, logit_shares
+from openness.market.demand import (
+    Tastes,
+    developer_utility,
+    exp_utility,
+    logit_shares,
+    own_price_slope,
+)
 from openness.market.offers import (
     LICENCE_CODES,
     ORIGIN_CODES,
@@ -70,7 +76,8 @@ class OpennessModel(mesa.Model):
         for lab in self.labs:
             lab.released_flops = lab.released_capability - math.log10(lab.efficiency)
         self.regulators = [Regulator(self, cfg) for cfg in scenario.regulators]
-        self.developers = DeveloperPopulation(scenario.developer_segments, sim.developers, self.rng)
+        self.developers = DeveloperPopulation(scenario.developer_segments, sim.developers, self.rng,
+                                              scenario.world.family_nest)
         self.enterprises = EnterprisePopulation(scenario.enterprises, sim.enterprises, self.rng)
         self.dev_weight = scenario.world.real_developers / sim.developers
         self.ent_weight = scenario.world.real_enterprises / sim.enterprises
@@ -258,8 +265,10 @@ class OpennessModel(mesa.Model):
         frontier = self.frontier(offers)
         v = developer_utility(tastes, offers, frontier, self.eco_share)
         extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
-        markup = best_response_markup(logit_shares(v), tastes.token_weight
-                                      * self._developer_mtok(t), tastes.alpha_price, extra)
+        shares = logit_shares(v)
+        markup = best_response_markup(shares, tastes.token_weight * self._developer_mtok(t),
+                                      tastes.alpha_price, extra,
+                                      own_price_slope(shares, tastes.family_nest))
         closed = offers.available & ~offers.is_open
         new = np.where(closed, adjust_prices(offers.price, offers.serving_cost, markup,
                                              self.scenario.decision.price_adjustment),

@@ -58,9 +58,10 @@ class DeveloperPopulation:
     COLUMNS = {"offer": np.int16, "finetune": np.float32, "ft_month": np.int16,
                "segment": np.int8, "volume": np.int32}
 
-    def __init__(self, segments: list[DeveloperSegment], n: int, rng: np.random.Generator):
+    def __init__(self, segments: list[DeveloperSegment], n: int, rng: np.random.Generator,
+                 family_nest: float = 1.0):
         self.segments = segments
-        self.tastes = Tastes.from_segments(segments)
+        self.tastes = Tastes.from_segments(segments, family_nest)
         self.segment = rng.choice(len(segments), size=n, p=self.tastes.weight).astype(np.int8)
         median = np.array([s.volume_median_ktok for s in segments])[self.segment]
         sigma = np.array([s.volume_sigma for s in segments])[self.segment]

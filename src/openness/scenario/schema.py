@@ -111,6 +111,10 @@ class World(Strict):
                           "are stated; users weigh a price against last month's going rate "
                           "(None: prices count in constant dollars)")
     hybrid_small_gap: NonNeg = Field(0.5, description="OOM below frontier of a hybrid's open model")
+    family_nest: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        1.0, description="nested-logit parameter of developers' choice, one nest per lab: how "
+                         "far a lab's own offers substitute for each other more than for "
+                         "rivals' (1: plain logit; towards 0: a family is worth its best offer)")
     frontier_class_months: Positive = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
     )
