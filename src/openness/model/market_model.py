@@ -89,6 +89,7 @@ class OpennessModel(mesa.Model):
         self.dev_adopted = 0.0
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
+        self.strategy_switches = 0  # announced switches that have taken effect, all labs
         self.methods: list[PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
@@ -114,6 +115,7 @@ class OpennessModel(mesa.Model):
         self._apply_events(t)
         policy = self._policy_state(t)
         switched = [lab.apply_pending_switch(t) for lab in self.labs]
+        self.strategy_switches += sum(switched)
         self._train(t, policy)
         for lab, sw in zip(self.labs, switched, strict=True):
             if sw or lab.releases_in(t):

@@ -46,6 +46,7 @@ WORLD_METRICS = {
     "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
     "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
     "capital_condition": "market-wide venture capital condition (1 = normal)",
+    "strategy_switches": "strategy switches of all labs that have taken effect since the start",
     "ent_open_share_tokens_eu_compliance": "share of the tokens of EU enterprises with "
     "compliance needs served by open weights (R1)",
     "ent_us_open_share_tokens_us_government": "share of the tokens of US government-sector "
@@ -156,6 +157,7 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "hhi_developers": float(np.sum(model.eco_share**2)),
         "total_tokens_mtok": float(tokens.sum()),
         "capital_condition": model.capital_condition,
+        "strategy_switches": model.strategy_switches,
         "ent_open_share_tokens_eu_compliance": _open_token_share(
             model, offers, model.enterprises.group("EU", compliance=True)),
         "ent_us_open_share_tokens_us_government": _open_token_share(
