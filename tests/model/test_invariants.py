@@ -75,6 +75,16 @@ def test_strategies_are_valid_and_counts_bounded(small_run):
     assert (world["month"].diff().dropna().dt.days.between(28, 31)).all()
 
 
+def test_strategy_switches_count_the_changes_in_the_lab_table(small_run):
+    labs, world = small_run.tables["labs"], small_run.tables["world"]
+    changed = labs.groupby("lab").strategy.transform(lambda s: s != s.shift()).astype(int)
+    first = labs.month == labs.month.min()  # a switch in the first month has no prior row
+    per_month = changed[~first].groupby(labs.month[~first]).sum()
+    later = world.strategy_switches.diff().iloc[1:].to_numpy()
+    np.testing.assert_array_equal(later, per_month.reindex(world.month.iloc[1:]).to_numpy())
+    assert world.strategy_switches.iloc[-1] > 0  # labs do switch in two years
+
+
 def test_group_open_shares_are_the_groups_routed_tokens_on_open_weights(monkeypatch):
     """The R1/R2 metrics against the plain formula: members by mask, tokens by workload."""
     from openness.market.offers import JURISDICTION_CODES, ORIGIN_CODES, SECTOR_CODES
