@@ -16,6 +16,13 @@ def test_policy_interventions_file_loads_with_every_policy_arm():
     assert len(run_specs(loaded)) == 7 * 40
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_every_experiment_file_loads_and_plans_its_runs(path):
+    loaded = load_experiment(path)
+    assert len(run_specs(loaded)) >= loaded.spec.n_replications
+
+
 def test_common_random_numbers_seed_depends_only_on_replication(tmp_path):
     specs = run_specs(load_experiment(write_experiment(tmp_path, "")))
     by_rep = {}
