@@ -6,7 +6,8 @@ import pytest
 
 from openness.model import OpennessModel
 from openness.model.reporters import LAB_METRICS, WORLD_METRICS
-from tests.conftest import small_scenario
+from openness.scenario import load_scenario
+from tests.conftest import ROOT, SMALL, small_scenario
 
 SHARES = ["dev_adoption", "open_share_dev_count", "open_share_dev_tokens", "ent_adoption",
           "ent_open_share_count", "ent_closed_share_count", "ent_hybrid_share_count",
@@ -115,3 +116,23 @@ def test_group_open_shares_are_the_groups_routed_tokens_on_open_weights(monkeypa
     us_open = offers.is_open & (offers.origin == ORIGIN_CODES["US"])
     assert row["ent_open_share_tokens_eu_compliance"] == pytest.approx(direct(eu, offers.is_open))
     assert row["ent_us_open_share_tokens_us_government"] == pytest.approx(direct(us_gov, us_open))
+
+
+def test_a_compute_grant_is_spent_on_training_and_a_cash_grant_is_kept():
+    """Meta (open, US, a parent covers it: no venture round) under $300M/month of open
+    funding from the first month: given as compute, the grant raises its training spend and
+    knowledge and leaves its capital where it would be without the grant."""
+    def first_month(training_share):
+        scenario = load_scenario(ROOT / "scenarios" / "policies" / "open_funding.toml", {
+            **SMALL, "regulators.EU.policies.0.start": "2024-01",
+            "regulators.EU.policies.0.training_share": training_share})
+        model = OpennessModel(scenario, seed=3)
+        model.step()
+        return next(lab for lab in model.labs if lab.name == "Meta")
+
+    cash, compute = first_month(0.0), first_month(1.0)
+    grant = cash.funding - cash.config.parent_funding
+    assert grant > 0 and compute.funding == cash.funding
+    assert compute.costs - cash.costs == pytest.approx(grant)
+    assert compute.capital == pytest.approx(cash.capital - grant)
+    assert compute.knowledge > cash.knowledge

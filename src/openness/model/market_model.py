@@ -172,11 +172,19 @@ class OpennessModel(mesa.Model):
         return pol.policy_state([(r.jurisdiction, p) for r in self.regulators for p in r.in_force(t)])
 
     # ---- labs: training and offers ---------------------------------------------------------
-    def _effective_spend(self, lab: Lab) -> float:
-        """Training spend this month: cut back as the runway falls under six months."""
+    def _effective_spend(self, lab: Lab, policy: pol.PolicyState) -> float:
+        """Training spend this month: the lab's plan, cut back as the runway falls under six
+        months, plus any compute grant it receives as an open lab (paid as it is spent)."""
         if not lab.active:
             return 0.0
-        return lab.training_spend * min(1.0, lab.runway / 6.0)
+        return lab.training_spend * min(1.0, lab.runway / 6.0) + self._grant(lab, policy)[1]
+
+    def _grant(self, lab: Lab, policy: pol.PolicyState) -> tuple[float, float]:
+        """(cash, compute) $M/month of open funding the lab receives this month."""
+        if lab.strategy != "open" or not policy.funding:
+            return 0.0, 0.0
+        open_origins = [other.config.origin for other in self.labs if other.strategy == "open"]
+        return pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
 
     def _adopt_serving_methods(self, lab: Lab, t: int) -> None:
         """A new model is built on every serving architecture (mixture of experts, latent
@@ -206,7 +214,7 @@ class OpennessModel(mesa.Model):
             eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
         for lab, e in zip(self.labs, eff, strict=True):
             lab.efficiency = float(e)
-        spend = np.array([self._effective_spend(lab) for lab in self.labs])
+        spend = np.array([self._effective_spend(lab, policy) for lab in self.labs])
         mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
                          for lab in self.labs])
         self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
@@ -362,7 +370,6 @@ class OpennessModel(mesa.Model):
     # ---- finance -----------------------------------------------------------------------------
     def _book(self, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState) -> None:
         w = self.world
-        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         for lab in self.labs:
             i = lab.index * SLOTS
             api_tok = tokens[i]
@@ -374,11 +381,10 @@ class OpennessModel(mesa.Model):
             compliance = pol.compliance_costs(policy, lab.released_flops,
                                               lab.config.transparent_training)[lab.strategy]
             revenue = api_rev + host_rev + lab.other_revenue
-            costs = (api_cost + host_cost + self._effective_spend(lab) + lab.config.opex
-                     + compliance)
-            funding = lab.config.parent_funding
-            if lab.strategy == "open":
-                funding += pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+            costs = (api_cost + host_cost + self._effective_spend(lab, policy)
+                     + lab.config.opex + compliance)
+            # a compute grant is received and spent in the month (in costs above)
+            funding = lab.config.parent_funding + sum(self._grant(lab, policy))
             recurring = funding
             funding += self._venture_round(lab, revenue, costs)
             lab.book(revenue, costs, funding, recurring)
@@ -434,8 +440,10 @@ class OpennessModel(mesa.Model):
                 compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
                 barred=pol.barred_options(policy, lab.config.origin, flops,
                                           flops - lab.open_model_gap),
+                # the cash part: a compute grant buys training beyond the lab's plan, which the
+                # valuation of this month's demand does not see
                 grant_if_open=pol.grant_per_lab(policy, lab.config.origin, open_origins,
-                                                lab.strategy == "open"),
+                                                lab.strategy == "open")[0],
                 integration=lab.config.integration,
                 open_model_gap=lab.open_model_gap,
                 accounts=self._accounts(lab),

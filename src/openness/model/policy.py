@@ -88,12 +88,15 @@ def flop_cost_multiplier(state: PolicyState, origin: str) -> float:
 
 
 def grant_per_lab(state: PolicyState, origin: str, open_origins: list[str], is_open: bool
-                  ) -> float:
-    """$M/month an open lab of `origin` receives from funds shared equally among eligible open
-    labs (`open_origins`: origins of the labs open now); a closed lab asks what it would get."""
-    total = 0.0
+                  ) -> tuple[float, float]:
+    """($M/month in cash, $M/month in training compute) that an open lab of `origin` receives
+    from funds shared equally among eligible open labs (`open_origins`: origins of the labs
+    open now); a lab not open asks what it would get."""
+    cash = compute = 0.0
     for p in state.funding:
         if origin in p.eligible_origins:
             n = sum(o in p.eligible_origins for o in open_origins) + (0 if is_open else 1)
-            total += p.monthly_budget / max(1, n)
-    return total
+            share = p.monthly_budget / max(1, n)
+            cash += share * (1.0 - p.training_share)
+            compute += share * p.training_share
+    return cash, compute

@@ -310,6 +310,10 @@ class OpenFunding(PolicyBase):
     kind: Literal["open_funding"]
     monthly_budget: NonNeg = Field(description="$M/month shared among eligible open labs")
     eligible_origins: list[Origin] = Field(default_factory=lambda: list(ORIGINS))
+    training_share: Share = Field(
+        0.0, description="share of each grant given as training compute, spent on top of the "
+                         "lab's own training plan (a compute grant, as public AI compute "
+                         "programmes give); the rest is cash")
 
 
 class ExportControls(PolicyBase):
