@@ -72,6 +72,7 @@ def test_strategies_are_valid_and_counts_bounded(small_run):
     assert set(labs["strategy"]) <= {"closed", "hybrid", "open"}
     assert set(labs["announced"]) <= {"", "closed", "hybrid", "open"}
     assert (world["n_major_frontier_open"] <= world["n_frontier_open"]).all()
+    assert (world["n_open_frontier_labs"] <= world["n_frontier_open"]).all()
     assert (world["n_major_frontier_open"] <= 8).all()
     assert (world["month"].diff().dropna().dt.days.between(28, 31)).all()
 

@@ -33,6 +33,8 @@ WORLD_METRICS = {
     "n_frontier_open": "labs whose best open weights (frontier or smaller) lag the closed "
     "frontier by at most `world.frontier_class_months`",
     "n_major_frontier_open": "the same, among the eight major families of document 000",
+    "n_open_frontier_labs": "labs on `open` among them: their frontier itself is open, not "
+    "only a smaller model (frontier-grade open development, F4)",
     "price_ratio": "price of the most capable closed model / price of the most capable open one",
     "top_closed_price": "price of the most capable closed model ($/Mtok)",
     "top_open_price": "price of the most capable open model on third-party hosts ($/Mtok)",
@@ -145,6 +147,8 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "n_frontier_open": int(sum(n_open)),
         "n_major_frontier_open": int(sum(f and lab.config.major
                                          for f, lab in zip(n_open, model.labs, strict=True))),
+        "n_open_frontier_labs": int(sum(f and lab.strategy == "open"
+                                        for f, lab in zip(n_open, model.labs, strict=True))),
         "price_ratio": closed_price / open_price,
         "top_closed_price": closed_price,
         "top_open_price": open_price,
