@@ -12,8 +12,8 @@ from tests.experiments.helpers import write_experiment
 def test_policy_interventions_file_loads_with_every_policy_arm():
     loaded = load_experiment(ROOT / "experiments" / "policy_interventions.toml")
     arms = [a.name for a in loaded.spec.arms]
-    assert arms[0] == "baseline" and len(arms) == 7 and loaded.spec.n_replications == 40
-    assert len(run_specs(loaded)) == 7 * 40
+    assert arms[0] == "baseline" and len(arms) == 8 and loaded.spec.n_replications == 40
+    assert len(run_specs(loaded)) == 8 * 40
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")),
