@@ -6,13 +6,15 @@ alpha_g (per $/Mtok, in logit units), a single-product firm's first-order condit
 
     p_j = c_j + sum_g W_g s_gj / sum_g W_g alpha_g s_gj (1 - s_gj),
 
-which reduces to p = c + 1/(alpha (1 - s)) with one segment. Under the developers' nested
-logit (market.demand) s (1 - s) becomes s (1/lambda - (1/lambda - 1) s_within - s): an API
-that competes with its own lab's open weights loses more share to them per dollar. The markup is a demand-weighted
+which reduces to p = c + 1/(alpha (1 - s)) with one segment. The markup is a demand-weighted
 harmonic mean over segments: a lab whose tokens come from price-inelastic complex enterprise
 work (a capability leader) charges a premium; as open alternatives take that work, its
 demand mix shifts to elastic segments and its price falls. Labs move a fraction of the way to
 their best response each month.
+
+Under the developers' nested logit (market.demand) s (1 - s) becomes
+s (1/lambda - (1/lambda - 1) s_within - s): an API that competes with its own lab's open
+weights loses more share to them per dollar.
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ class OpennessModel(mesa.Model):
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
         self.strategy_switches = 0  # announced switches that have taken effect, all labs
+        self.grants = [(0.0, 0.0)] * n_labs  # this month's open funding per lab: (cash, compute)
         self.methods: list[PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
@@ -116,6 +117,7 @@ class OpennessModel(mesa.Model):
         policy = self._policy_state(t)
         switched = [lab.apply_pending_switch(t) for lab in self.labs]
         self.strategy_switches += sum(switched)
+        self.grants = self._grants(policy)
         self._train(t, policy)
         for lab, sw in zip(self.labs, switched, strict=True):
             if sw or lab.releases_in(t):
@@ -172,19 +174,18 @@ class OpennessModel(mesa.Model):
         return pol.policy_state([(r.jurisdiction, p) for r in self.regulators for p in r.in_force(t)])
 
     # ---- labs: training and offers ---------------------------------------------------------
-    def _effective_spend(self, lab: Lab, policy: pol.PolicyState) -> float:
+    def _effective_spend(self, lab: Lab) -> float:
         """Training spend this month: the lab's plan, cut back as the runway falls under six
         months, plus any compute grant it receives as an open lab (paid as it is spent)."""
         if not lab.active:
             return 0.0
-        return lab.training_spend * min(1.0, lab.runway / 6.0) + self._grant(lab, policy)[1]
+        return lab.training_spend * min(1.0, lab.runway / 6.0) + self.grants[lab.index][1]
 
-    def _grant(self, lab: Lab, policy: pol.PolicyState) -> tuple[float, float]:
-        """(cash, compute) $M/month of open funding the lab receives this month."""
-        if lab.strategy != "open" or not policy.funding:
-            return 0.0, 0.0
-        open_origins = [other.config.origin for other in self.labs if other.strategy == "open"]
-        return pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+    def _grants(self, policy: pol.PolicyState) -> list[tuple[float, float]]:
+        """(cash, compute) $M/month of open funding each lab receives this month."""
+        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
+        return [pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+                if lab.strategy == "open" else (0.0, 0.0) for lab in self.labs]
 
     def _adopt_serving_methods(self, lab: Lab, t: int) -> None:
         """A new model is built on every serving architecture (mixture of experts, latent
@@ -214,7 +215,7 @@ class OpennessModel(mesa.Model):
             eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
         for lab, e in zip(self.labs, eff, strict=True):
             lab.efficiency = float(e)
-        spend = np.array([self._effective_spend(lab, policy) for lab in self.labs])
+        spend = np.array([self._effective_spend(lab) for lab in self.labs])
         mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
                          for lab in self.labs])
         self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
@@ -381,10 +382,10 @@ class OpennessModel(mesa.Model):
             compliance = pol.compliance_costs(policy, lab.released_flops,
                                               lab.config.transparent_training)[lab.strategy]
             revenue = api_rev + host_rev + lab.other_revenue
-            costs = (api_cost + host_cost + self._effective_spend(lab, policy)
-                     + lab.config.opex + compliance)
+            costs = (api_cost + host_cost + self._effective_spend(lab) + lab.config.opex
+                     + compliance)
             # a compute grant is received and spent in the month (in costs above)
-            funding = lab.config.parent_funding + sum(self._grant(lab, policy))
+            funding = lab.config.parent_funding + sum(self.grants[lab.index])
             recurring = funding
             funding += self._venture_round(lab, revenue, costs)
             lab.book(revenue, costs, funding, recurring)
