@@ -63,6 +63,8 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path):
                         workers=1)
     assert summary.ok and summary.total == 512 * 5
     table = sobol_indices(load_results(tmp_path / "out"), spec, ["y"]).set_index("factor")
+    again = sobol_indices(load_results(tmp_path / "out"), spec, ["y"]).set_index("factor")
+    pd.testing.assert_frame_equal(table, again)  # the bootstrap intervals too (seed 0)
     a, b = 7.0, 0.1  # analytic indices (Ishigami & Homma 1990; Saltelli et al. 2008)
     v1 = 0.5 * (1 + b * np.pi**4 / 5) ** 2
     v2 = a**2 / 8

@@ -17,7 +17,8 @@ def sobol_indices(df: pd.DataFrame, spec: Experiment, metrics: list[str],
     """First-order and total indices with 95% intervals, per metric and month.
 
     The outcome of a design point is its mean over replications; design points must all be
-    present, in Saltelli order (as `design.design_points` makes them).
+    present, in Saltelli order (as `design.design_points` makes them). The intervals come from
+    SALib's bootstrap, drawn from `seed`: the same seed gives the same intervals.
     """
     if spec.design.kind != "saltelli":
         raise ValueError("Sobol indices need an experiment whose design.kind is 'saltelli'")
@@ -40,9 +41,16 @@ def sobol_indices(df: pd.DataFrame, spec: Experiment, metrics: list[str],
                 raise ValueError(f"{metric}: {int(np.isnan(y).sum())} of {n_points} design "
                                  "points have no result (failed or missing runs)")
             res = sobol.analyze(prob, y, calc_second_order=spec.design.second_order,
-                                conf_level=0.95, print_to_console=False, seed=seed)
+                                conf_level=0.95, print_to_console=False,
+                                seed=_salib_seed(seed))
             for i, name in enumerate(prob["names"]):
                 rows.append({"metric": metric, "month": month, "factor": name,
                              "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
                              "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
     return pd.DataFrame(rows)
+
+
+def _salib_seed(seed: int) -> int:
+    """A non-zero seed derived from `seed`: SALib seeds its bootstrap only when the seed is
+    truthy, so 0 (our default) would give different intervals on every call."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
