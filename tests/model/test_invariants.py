@@ -125,8 +125,8 @@ def test_a_compute_grant_is_spent_on_training_and_a_cash_grant_is_kept():
     knowledge and leaves its capital where it would be without the grant."""
     def first_month(training_share):
         scenario = load_scenario(ROOT / "scenarios" / "policies" / "open_funding.toml", {
-            **SMALL, "regulators.EU.policies.0.start": "2024-01",
-            "regulators.EU.policies.0.training_share": training_share})
+            **SMALL, "regulators.EU.policies.open_funding.start": "2024-01",
+            "regulators.EU.policies.open_funding.training_share": training_share})
         model = OpennessModel(scenario, seed=3)
         model.step()
         return next(lab for lab in model.labs if lab.name == "Meta")

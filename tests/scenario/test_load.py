@@ -1,7 +1,7 @@
 import pytest
 
-from openness.scenario import content_hash, load_scenario
-from tests.conftest import BASELINE
+from openness.scenario import ScenarioError, content_hash, load_scenario
+from tests.conftest import BASELINE, ROOT
 
 
 def test_baseline_names_the_labs_of_the_documents():
@@ -37,6 +37,20 @@ def test_content_hash_is_stable_and_tracks_content():
 def test_overrides_reach_named_list_items():
     sc = load_scenario(BASELINE, {"labs.Anthropic.safety_weight": 0.0})
     assert next(lab for lab in sc.labs if lab.name == "Anthropic").safety_weight == 0.0
+
+
+def test_overrides_reach_a_policy_by_its_kind():
+    funded = ROOT / "scenarios" / "consolidation_open_funding.toml"
+    sc = load_scenario(funded, {"regulators.EU.policies.open_funding.training_share": 0.5})
+    (eu,) = (r for r in sc.regulators if r.name == "EU")
+    funding = [p for p in eu.policies if p.kind == "open_funding"]
+    assert len(eu.policies) > 1 and funding[0].training_share == 0.5
+
+
+def test_an_override_of_an_unknown_list_item_names_it():
+    funded = ROOT / "scenarios" / "consolidation_open_funding.toml"
+    with pytest.raises(ScenarioError, match="no item named 'open_release_ban'"):
+        load_scenario(funded, {"regulators.EU.policies.open_release_ban.threshold_flops": 1e25})
 
 
 def test_targets_are_parsed_and_kept(tmp_path):

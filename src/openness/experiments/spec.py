@@ -23,6 +23,10 @@
     metrics = ["open_share_dev_count", "price_ratio"]
     months = ["2026-02", "2027-12"]             # or "all"
     lab_metrics = ["strategy"]                  # optional per-lab table
+
+A dotted key reaches into lists by an item's name (`labs.Anthropic.safety_weight`), by its
+kind when it is the only one of that kind (`regulators.EU.policies.open_funding.
+monthly_budget`), or by position (`regulators.EU.policies.1.monthly_budget`).
 """
 
 from __future__ import annotations

@@ -119,9 +119,18 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any, path: Path) -> None:
 
 
 def _named_item(items: list[Any], name: str, key: str, path: Path) -> Any:
+    """The list item called `name`: by its name, else by its kind if it is the only item of
+    that kind (a regulator's policies: `regulators.EU.policies.open_funding.monthly_budget`),
+    else by position."""
     for item in items:
         if isinstance(item, dict) and item.get("name") == name:
             return item
+    of_kind = [item for item in items if isinstance(item, dict) and item.get("kind") == name]
+    if len(of_kind) == 1:
+        return of_kind[0]
+    if len(of_kind) > 1:
+        raise ScenarioError(path, key, f"{len(of_kind)} items of kind '{name}' in that list: "
+                                       "address one by its position (0, 1, ...)")
     if name.isdigit() and int(name) < len(items):
         return items[int(name)]
     raise ScenarioError(path, key, f"no item named '{name}' in that list")
