@@ -33,3 +33,12 @@ def test_neighbouring_seeds_give_unrelated_streams():
     a = [rng.uniform(np.uint64(rng.stream_key(rng.seed_key(1), 0, 0)), i) for i in range(1000)]
     b = [rng.uniform(np.uint64(rng.stream_key(rng.seed_key(2), 0, 0)), i) for i in range(1000)]
     assert abs(np.corrcoef(a, b)[0, 1]) < 0.1
+
+
+@settings(deadline=None)
+@given(seed=st.integers(0, 2**31), month=st.integers(0, 600),
+       stream=st.integers(0, rng.STREAMS - 1), index=st.integers(0, 100))
+def test_a_single_keyed_draw_is_the_kernels_draw(seed, month, stream, index):
+    key = rng.seed_key(seed)
+    assert rng.draw(int(key), month, stream, index) == rng.uniform(
+        np.uint64(rng.stream_key(key, month, stream)), index)

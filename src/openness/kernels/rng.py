@@ -76,3 +76,8 @@ def py_stream_key(seed_key: int, month: int, stream: int) -> int:
 def py_uniform(key: int, index: int) -> float:
     z = py_mix64(int(key) + 0x9E3779B97F4A7C15 * (index + 1))
     return float(z >> 11) * TO_UNIT
+
+
+def draw(seed_key: int, month: int, stream: int, index: int) -> float:
+    """One draw in [0, 1) for (month, stream, agent): for the few agents stepped in Python."""
+    return py_uniform(py_stream_key(int(seed_key), month, stream), index)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from openness.kernels.rng import STREAM_CHOICE, draw
 from openness.market import finance
 from openness.market.offers import STRATEGY_NAMES
 from openness.market.strategy import LabView, MarketView, choice_probabilities, payoff_terms
@@ -112,7 +113,10 @@ class Lab(_Agent):
         decision = self.model.scenario.decision
         terms = payoff_terms(view, market, self.model.world, decision)
         total, utility, prob = choice_probabilities(view, terms, decision)
-        pick = int(self.model.rng.choice(3, p=prob))
+        # a draw keyed by (seed, month, lab), not the next one of a shared sequence: arms of an
+        # experiment that differ elsewhere still give this lab the same draw (common numbers)
+        u = draw(self.model.lab_key, month, STREAM_CHOICE, self.index)
+        pick = min(int(np.searchsorted(np.cumsum(prob), u, side="right")), len(prob) - 1)
         chosen = STRATEGY_NAMES[pick]
         self.announce(month, chosen, decision.execution_lag_months)
         return {"terms": terms, "total": total, "utility": utility, "probability": prob,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from openness.kernels import seed_key
+from openness.kernels.rng import STREAM_EVENT, draw
 from openness.market import finance, technology
 from openness.market.demand import (
     Tastes,
@@ -68,6 +69,8 @@ class OpennessModel(mesa.Model):
         self.start = month_start(sim.start)
         self._dates: dict[int, pd.Timestamp] = {}
         self.seed_key = seed_key(self.seed)
+        # labs' draws (reviews, funding rounds) are keyed like the populations': see ODD 4
+        self.lab_key = int(self.seed_key ^ np.uint64(0x1AB5))
         self.capital_condition = scenario.world.capital_condition
         self.efficiency_weight = scenario.funding.efficiency_weight
         self.inference_multiplier = 1.0
@@ -387,18 +390,18 @@ class OpennessModel(mesa.Model):
             # a compute grant is received and spent in the month (in costs above)
             funding = lab.config.parent_funding + sum(self.grants[lab.index])
             recurring = funding
-            funding += self._venture_round(lab, revenue, costs)
+            funding += self._venture_round(t, lab, revenue, costs)
             lab.book(revenue, costs, funding, recurring)
             lab.training_spend *= 1.0 + lab.config.training_spend_growth
             lab.other_revenue *= 1.0 + lab.config.other_revenue_growth
 
-    def _venture_round(self, lab: Lab, revenue: float, costs: float) -> float:
+    def _venture_round(self, t: int, lab: Lab, revenue: float, costs: float) -> float:
         f = self.scenario.funding
         if lab.config.parent_funding > 0 or lab.runway >= f.seek_below_runway:
             return 0.0
         p = finance.round_probability(f, self.capital_condition, self.efficiency_weight,
                                       lab.revenue_growth(), revenue, max(costs, 1e-3))
-        if self.rng.random() < p:
+        if draw(self.lab_key, t, STREAM_EVENT, lab.index) < p:
             return finance.round_size(f, self.capital_condition, lab.burn)
         return 0.0
 
