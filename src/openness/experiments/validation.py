@@ -17,8 +17,9 @@ import pandas as pd
 from openness.experiments.runner import run_batch
 from openness.experiments.spec import Arm, Experiment, LoadedExperiment, Outputs
 from openness.experiments.store import load_results
-from openness.scenario import Scenario, load_scenario
-from openness.scenario.schema import Target, month_index, month_start
+from openness.model.reporters import WORLD_METRICS
+from openness.scenario import Scenario, ScenarioError, load_scenario
+from openness.scenario.schema import LAB_TARGET_METRICS, Target, month_index, month_start
 
 LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
 
@@ -39,12 +40,32 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
             for t in scenario.targets if t.versus is not None}
 
 
+def check_targets(path: Path, scenario: Scenario) -> None:
+    """Refuse, before anything runs, a target whose metric or lab the results will not have."""
+    world = [m for m in WORLD_METRICS if m != "month"]
+    labs = [lab.name for lab in scenario.labs]
+    for i, t in enumerate(scenario.targets):
+        field = f"targets[{i}] ('{t.id}')"
+        if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
+            raise ScenarioError(path, f"{field}.metric", f"unknown metric '{t.metric}'; allowed: "
+                                f"the world metrics ({', '.join(world)}) or the lab metrics "
+                                f"({', '.join(LAB_TARGET_METRICS)})")
+        if t.minus is not None and t.minus not in world:
+            raise ScenarioError(path, f"{field}.minus", f"unknown world metric '{t.minus}'; "
+                                f"allowed: {', '.join(world)}")
+        for name in [t.lab] if t.lab else (t.labs or []):
+            if name not in labs:
+                raise ScenarioError(path, f"{field}.lab", f"no lab '{name}' in the scenario; "
+                                    f"its labs are {', '.join(labs)}")
+
+
 def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None = None
                         ) -> tuple[LoadedExperiment, dict[str, str]]:
     """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
     with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`."""
     scenario_path = Path(scenario_path).resolve()
     scenario = load_scenario(scenario_path, overrides)
+    check_targets(scenario_path, scenario)
     others = versus_paths(scenario_path, scenario)
     arms = [Arm(name="main", scenario=str(scenario_path))]
     arms += [Arm(name=f"versus{i}", scenario=str(p)) for i, p in enumerate(others.values())]
@@ -102,8 +123,9 @@ def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
     if target.metric in ("first_open_month", "frontier_closed_through", "strategy_is",
                          "labs_frontier_closed"):
         return _lab_value(target, ens.labs[ens.labs["arm"] == arm], month, ens.start)
-    rows = _at(ens.world[ens.world["arm"] == arm], month)
-    return rows.set_index("replication")[target.metric].astype(float)
+    rows = _at(ens.world[ens.world["arm"] == arm], month).set_index("replication")
+    value = rows[target.metric].astype(float)
+    return value if target.minus is None else value - rows[target.minus].astype(float)
 
 
 def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
@@ -155,6 +177,8 @@ def describe(target: Target, start: str) -> str:
     who = target.lab or (", ".join(target.labs) if target.labs else "")
     what = f"{target.metric}" + (f" ({target.equals})" if target.equals else "")
     what += f" [{who}]" if who else ""
+    if target.minus:
+        what = f"{what} - {target.minus}"
     when = (f"at {target.month}" if target.month and not target.window
             else f"over {target.window[0]}..{target.window[1]}")
     if target.metric == "first_open_month":

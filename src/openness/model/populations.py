@@ -152,6 +152,7 @@ class EnterprisePopulation:
         complex_ = lognormal(config.complex_volume_median_mtok)
         complex_[rng.random(n) < config.complex_share_zero] = 0.0
         self.volume = np.stack([complex_, lognormal(config.commodity_volume_median_mtok)], axis=1)
+        self.need_group = self._need_groups()
         self.choice = np.full((n, 2), -1, dtype=np.int16)
         # per decision class and workload: total volume, and the volume of a typical member
         # with that work (what spreads the fixed cost of self-hosting) - the pricing demand
@@ -163,6 +164,42 @@ class EnterprisePopulation:
         self.class_workloads = with_work
         self.class_typical_volume = np.divide(total, with_work, out=np.zeros_like(total),
                                               where=with_work > 0)
+
+    #: the groups of document 002's decision questions (E1) that the reports compare
+    NEED_GROUPS = ("residency", "finetune", "compliance", "small", "mid", "large", "other")
+
+    def _need_groups(self) -> np.ndarray:
+        """Each enterprise's E1 group (an index into NEED_GROUPS), fixed for the run.
+
+        residency: data must stay in-house (Q1). Outside the EU, where the GPAI obligations pull
+        compliance-bound work the other way (R1): fine-tuning need alone (Q2), compliance need
+        alone (Q5), and no need at all, split by total volume into the bottom quartile
+        (`small`), the middle half and the top quartile (`large`) (Q3)."""
+        outside_eu = self.jurisdiction != JURISDICTION_CODES["EU"]
+        res, ft, comp = self.residency, self.finetune_need, self.compliance
+        none = outside_eu & ~res & ~ft & ~comp
+        group = np.full(self.size, self.NEED_GROUPS.index("other"), dtype=np.int8)
+        group[outside_eu & ~res & ft & ~comp] = self.NEED_GROUPS.index("finetune")
+        group[outside_eu & ~res & ~ft & comp] = self.NEED_GROUPS.index("compliance")
+        total = self.volume.sum(axis=1)
+        if none.any():
+            q1, q3 = np.quantile(total[none], [0.25, 0.75])
+            group[none] = self.NEED_GROUPS.index("mid")
+            group[none & (total <= q1)] = self.NEED_GROUPS.index("small")
+            group[none & (total >= q3)] = self.NEED_GROUPS.index("large")
+        group[res] = self.NEED_GROUPS.index("residency")
+        return group
+
+    def open_token_shares_by_need(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(open, routed) tokens per NEED_GROUPS entry and workload (complex, commodity), at
+        the base volumes (usage scales all alike); workloads not yet routed count for neither."""
+        routed = self.choice >= 0
+        opened = routed & is_open[np.maximum(self.choice, 0)]
+        key = self.need_group[:, None].astype(np.intp) * 2 + np.arange(2)[None, :]
+        size = len(self.NEED_GROUPS) * 2
+        total = np.bincount(key[routed], weights=self.volume[routed], minlength=size)
+        open_ = np.bincount(key[opened], weights=self.volume[opened], minlength=size)
+        return open_.reshape(-1, 2), total.reshape(-1, 2)
 
     @property
     def size(self) -> int:

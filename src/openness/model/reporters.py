@@ -53,6 +53,22 @@ WORLD_METRICS = {
     "compliance needs served by open weights (R1)",
     "ent_us_open_share_tokens_us_government": "share of the tokens of US government-sector "
     "enterprises served by open weights of US-origin labs (R2)",
+    "ent_open_share_tokens_residency": "share of the tokens of enterprises whose data must stay "
+    "in-house served by open weights (E1, Q1)",
+    "ent_open_share_tokens_finetune": "the same for enterprises outside the EU whose only need "
+    "is fine-tuning on private data (E1, Q2)",
+    "ent_open_share_tokens_compliance": "the same for enterprises outside the EU whose only "
+    "need is compliance features (E1, Q5)",
+    "ent_open_share_tokens_no_needs": "the same for enterprises outside the EU with none of "
+    "the three needs (the reference for E1)",
+    "ent_open_share_tokens_large": "the same among those with no need, the top quartile by "
+    "volume (E1, Q3: cost at scale)",
+    "ent_open_share_tokens_small": "the same among those with no need, the bottom quartile by "
+    "volume",
+    "ent_open_share_tokens_complex": "share of the complex work of enterprises with no need "
+    "served by open weights (E1, Q4: maximum capability)",
+    "ent_open_share_tokens_commodity": "share of the commodity work of enterprises with no "
+    "need served by open weights",
 }
 
 LAB_METRICS = {
@@ -166,7 +182,22 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
             model, offers, model.enterprises.group("EU", compliance=True)),
         "ent_us_open_share_tokens_us_government": _open_token_share(
             model, offers, model.enterprises.group("US", "government"), origin="US"),
+        **_need_shares(model, offers),
     }
+
+
+def _need_shares(model: OpennessModel, offers: Offers) -> dict:
+    """The open share of tokens in the groups of the enterprise decision questions (E1)."""
+    ents = model.enterprises
+    open_, total = ents.open_token_shares_by_need(offers.is_open)
+    g = {name: i for i, name in enumerate(ents.NEED_GROUPS)}
+    none = [g["small"], g["mid"], g["large"]]
+    row = {f"ent_open_share_tokens_{name}": _share(open_[g[name]].sum(), total[g[name]].sum())
+           for name in ("residency", "finetune", "compliance", "large", "small")}
+    row["ent_open_share_tokens_no_needs"] = _share(open_[none].sum(), total[none].sum())
+    for w, work in enumerate(("complex", "commodity")):
+        row[f"ent_open_share_tokens_{work}"] = _share(open_[none, w].sum(), total[none, w].sum())
+    return row
 
 
 def lab_record(model: OpennessModel, t: int, lab: Lab, offers: Offers, dev: DeveloperTally,

@@ -397,7 +397,8 @@ class Target(Strict):
     meet it (or, for `median_between`, a condition on the ensemble's median).
 
     The metric is a world metric, or one of LAB_TARGET_METRICS (with `lab` or `labs`). It is
-    read at `month`, over every month of `window`, as the change since `since` (value at
+    read at `month`, over every month of `window`, less the world metric `minus` in the same
+    run and month (how two groups of the same world differ), as the change since `since` (value at
     `month` minus value at `since`), or against the same seed of the scenario `versus`
     (paired: value here minus value there; with `first_open_month`, a lab that never opens
     counts as opening after any month, and one that opens in neither arm never passes).
@@ -409,6 +410,7 @@ class Target(Strict):
     month: Month | None = None
     window: tuple[Month, Month] | None = None
     since: Month | None = None
+    minus: str | None = Field(None, description="a world metric subtracted (same run, month)")
     versus: str | None = Field(None, description="scenario file, relative to this one")
     comparison: Literal["eq", "ge", "le", "gt", "lt", "between", "median_between"] = "between"
     value: float | None = None
@@ -429,6 +431,9 @@ class Target(Strict):
             raise ValueError(f"target '{self.id}': comparison '{self.comparison}' needs 'range'")
         if self.comparison in ("eq", "ge", "le", "gt", "lt") and self.value is None:
             raise ValueError(f"target '{self.id}': comparison '{self.comparison}' needs 'value'")
+        if self.minus is not None and self.metric in LAB_TARGET_METRICS:
+            raise ValueError(f"target '{self.id}': 'minus' works on world metrics, not on "
+                             f"'{self.metric}'")
         if self.metric in LAB_TARGET_METRICS:
             if self.metric == "labs_frontier_closed" and not self.labs:
                 raise ValueError(f"target '{self.id}': metric '{self.metric}' needs 'labs'")
