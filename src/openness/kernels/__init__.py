@@ -1,6 +1,11 @@
 """Numba kernels: pure functions over arrays, each with a plain-Python twin in `reference`."""
 
-from openness.kernels.developers import developer_step, developer_tally, family_pick
+from openness.kernels.developers import (
+    developer_step,
+    developer_tally,
+    family_pick,
+    lockin_tally,
+)
 from openness.kernels.enterprises import enterprise_step, enterprise_tally, route_workload
 from openness.kernels.rng import seed_key
 
@@ -10,6 +15,7 @@ __all__ = [
     "enterprise_step",
     "enterprise_tally",
     "family_pick",
+    "lockin_tally",
     "route_workload",
     "seed_key",
 ]

@@ -216,3 +216,52 @@ def developer_tally(offer, volume, n_offers):
                 counts[b, o] += 1
                 tokens[b, o] += volume[i]
     return counts.sum(axis=0), tokens.sum(axis=0)
+
+
+@jit_parallel
+def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
+                 ft_keep, month):
+    """How much the adopters' fine-tuning holds them, after the step of `month` (C5).
+
+    For each adopter, the chance that a review next month would take it to another family,
+    without lock-in, others / (own + others), and with it, damp * others / (own + damp *
+    others), where own and others are its segment's exp-utility of its family and of the rest
+    and damp = exp(-beta * phi) at the investment phi a review would find (the arithmetic of
+    developer_step). Returns the two sums over adopters (free, locked). Blocks are summed in
+    order, so the result does not depend on the thread count.
+    """
+    n = offer.shape[0]
+    nblocks = (n + BLOCK - 1) // BLOCK
+    free = np.zeros(nblocks)
+    locked = np.zeros(nblocks)
+    if exp_util.shape[1] == 0:
+        return 0.0, 0.0
+    cum, order, start, last = family_layout(exp_util, family_of)
+    keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
+    m = exp_util.shape[1]
+    for b in prange(nblocks):
+        f_sum = 0.0
+        l_sum = 0.0
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            o = offer[i]
+            if o < 0:
+                continue
+            g = segment[i]
+            f = family_of[o]
+            own = cum[g, start[f + 1]] - cum[g, start[f]]
+            others = cum[g, m] - own
+            held = min(max(month - ft_month[i], 0), month)
+            phi = float(finetune[i]) * keep_pow[g, held] + ft_add[g, o] * accrued[g, held]
+            damp = exp_neg(-beta_switch[g] * phi)
+            if own + others > 0.0:
+                f_sum += others / (own + others)
+            if own + damp * others > 0.0:
+                l_sum += damp * others / (own + damp * others)
+        free[b] = f_sum
+        locked[b] = l_sum
+    f_total = 0.0
+    l_total = 0.0
+    for b in range(nblocks):
+        f_total += free[b]
+        l_total += locked[b]
+    return f_total, l_total

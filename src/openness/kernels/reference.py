@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from openness.kernels.config import BLOCK
 from openness.kernels.fastexp import py_exp_neg
 from openness.kernels.rng import (
     STREAM_CHOICE,
@@ -110,6 +111,36 @@ def developer_tally(offer, volume, n_offers):
             counts[o] += 1
             tokens[o] += int(volume[i])
     return counts, tokens
+
+
+def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
+                 ft_keep, month):
+    m = exp_util.shape[1]
+    if m == 0:
+        return 0.0, 0.0
+    cum, order, start, last = family_layout(exp_util, family_of)
+    keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
+    f_total = l_total = 0.0
+    for lo in range(0, len(offer), BLOCK):  # per block, then the blocks in order, as the kernel
+        f_sum = l_sum = 0.0
+        for i in range(lo, min(len(offer), lo + BLOCK)):
+            o = int(offer[i])
+            if o < 0:
+                continue
+            g = int(segment[i])
+            f = int(family_of[o])
+            own = float(cum[g, start[f + 1]]) - float(cum[g, start[f]])
+            others = float(cum[g, m]) - own
+            held = min(max(int(month) - int(ft_month[i]), 0), int(month))
+            phi = float(finetune[i]) * keep_pow[g][held] + float(ft_add[g, o]) * accrued[g][held]
+            damp = py_exp_neg(-float(beta_switch[g]) * phi)
+            if own + others > 0.0:
+                f_sum += others / (own + others)
+            if own + damp * others > 0.0:
+                l_sum += damp * others / (own + damp * others)
+        f_total += f_sum
+        l_total += l_sum
+    return f_total, l_total
 
 
 def _unit_cost(api, host, fixed_usd, volume):

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from openness.kernels import developer_step, developer_tally, enterprise_step, enterprise_tally
+from openness.kernels import (
+    developer_step,
+    developer_tally,
+    enterprise_step,
+    enterprise_tally,
+    lockin_tally,
+)
 from openness.market.demand import Tastes
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.routing import N_CLASSES, class_index, price_coefficients
@@ -50,6 +56,10 @@ class DeveloperTally:
     counts: np.ndarray  # int64[M] developers per offer
     tokens_ktok: np.ndarray  # int64[M] monthly k tokens per offer
     adopted: int
+    #: summed over adopters, the chance a review next month moves them to another family
+    #: without their lock-in and with it (kernels.lockin_tally; C5)
+    switch_free: float = 0.0
+    switch_locked: float = 0.0
 
 
 class DeveloperPopulation:
@@ -102,14 +112,19 @@ class DeveloperPopulation:
         adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
         self._advance(offers, exp_util, adopt, self.review_prob, seed_key, month)
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
-        return DeveloperTally(counts, tokens, int(counts.sum()))
+        free, locked = lockin_tally(self.offer, self.finetune, self.ft_month, self.segment,
+                                    exp_util, offers.lab, self.beta_switch, self._ft_add(offers),
+                                    self.ft_keep, np.int64(month))
+        return DeveloperTally(counts, tokens, int(counts.sum()), free, locked)
+
+    def _ft_add(self, offers: Offers) -> np.ndarray:
+        """Fine-tuning investment added per month, by segment and offer."""
+        return np.where(offers.is_open[None, :], self._ft_open[:, None], self._ft_closed[:, None])
 
     def _advance(self, offers, exp_util, adopt, review, seed_key, month) -> None:
-        ft_add = np.where(offers.is_open[None, :], self._ft_open[:, None],
-                          self._ft_closed[:, None])
         developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review,
-                       exp_util, offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
-                       np.int64(month))
+                       exp_util, offers.lab, self.beta_switch, self._ft_add(offers), self.ft_keep,
+                       seed_key, np.int64(month))
 
 
 @dataclass

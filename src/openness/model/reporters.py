@@ -46,6 +46,9 @@ WORLD_METRICS = {
     "frontier_capability": "best released closed capability (log10 effective FLOP)",
     "best_open_capability": "best released open capability (log10 effective FLOP)",
     "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
+    "dev_lockin_hold": "share of the family switches adopting developers would make if all "
+    "reviewed at this month's offers that their fine-tuning investment prevents (C5): 1 - sum "
+    "P(switch | lock-in) / sum P(switch | none)",
     "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
     "capital_condition": "market-wide venture capital condition (1 = normal)",
     "strategy_switches": "strategy switches of all labs that have taken effect since the start",
@@ -175,6 +178,8 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "frontier_capability": model.frontier_history[-1],
         "best_open_capability": best_open,
         "hhi_developers": float(np.sum(model.eco_share**2)),
+        "dev_lockin_hold": (1.0 - dev.switch_locked / dev.switch_free if dev.switch_free > 0
+                            else 0.0),
         "total_tokens_mtok": float(tokens.sum()),
         "capital_condition": model.capital_condition,
         "strategy_switches": model.strategy_switches,
