@@ -134,7 +134,8 @@ from openness.experiments.validation import Ensemble, evaluate
 from openness.scenario import load_scenario
 
 scenario = load_scenario(SCENARIOS / "deepseek_cascade.toml")
-ensemble = Ensemble(world=world, labs=labs, arm="cascade", versus={},
+# a target read against another scenario (`versus`) takes that scenario's arm, same seed
+ensemble = Ensemble(world=world, labs=labs, arm="cascade", versus={"no_shock.toml": "no_shock"},
                     start=scenario.simulation.start)
 table = evaluate(scenario, ensemble)
 table[["id", "target", "median", "share_passing", "verdict"]]"""),

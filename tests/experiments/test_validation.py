@@ -22,7 +22,7 @@ def ensemble(n_seeds=10):
         for r in range(n_seeds):
             for t, month in enumerate(MONTHS):
                 world.append({"arm": arm, "replication": r, "month": month,
-                              "price_ratio": 10.0 + t + r + offset})
+                              "price_ratio": 10.0 + t + r + offset, "going_rate": 2.0 + r})
                 strategy = "hybrid" if (t >= 3 and r < 7) else "closed"
                 labs.append({"arm": arm, "replication": r, "month": month, "lab": "A",
                              "strategy": strategy})
@@ -88,6 +88,39 @@ def test_each_kind_of_condition():
     # of it, reported as d / (1 + d)
     assert table.loc["between-strict", "distance"] == pytest.approx(0.25)
     assert table.loc["closed-through-late", "distance"] == pytest.approx(0.5)  # d = 1
+
+
+def test_minus_subtracts_another_world_metric_of_the_same_run_and_month():
+    table = verdicts(
+        # price_ratio - going_rate at 2024-03 = (12 + r) - (2 + r) = 10 in every seed
+        target(id="minus", metric="price_ratio", minus="going_rate", month="2024-03",
+               comparison="eq", value=10, share_of_seeds=1.0),
+        # and it composes with versus: (10 + 0) - (10 + 1) in the other arm's same seed
+        target(id="minus-versus", metric="price_ratio", minus="going_rate", month="2024-03",
+               versus="other.toml", comparison="eq", value=-1, share_of_seeds=1.0),
+    )
+    assert table.loc["minus", "verdict"] == "pass"
+    assert table.loc["minus-versus", "median"] == pytest.approx(-1.0)
+    assert "price_ratio - going_rate" in table.loc["minus", "target"]
+    with pytest.raises(ValueError, match="'minus' works on world metrics"):
+        target(id="x", metric="strategy_is", lab="A", equals="open", minus="going_rate",
+               month="2024-01", comparison="eq", value=1)
+
+
+def test_validate_refuses_an_unknown_metric_or_lab_before_running(tmp_path, capsys):
+    for field, line, says in (
+            ("metric", 'metric = "no_such_metric"', "targets[0] ('X').metric"),
+            ("minus", 'metric = "price_ratio"\nminus = "nothing"', "targets[0] ('X').minus"),
+            ("lab", 'metric = "strategy_is"\nlab = "Nobody"\nequals = "open"',
+             "unknown lab 'Nobody'")):
+        path = tmp_path / f"{field}.toml"
+        path.write_text(f'extends = "{BASELINE.as_posix()}"\nname = "bad"\n[[targets]]\n'
+                        f'id = "X"\n{line}\nmonth = "2024-03"\ncomparison = "ge"\nvalue = 0\n')
+        out = tmp_path / f"out_{field}"
+        assert main(["validate", str(path), "--seeds", "2", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert str(path) in err and says in err
+        assert not out.exists()  # refused before any run: nothing left behind
 
 
 def test_distance_moves_before_the_share_passing_does():

@@ -41,9 +41,9 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
 
 
 def check_targets(path: Path, scenario: Scenario) -> None:
-    """Refuse, before anything runs, a target whose metric or lab the results will not have."""
+    """Refuse, before anything runs, a target whose metric the results will not have (the
+    scenario loader has checked its labs)."""
     world = [m for m in WORLD_METRICS if m != "month"]
-    labs = [lab.name for lab in scenario.labs]
     for i, t in enumerate(scenario.targets):
         field = f"targets[{i}] ('{t.id}')"
         if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
@@ -53,10 +53,6 @@ def check_targets(path: Path, scenario: Scenario) -> None:
         if t.minus is not None and t.minus not in world:
             raise ScenarioError(path, f"{field}.minus", f"unknown world metric '{t.minus}'; "
                                 f"allowed: {', '.join(world)}")
-        for name in [t.lab] if t.lab else (t.labs or []):
-            if name not in labs:
-                raise ScenarioError(path, f"{field}.lab", f"no lab '{name}' in the scenario; "
-                                    f"its labs are {', '.join(labs)}")
 
 
 def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None = None

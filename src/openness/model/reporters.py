@@ -198,8 +198,10 @@ def _need_shares(model: OpennessModel, offers: Offers) -> dict:
     g = {name: i for i, name in enumerate(ents.NEED_GROUPS)}
     none = [g["small"], g["mid"], g["large"]]
     row = {f"ent_open_share_tokens_{name}": _share(open_[g[name]].sum(), total[g[name]].sum())
-           for name in ("residency", "finetune", "compliance", "large", "small")}
+           for name in ("residency", "finetune", "compliance")}
     row["ent_open_share_tokens_no_needs"] = _share(open_[none].sum(), total[none].sum())
+    for name in ("large", "small"):
+        row[f"ent_open_share_tokens_{name}"] = _share(open_[g[name]].sum(), total[g[name]].sum())
     for w, work in enumerate(("complex", "commodity")):
         row[f"ent_open_share_tokens_{work}"] = _share(open_[none, w].sum(), total[none, w].sum())
     return row
