@@ -193,15 +193,16 @@ def test_developer_step_with_nothing_on_offer_moves_no_one():
 
 @CASES
 @given(seed=st.integers(0, 2**32), n=st.integers(1, 9000), g=st.integers(1, 4),
-       m=st.integers(0, 12), fam=st.integers(1, 5), month=st.integers(0, 500))
-def test_lockin_tally_matches_twin(seed, n, g, m, fam, month):
+       m=st.integers(0, 12), fam=st.integers(1, 5), month=st.integers(0, 500),
+       stride=st.sampled_from([1, 2, 7]))
+def test_lockin_tally_matches_twin(seed, n, g, m, fam, month, stride):
     a = developer_inputs(seed, n, g, max(m, 1), fam)
     if m == 0:
         a["exp_util"] = a["exp_util"][:, :0]
     args = [a[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util", "family_of",
                            "beta_switch", "ft_add", "ft_keep")]
-    fast = dk.lockin_tally(*args, np.int64(month))
-    slow = ref.lockin_tally(*args, month)
+    fast = dk.lockin_tally(*args, np.int64(month), np.int64(stride))
+    slow = ref.lockin_tally(*args, month, stride)
     assert fast == slow  # bit-identical: the same sums in the same order
 
 
@@ -212,9 +213,9 @@ def test_lockin_holds_nobody_without_fine_tuning_and_more_with_more():
     args = lambda d: [d[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util",  # noqa: E731
                                      "family_of", "beta_switch", "ft_add", "ft_keep")]
     none = {**r, "beta_switch": np.zeros(2)}
-    free, locked = dk.lockin_tally(*args(none), np.int64(10))
+    free, locked = dk.lockin_tally(*args(none), np.int64(10), np.int64(1))
     assert free > 0 and locked == free
     weak, strong = ({**r, "beta_switch": np.full(2, b)} for b in (0.5, 5.0))
-    _, locked_weak = dk.lockin_tally(*args(weak), np.int64(10))
-    _, locked_strong = dk.lockin_tally(*args(strong), np.int64(10))
+    _, locked_weak = dk.lockin_tally(*args(weak), np.int64(10), np.int64(1))
+    _, locked_strong = dk.lockin_tally(*args(strong), np.int64(10), np.int64(1))
     assert locked_strong < locked_weak < free

@@ -220,17 +220,18 @@ def developer_tally(offer, volume, n_offers):
 
 @jit_parallel
 def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, month):
+                 ft_keep, month, stride):
     """How much the adopters' fine-tuning holds them, after the step of `month` (C5).
 
     For each adopter, the chance that a review next month would take it to another family,
     without lock-in, others / (own + others), and with it, damp * others / (own + damp *
     others), where own and others are its segment's exp-utility of its family and of the rest
     and damp = exp(-beta * phi) at the investment phi a review would find (the arithmetic of
-    developer_step). Returns the two sums over adopters (free, locked). Blocks are summed in
-    order, so the result does not depend on the thread count.
+    developer_step). Returns the two sums over adopters (free, locked) among developers 0,
+    stride, 2 stride, ... (a systematic sample: a statistic need not read every agent). Blocks
+    are summed in order, so the result does not depend on the thread count.
     """
-    n = offer.shape[0]
+    n = (offer.shape[0] + stride - 1) // stride  # developers in the sample
     nblocks = (n + BLOCK - 1) // BLOCK
     free = np.zeros(nblocks)
     locked = np.zeros(nblocks)
@@ -242,7 +243,8 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
     for b in prange(nblocks):
         f_sum = 0.0
         l_sum = 0.0
-        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+        for j in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            i = j * stride
             o = offer[i]
             if o < 0:
                 continue

@@ -114,16 +114,17 @@ def developer_tally(offer, volume, n_offers):
 
 
 def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, month):
+                 ft_keep, month, stride):
     m = exp_util.shape[1]
     if m == 0:
         return 0.0, 0.0
     cum, order, start, last = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     f_total = l_total = 0.0
-    for lo in range(0, len(offer), BLOCK):  # per block, then the blocks in order, as the kernel
+    sample = range(0, len(offer), int(stride))
+    for lo in range(0, len(sample), BLOCK):  # per block, then the blocks in order, as the kernel
         f_sum = l_sum = 0.0
-        for i in range(lo, min(len(offer), lo + BLOCK)):
+        for i in sample[lo:lo + BLOCK]:
             o = int(offer[i])
             if o < 0:
                 continue

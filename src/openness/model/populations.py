@@ -62,6 +62,10 @@ class DeveloperTally:
     switch_locked: float = 0.0
 
 
+#: developers read by the lock-in statistic (a systematic sample above this size)
+LOCKIN_SAMPLE = 100_000
+
+
 class DeveloperPopulation:
     """Developers: model family (offer), fine-tuning investment, token volume, segment."""
 
@@ -114,7 +118,8 @@ class DeveloperPopulation:
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
         free, locked = lockin_tally(self.offer, self.finetune, self.ft_month, self.segment,
                                     exp_util, offers.lab, self.beta_switch, self._ft_add(offers),
-                                    self.ft_keep, np.int64(month))
+                                    self.ft_keep, np.int64(month),
+                                    np.int64(max(1, self.size // LOCKIN_SAMPLE)))
         return DeveloperTally(counts, tokens, int(counts.sum()), free, locked)
 
     def _ft_add(self, offers: Offers) -> np.ndarray:
@@ -168,6 +173,8 @@ class EnterprisePopulation:
         complex_[rng.random(n) < config.complex_share_zero] = 0.0
         self.volume = np.stack([complex_, lognormal(config.commodity_volume_median_mtok)], axis=1)
         self.need_group = self._need_groups()
+        # (group, workload) of each entry of volume.ravel(): what the E1 shares add up by
+        self._need_key = (self.need_group[:, None].astype(np.intp) * 2 + np.arange(2)).ravel()
         self.choice = np.full((n, 2), -1, dtype=np.int16)
         # per decision class and workload: total volume, and the volume of a typical member
         # with that work (what spreads the fixed cost of self-hosting) - the pricing demand
@@ -208,12 +215,11 @@ class EnterprisePopulation:
     def open_token_shares_by_need(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(open, routed) tokens per NEED_GROUPS entry and workload (complex, commodity), at
         the base volumes (usage scales all alike); workloads not yet routed count for neither."""
-        routed = self.choice >= 0
-        opened = routed & is_open[np.maximum(self.choice, 0)]
-        key = self.need_group[:, None].astype(np.intp) * 2 + np.arange(2)[None, :]
+        routed = self.volume * (self.choice >= 0)
+        opened = routed * is_open[np.maximum(self.choice, 0)]
         size = len(self.NEED_GROUPS) * 2
-        total = np.bincount(key[routed], weights=self.volume[routed], minlength=size)
-        open_ = np.bincount(key[opened], weights=self.volume[opened], minlength=size)
+        total = np.bincount(self._need_key, weights=routed.ravel(), minlength=size)
+        open_ = np.bincount(self._need_key, weights=opened.ravel(), minlength=size)
         return open_.reshape(-1, 2), total.reshape(-1, 2)
 
     @property
