@@ -82,8 +82,12 @@ class Design(_Strict):
     second_order: bool = Field(False, description="Saltelli design for second-order indices")
 
 
+#: the world table's measured columns (every one but the month)
+WORLD_OUTPUTS = [m for m in WORLD_METRICS if m != "month"]
+
+
 class Outputs(_Strict):
-    metrics: list[str] = Field(default_factory=lambda: [m for m in WORLD_METRICS if m != "month"])
+    metrics: list[str] = Field(default_factory=lambda: list(WORLD_OUTPUTS))
     months: list[str] | Literal["all"] = "all"
     lab_metrics: list[str] = Field(default_factory=list)
 
@@ -196,11 +200,10 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
 
 def _check_metrics(path: Path, outputs: Outputs) -> None:
     """Metrics of the simulation's tables (a custom model may keep others)."""
-    world = [m for m in WORLD_METRICS if m != "month"]
-    unknown = [m for m in outputs.metrics if m not in world]
+    unknown = [m for m in outputs.metrics if m not in WORLD_OUTPUTS]
     if unknown:
         raise ExperimentError(path, "outputs.metrics", f"unknown metric(s) {', '.join(unknown)}"
-                              f"; allowed: {', '.join(world)}")
+                              f"; allowed: {', '.join(WORLD_OUTPUTS)}")
     labs = [m for m in LAB_METRICS if m not in ("month", "lab")]
     unknown = [m for m in outputs.lab_metrics if m not in labs]
     if unknown:

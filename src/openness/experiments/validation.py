@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from openness.experiments.runner import run_batch
-from openness.experiments.spec import Arm, Experiment, LoadedExperiment, Outputs
+from openness.experiments.spec import WORLD_OUTPUTS, Arm, Experiment, LoadedExperiment, Outputs
 from openness.experiments.store import load_results
-from openness.model.reporters import WORLD_METRICS
 from openness.scenario import Scenario, ScenarioError, load_scenario
 from openness.scenario.schema import LAB_TARGET_METRICS, Target, month_index, month_start
 
@@ -43,16 +42,15 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
 def check_targets(path: Path, scenario: Scenario) -> None:
     """Refuse, before anything runs, a target whose metric the results will not have (the
     scenario loader has checked its labs)."""
-    world = [m for m in WORLD_METRICS if m != "month"]
     for i, t in enumerate(scenario.targets):
         field = f"targets[{i}] ('{t.id}')"
-        if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
+        if t.metric not in WORLD_OUTPUTS and t.metric not in LAB_TARGET_METRICS:
             raise ScenarioError(path, f"{field}.metric", f"unknown metric '{t.metric}'; allowed: "
-                                f"the world metrics ({', '.join(world)}) or the lab metrics "
+                                f"the world metrics ({', '.join(WORLD_OUTPUTS)}) or the lab metrics "
                                 f"({', '.join(LAB_TARGET_METRICS)})")
-        if t.minus is not None and t.minus not in world:
+        if t.minus is not None and t.minus not in WORLD_OUTPUTS:
             raise ScenarioError(path, f"{field}.minus", f"unknown world metric '{t.minus}'; "
-                                f"allowed: {', '.join(world)}")
+                                f"allowed: {', '.join(WORLD_OUTPUTS)}")
 
 
 def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None = None

@@ -58,8 +58,8 @@ class DeveloperTally:
     adopted: int
     #: summed over adopters, the chance a review next month moves them to another family
     #: without their lock-in and with it (kernels.lockin_tally; C5)
-    switch_free: float = 0.0
-    switch_locked: float = 0.0
+    switch_free: float
+    switch_locked: float
 
 
 #: developers read by the lock-in statistic (a systematic sample above this size)
@@ -108,16 +108,17 @@ class DeveloperPopulation:
 
     def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64) -> None:
         """Developers already building at the start choose from the logit over the offers."""
-        self._advance(offers, exp_util, self.initial_adoption, np.zeros_like(self.review_prob),
-                      seed_key, 0)
+        self._advance(offers, exp_util, self._ft_add(offers), self.initial_adoption,
+                      np.zeros_like(self.review_prob), seed_key, 0)
 
     def step(self, offers: Offers, exp_util: np.ndarray, adopted_fraction: float,
              seed_key: np.uint64, month: int) -> DeveloperTally:
         adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
-        self._advance(offers, exp_util, adopt, self.review_prob, seed_key, month)
+        ft_add = self._ft_add(offers)
+        self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, month)
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
         free, locked = lockin_tally(self.offer, self.finetune, self.ft_month, self.segment,
-                                    exp_util, offers.lab, self.beta_switch, self._ft_add(offers),
+                                    exp_util, offers.lab, self.beta_switch, ft_add,
                                     self.ft_keep, np.int64(month),
                                     np.int64(max(1, self.size // LOCKIN_SAMPLE)))
         return DeveloperTally(counts, tokens, int(counts.sum()), free, locked)
@@ -126,10 +127,10 @@ class DeveloperPopulation:
         """Fine-tuning investment added per month, by segment and offer."""
         return np.where(offers.is_open[None, :], self._ft_open[:, None], self._ft_closed[:, None])
 
-    def _advance(self, offers, exp_util, adopt, review, seed_key, month) -> None:
+    def _advance(self, offers, exp_util, ft_add, adopt, review, seed_key, month) -> None:
         developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review,
-                       exp_util, offers.lab, self.beta_switch, self._ft_add(offers), self.ft_keep,
-                       seed_key, np.int64(month))
+                       exp_util, offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
+                       np.int64(month))
 
 
 @dataclass
