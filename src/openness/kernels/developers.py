@@ -6,6 +6,8 @@ the same floating-point operations in the same order, one agent at a time, in pl
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import prange
 
@@ -88,6 +90,40 @@ def family_pick(cum, g, order, start, last, family, damp, u):
 
 
 @jit
+def match_pick(cum, g, order, start, last, family, damp, k_match, i, u):
+    """Persistent tastes: the family with the largest W_f d_f / E_if, where W_f is segment g's
+    exp-utility of family f, d_f = damp for other families than the developer's own, and E_if
+    = -log(u) a standard exponential drawn once per (developer, family) from k_match (so the
+    family is drawn with probability proportional to W_f d_f, the logit, but the same taste
+    holds at every review). The offer within it is then drawn afresh with u."""
+    n_fam = start.shape[0] - 1
+    best = -1
+    best_score = 0.0
+    for f in range(n_fam):
+        w = cum[g, start[f + 1]] - cum[g, start[f]]
+        if not w > 0.0:
+            continue
+        if f != family:
+            w = w * damp
+        e = -math.log(1.0 - uniform(k_match, i * n_fam + f))
+        score = w / e
+        if score > best_score:
+            best_score = score
+            best = f
+    if best < 0:
+        return -1
+    a = cum[g, start[best]]
+    x = a + u * (cum[g, start[best + 1]] - a)
+    pick = -1
+    for k in range(start[best], start[best + 1]):
+        if cum[g, k + 1] > cum[g, k]:
+            pick = order[k]
+            if cum[g, k + 1] > x:
+                break
+    return pick
+
+
+@jit
 def choice_probability(adopt_prob, review_prob, exp_util):
     """prob[g, o + 1]: the chance that a developer of segment g on offer o chooses this month.
 
@@ -157,6 +193,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
         return  # nothing on offer: no one can adopt or move (and ft_add has no column to read)
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_choice = stream_key(seed_key, month, STREAM_CHOICE)
+    k_match = stream_key(seed_key, 0, 3)  # month-free: tastes persist
     cum, order, start, last = family_layout(exp_util, family_of)
     prob = choice_probability(adopt_prob, review_prob, exp_util)
     keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
@@ -185,7 +222,8 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
             g = segment[i]
             o = offer[i]
             family = -1 if o < 0 else family_of[o]
-            new = family_pick(cum, g, order, start, last, family, damp[j], uniform(k_choice, i))
+            new = match_pick(cum, g, order, start, last, family, damp[j], k_match, i,
+                             uniform(k_choice, i))
             invested = phi[j]
             if new >= 0:
                 if family_of[new] != family:

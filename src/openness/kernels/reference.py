@@ -59,6 +59,32 @@ def family_pick(cum, g, order, start, last, family, damp, u) -> int:
     return int(order[min(k, int(last[g]))])
 
 
+def match_pick(cum, g, order, start, last, family, damp, k_match, i, u) -> int:
+    n_fam = len(start) - 1
+    best, best_score = -1, 0.0
+    for f in range(n_fam):
+        w = float(cum[g, start[f + 1]]) - float(cum[g, start[f]])
+        if not w > 0.0:
+            continue
+        if f != family:
+            w = w * damp
+        e = -math.log(1.0 - py_uniform(k_match, i * n_fam + f))
+        score = w / e
+        if score > best_score:
+            best_score, best = score, f
+    if best < 0:
+        return -1
+    a = float(cum[g, start[best]])
+    x = a + u * (float(cum[g, start[best + 1]]) - a)
+    pick = -1
+    for k in range(int(start[best]), int(start[best + 1])):
+        if cum[g, k + 1] > cum[g, k]:
+            pick = int(order[k])
+            if cum[g, k + 1] > x:
+                break
+    return pick
+
+
 def decay_tables(ft_keep, months):
     keep_pow = [[1.0] for _ in ft_keep]
     accrued = [[0.0] for _ in ft_keep]
@@ -73,6 +99,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
                    family_of, beta_switch, ft_add, ft_keep, seed_key, month) -> None:
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
+    k_match = py_stream_key(int(seed_key), 0, 3)
     cum, order, start, last = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     for i in range(len(offer)):
@@ -91,7 +118,8 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
             phi = (float(finetune[i]) * keep_pow[g][held]
                    + float(ft_add[g, o]) * accrued[g][held])
             damp = py_exp_neg(-float(beta_switch[g]) * phi)
-        new = family_pick(cum, g, order, start, last, family, damp, py_uniform(k_choice, i))
+        new = match_pick(cum, g, order, start, last, family, damp, k_match, i,
+                         py_uniform(k_choice, i))
         if new >= 0:
             if int(family_of[new]) != family:
                 phi = 0.0
