@@ -62,7 +62,7 @@ def time_kernels(n: int, threads: int, repeats: int) -> dict:
     row = {"agents": n, "threads": threads}
     timings = {
         "floor": lambda t: floor_step(dev["offer"], 0.08, KEY, np.int64(t), OFFERS),
-        "developer_step": lambda t: developer_step(*dev.values(), KEY, np.int64(t)),
+        "developer_step": lambda t: developer_step(*dev.values(), KEY, KEY, np.int64(t)),
         "developer_tally": lambda t: developer_tally(dev["offer"], volume, OFFERS),
         "enterprise_step": lambda t: enterprise_step(*ent, KEY, np.int64(t)),
         "enterprise_tally": lambda t: enterprise_tally(ent[0], ent[2], is_open, OFFERS),

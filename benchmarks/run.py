@@ -79,7 +79,7 @@ def classic(quick: bool) -> list[dict]:
         for threads in sorted({1, min(2, MAX_THREADS)}):
             numba.set_num_threads(threads)
             fast = developer_state(n)
-            seconds = best_seconds(lambda t, s=fast: developer_step(*s.values(), KEY,
+            seconds = best_seconds(lambda t, s=fast: developer_step(*s.values(), KEY, KEY,
                                                                     np.int64(t)), 5)
             row[f"numba_{threads}t_ns"] = 1e9 * seconds / n
             row[f"speedup_{threads}t"] = mesa_ns / row[f"numba_{threads}t_ns"]

@@ -44,7 +44,7 @@ def test_classic_mesa_model_follows_the_kernel_rule():
     mesa_model = classic.ClassicDevelopers(state, seed=3)
     mesa_model.step()
     fast = {k: v.copy() for k, v in state.items()}
-    developer_step(*fast.values(), seed_key(3), np.int64(0))
+    developer_step(*fast.values(), seed_key(3), seed_key(3), np.int64(0))
     m = state["exp_util"].shape[1]
     a = np.bincount(mesa_model.offers(), minlength=m) / n
     b = np.bincount(fast["offer"], minlength=m) / n

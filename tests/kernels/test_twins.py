@@ -41,9 +41,9 @@ def copy(d):
 def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
     a = developer_inputs(seed, n, g, m, fam)
     b = copy(a)
-    key = seed_key(run_seed)
-    dk.developer_step(*a.values(), key, np.int64(month))
-    ref.developer_step(*b.values(), key, month)
+    key, taste = seed_key(run_seed), seed_key(run_seed ^ 1)
+    dk.developer_step(*a.values(), key, taste, np.int64(month))
+    ref.developer_step(*b.values(), key, taste, month)
     np.testing.assert_array_equal(a["offer"], b["offer"])
     np.testing.assert_array_equal(a["finetune"], b["finetune"])  # bit-identical floats
     np.testing.assert_array_equal(a["ft_month"], b["ft_month"])
@@ -102,8 +102,8 @@ def test_kernels_match_twins_across_several_blocks(seed, month, run_seed):
     key = seed_key(run_seed)
     a = developer_inputs(seed, n, 3, 12, 4)
     b = copy(a)
-    dk.developer_step(*a.values(), key, np.int64(month))
-    ref.developer_step(*b.values(), key, month)
+    dk.developer_step(*a.values(), key, key, np.int64(month))
+    ref.developer_step(*b.values(), key, key, month)
     np.testing.assert_array_equal(a["offer"], b["offer"])
     np.testing.assert_array_equal(a["finetune"], b["finetune"])
     e = enterprise_inputs(seed, n, 5, 9)
@@ -125,28 +125,90 @@ def test_floor_kernel_matches_twin(seed, n, m, p, month, run_seed):
                                   ref.floor_step(offer, p, key, month, m))
 
 
-@CASES
-@given(seed=st.integers(0, 2**32), m=st.integers(1, 12), fam=st.integers(-1, 4),
-       damp=st.floats(0.01, 1))
-def test_family_pick_draws_the_damped_logit_distribution(seed, m, fam, damp):
-    """The developer kernel's draw gives every offer probability proportional to its weight,
-    other families' scaled by damp, and agrees with its twin."""
+def family_weights(seed, m, n_families):
     r = np.random.default_rng(seed)
     weights = r.random(m) * (r.random(m) > 0.3)
-    family_of = r.integers(0, 5, m).astype(np.int16)
+    family_of = r.integers(0, n_families, m).astype(np.int16)
+    return weights, family_of
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), m=st.integers(1, 12), fam=st.integers(-1, 4),
+       damp=st.floats(0.01, 1), run_seed=st.integers(0, 2**63 - 1))
+def test_taste_family_draws_the_damped_logit_across_developers(seed, m, fam, damp, run_seed):
+    """Over many developers, the persistent tastes pick each family with probability
+    proportional to its exp-utility, other families' scaled by damp (the logit), and the kernel
+    agrees with its twin."""
+    weights, family_of = family_weights(seed, m, 5)
     cum, order, start, last = dk.family_layout(weights[None, :], family_of)
-    scaled = np.where(family_of == fam, weights, weights * damp)
-    if scaled.sum() <= 0:
-        assert dk.family_pick(cum, 0, order, start, last, fam, damp, 0.5) == -1
-        return
+    w_fam = np.bincount(family_of, weights, minlength=len(start) - 1)
+    scaled = np.where(np.arange(len(w_fam)) == fam, w_fam, w_fam * damp)
+    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
     k = 4000
-    picks = [dk.family_pick(cum, 0, order, start, last, fam, damp, (j + 0.5) / k)
-             for j in range(k)]
-    slow = [ref.family_pick(cum, 0, order, start, last, fam, damp, (j + 0.5) / k)
-            for j in range(0, k, 97)]
-    assert slow == picks[::97]
-    freq = np.bincount(picks, minlength=m) / k
-    np.testing.assert_allclose(freq, scaled / scaled.sum(), atol=2.0 / k)
+    picks = np.array([dk.taste_family(cum, 0, start, fam, damp, key, i) for i in range(k)])
+    slow = [ref.taste_family(cum, 0, start, fam, damp, key, i) for i in range(0, k, 97)]
+    assert slow == list(picks[::97])
+    if scaled.sum() <= 0:
+        assert (picks == -1).all()
+        return
+    freq = np.bincount(picks, minlength=len(w_fam)) / k
+    p = scaled / scaled.sum()
+    assert np.all(np.abs(freq - p) <= 5 * np.sqrt(p * (1 - p) / k) + 1e-9)
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), m=st.integers(2, 12), lift=st.floats(1.01, 20),
+       run_seed=st.integers(0, 2**63 - 1))
+def test_tastes_persist_a_better_family_draws_developers_only_to_itself(seed, m, lift,
+                                                                        run_seed):
+    """Tastes are the developer's own, not redrawn: when one family's utility rises, the only
+    developers whose family changes are those who move to it; with no change, no one moves."""
+    weights, family_of = family_weights(seed, m, 4)
+    better = int(family_of[0])
+    raised = np.where(family_of == better, weights * lift, weights)
+    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
+
+    def families(w):
+        cum, _, start, _ = dk.family_layout(w[None, :], family_of)
+        return np.array([dk.taste_family(cum, 0, start, -1, 1.0, key, i) for i in range(2000)])
+
+    before, after = families(weights), families(raised)
+    assert (families(weights) == before).all()
+    moved = before != after
+    assert (after[moved] == better).all()
+
+
+def test_full_lock_in_keeps_the_own_family_and_a_withdrawn_one_is_left():
+    """damp 0 (an investment too large for exp): a developer stays with a family that is on
+    offer, and one whose family has nothing on offer still moves; kernel and twin alike."""
+    weights = np.array([1.0, 2.0, 3.0, 0.0])
+    family_of = np.array([0, 1, 2, 3], dtype=np.int16)
+    cum, _, start, _ = dk.family_layout(weights[None, :], family_of)
+    key = np.uint64(dk.stream_key(seed_key(4), 0, 3))
+    for impl in (dk, ref):
+        assert all(impl.taste_family(cum, 0, start, 1, 0.0, key, i) == 1 for i in range(200))
+        moved = [impl.taste_family(cum, 0, start, 3, 0.0, key, i) for i in range(200)]
+        assert set(moved) == {0, 1, 2}
+
+
+@CASES
+@given(seed=st.integers(0, 2**32), m=st.integers(1, 12))
+def test_offer_in_family_draws_in_proportion_to_exp_utility(seed, m):
+    weights, family_of = family_weights(seed, m, 3)
+    cum, order, start, _ = dk.family_layout(weights[None, :], family_of)
+    k = 2000
+    for f in range(len(start) - 1):
+        members = family_of == f
+        picks = [dk.offer_in_family(cum, 0, order, start, f, (j + 0.5) / k) for j in range(k)]
+        slow = [ref.offer_in_family(cum, 0, order, start, f, (j + 0.5) / k)
+                for j in range(0, k, 97)]
+        assert slow == picks[::97]
+        if not weights[members].sum() > 0:
+            assert set(picks) == {-1}
+            continue
+        freq = np.bincount(picks, minlength=m) / k
+        np.testing.assert_allclose(freq, np.where(members, weights, 0) / weights[members].sum(),
+                                   atol=2.0 / k)
 
 
 @CASES
@@ -171,7 +233,7 @@ def test_lazy_finetuning_equals_the_monthly_recurrence(seed, months, run_seed):
     b = copy(a)
     b["review_prob"][:] = 1.0
     b["family_of"][:] = 0  # one family: the investment carries over
-    dk.developer_step(*b.values(), seed_key(run_seed), np.int64(months))
+    dk.developer_step(*b.values(), seed_key(run_seed), seed_key(run_seed), np.int64(months))
     expected = (lazy * a["ft_keep"][g] + a["ft_add"][g, b["offer"]]).astype(np.float32)
     np.testing.assert_array_equal(b["finetune"], expected)
     assert (b["ft_month"] == months).all()
@@ -184,8 +246,8 @@ def test_developer_step_with_nothing_on_offer_moves_no_one():
     a["exp_util"], a["ft_add"] = np.zeros((2, 0)), np.zeros((2, 0))
     a["family_of"] = np.zeros(0, dtype=np.int16)
     b = copy(a)
-    dk.developer_step(*a.values(), seed_key(1), np.int64(3))
-    ref.developer_step(*b.values(), seed_key(1), 3)
+    dk.developer_step(*a.values(), seed_key(1), seed_key(1), np.int64(3))
+    ref.developer_step(*b.values(), seed_key(1), seed_key(1), 3)
     for name in ("offer", "finetune", "ft_month"):
         np.testing.assert_array_equal(a[name], b[name])
     assert (a["offer"] == -1).all()
@@ -201,9 +263,10 @@ def test_lockin_tally_matches_twin(seed, n, g, m, fam, month, stride):
         a["exp_util"] = a["exp_util"][:, :0]
     args = [a[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util", "family_of",
                            "beta_switch", "ft_add", "ft_keep")]
-    fast = dk.lockin_tally(*args, np.int64(month), np.int64(stride))
-    slow = ref.lockin_tally(*args, month, stride)
-    assert fast == slow  # bit-identical: the same sums in the same order
+    key = seed_key(seed)
+    fast = dk.lockin_tally(*args, key, np.int64(month), np.int64(stride))
+    slow = ref.lockin_tally(*args, key, month, stride)
+    assert fast == slow
 
 
 def test_lockin_holds_nobody_without_fine_tuning_and_more_with_more():
@@ -213,9 +276,9 @@ def test_lockin_holds_nobody_without_fine_tuning_and_more_with_more():
     args = lambda d: [d[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util",  # noqa: E731
                                      "family_of", "beta_switch", "ft_add", "ft_keep")]
     none = {**r, "beta_switch": np.zeros(2)}
-    free, locked = dk.lockin_tally(*args(none), np.int64(10), np.int64(1))
+    free, locked = dk.lockin_tally(*args(none), seed_key(2), np.int64(10), np.int64(1))
     assert free > 0 and locked == free
     weak, strong = ({**r, "beta_switch": np.full(2, b)} for b in (0.5, 5.0))
-    _, locked_weak = dk.lockin_tally(*args(weak), np.int64(10), np.int64(1))
-    _, locked_strong = dk.lockin_tally(*args(strong), np.int64(10), np.int64(1))
+    _, locked_weak = dk.lockin_tally(*args(weak), seed_key(2), np.int64(10), np.int64(1))
+    _, locked_strong = dk.lockin_tally(*args(strong), seed_key(2), np.int64(10), np.int64(1))
     assert locked_strong < locked_weak < free

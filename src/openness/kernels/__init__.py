@@ -3,8 +3,8 @@
 from openness.kernels.developers import (
     developer_step,
     developer_tally,
-    family_pick,
     lockin_tally,
+    taste_family,
 )
 from openness.kernels.enterprises import enterprise_step, enterprise_tally, route_workload
 from openness.kernels.rng import seed_key
@@ -14,8 +14,8 @@ __all__ = [
     "developer_tally",
     "enterprise_step",
     "enterprise_tally",
-    "family_pick",
     "lockin_tally",
     "route_workload",
     "seed_key",
+    "taste_family",
 ]

@@ -13,7 +13,7 @@ from numba import prange
 
 from openness.kernels.config import BLOCK, jit, jit_parallel
 from openness.kernels.fastexp import exp_neg
-from openness.kernels.rng import STREAM_CHOICE, STREAM_EVENT, stream_key, uniform
+from openness.kernels.rng import STREAM_CHOICE, STREAM_EVENT, STREAM_TASTE, stream_key, uniform
 
 
 @jit
@@ -52,70 +52,74 @@ def family_layout(exp_util, family_of):
 
 
 @jit
-def family_pick(cum, g, order, start, last, family, damp, u):
-    """Draw an offer for segment g with probability proportional to its exp-utility, other
-    families' scaled by `damp`, without a pass over scaled weights.
+def own_taste(cum, g, start, family, k_taste, i):
+    """Developer i's taste score W_gf / E_if for its own family f (0 if none or no weight).
 
-    The own family's interval [a, b) of the cumulative exp-utility `cum[g]` keeps its weight
-    and the rest shrinks by `damp`: the draw lands in the own family with probability
-    (b - a) / ((b - a) + damp (T - (b - a))), otherwise at a point of the rest that no longer
-    depends on damp. The offer is then the number of cumulative bounds at or below the point,
-    a branch-free count over M values that the compiler vectorises; an offer without weight
-    has an empty interval and is never drawn. Returns -1 when nothing has positive weight.
-    `cum` is indexed in two dimensions rather than sliced: a slice inside the parallel loop
-    costs two reference-count updates per chooser.
-    """
-    m = order.shape[0]
-    has_own = family >= 0 and family < start.shape[0] - 1  # else every offer is "other"
-    f = family if has_own else 0
-    a = cum[g, start[f]]
-    own = cum[g, start[f + 1]] - a
-    if not has_own:
-        own = 0.0
-    others = cum[g, m] - own
-    total = own + damp * others
-    target = u * total
-    if target < own or not damp * others > 0.0:
-        x = a + target
-    else:
-        x = (target - own) / damp
-        if x >= a:
-            x = x + own  # step over the own family's interval (a no-op when it is empty)
-    k = 0
-    for j in range(1, m + 1):
-        k += cum[g, j] <= x
-    if not total > 0.0:
-        return -1
-    return order[min(k, last[g])]  # rounding may carry the point past the last interval
+    W_gf is segment g's exp-utility of the family's offers and E_if = -log(1 - u) a standard
+    exponential keyed by (developer, family) on the run-long stream k_taste: the developer's
+    own, persistent taste for the family."""
+    n_fam = start.shape[0] - 1
+    if family < 0 or family >= n_fam:
+        return 0.0
+    w = cum[g, start[family + 1]] - cum[g, start[family]]
+    if not w > 0.0:
+        return 0.0
+    return w / -math.log(1.0 - uniform(k_taste, i * n_fam + family))
 
 
 @jit
-def match_pick(cum, g, order, start, last, family, damp, k_match, i, u):
-    """Persistent tastes: the family with the largest W_f d_f / E_if, where W_f is segment g's
-    exp-utility of family f, d_f = damp for other families than the developer's own, and E_if
-    = -log(u) a standard exponential drawn once per (developer, family) from k_match (so the
-    family is drawn with probability proportional to W_f d_f, the logit, but the same taste
-    holds at every review). The offer within it is then drawn afresh with u."""
+def best_rival(cum, g, start, family, k_taste, i, floor):
+    """The family other than `family` with the largest taste score above `floor`, and that
+    score; (-1, floor) if none. Since E = -log(1 - u) >= u, a family with W / u <= the best
+    so far cannot beat it, and its logarithm is skipped (most of them, once one rival is in)."""
     n_fam = start.shape[0] - 1
     best = -1
-    best_score = 0.0
+    best_score = floor
     for f in range(n_fam):
+        if f == family:
+            continue
         w = cum[g, start[f + 1]] - cum[g, start[f]]
         if not w > 0.0:
             continue
-        if f != family:
-            w = w * damp
-        e = -math.log(1.0 - uniform(k_match, i * n_fam + f))
-        score = w / e
+        u = uniform(k_taste, i * n_fam + f)
+        if w <= best_score * u:
+            continue
+        score = w / -math.log(1.0 - u)
         if score > best_score:
             best_score = score
             best = f
-    if best < 0:
-        return -1
-    a = cum[g, start[best]]
-    x = a + u * (cum[g, start[best + 1]] - a)
+    return best, best_score
+
+
+@jit
+def taste_family(cum, g, start, family, damp, k_taste, i):
+    """The family developer i of segment g takes at a choice: the largest W_f d_f / E_if.
+
+    d_f = damp for every family but the developer's own (the lock-in). At any one choice the
+    family is therefore drawn with probability W_f d_f / sum(W d), the logit (an exponential
+    race), but the developer's taste for each family persists from one choice to the next: it
+    moves only when the families' utilities move. Returns -1
+    when no family has positive weight.
+    """
+    own = own_taste(cum, g, start, family, k_taste, i)
+    floor = 0.0  # with no own family (or a withdrawn one), any rival will do
+    if own > 0.0:
+        floor = own / damp if damp > 0.0 else math.inf  # a rival must beat own / damp
+    rival, _ = best_rival(cum, g, start, family, k_taste, i, floor)
+    if rival >= 0:
+        return rival
+    return family if own > 0.0 else -1
+
+
+@jit
+def offer_in_family(cum, g, order, start, f, u):
+    """An offer of family f drawn with probability proportional to segment g's exp-utility:
+    the first offer whose cumulative bound passes the point u of the family's interval (the
+    family's newest model usually takes it all; the draw is fresh at every choice)."""
+    a = cum[g, start[f]]
+    x = a + u * (cum[g, start[f + 1]] - a)
     pick = -1
-    for k in range(start[best], start[best + 1]):
+    for k in range(start[f], start[f + 1]):
         if cum[g, k + 1] > cum[g, k]:
             pick = order[k]
             if cum[g, k + 1] > x:
@@ -162,7 +166,7 @@ def decay_tables(ft_keep, months):
 
 @jit_parallel
 def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
-                   family_of, beta_switch, ft_add, ft_keep, seed_key, month):
+                   family_of, beta_switch, ft_add, ft_keep, seed_key, taste_key, month):
     """Advance every developer by one month, in place.
 
     offer      int16[N]   model on offer each developer builds on (-1: not adopted yet)
@@ -176,6 +180,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
     beta_switch float64[G] switching cost per unit of fine-tuning investment
     ft_add     float64[G, M] investment added per month on each offer
     ft_keep    float64[G] share of the investment kept each month (1 - depreciation)
+    seed_key, taste_key: keys of this month's draws and of the run-long tastes (taste_family)
 
     A non-adopter adopts with its segment's hazard; an adopter reviews at its segment's rate,
     or must move when its offer is withdrawn (exp_util 0). The investment follows
@@ -184,8 +189,9 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
     the monthly pass touches nobody's investment, and the rate of an offer does not change
     while a developer stays on it. Each block of BLOCK developers is done in two passes:
     draw every event and collect the choosers, without a branch; then bring the choosers'
-    investment up to date, damp other families by the lock-in, draw and accumulate for this
-    month. Every developer's own operations keep their order, so the result equals the
+    investment up to date, damp other families by the lock-in, take the family of the largest
+    damped utility over the developer's persistent tastes (taste_family) and draw the offer
+    within it. Every developer's own operations keep their order, so the result equals the
     one-at-a-time reference twin bit for bit.
     """
     n = offer.shape[0]
@@ -193,8 +199,8 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
         return  # nothing on offer: no one can adopt or move (and ft_add has no column to read)
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_choice = stream_key(seed_key, month, STREAM_CHOICE)
-    k_match = stream_key(seed_key, 0, 3)  # month-free: tastes persist
-    cum, order, start, last = family_layout(exp_util, family_of)
+    k_taste = stream_key(taste_key, 0, STREAM_TASTE)  # no month: tastes last the run
+    cum, order, start, _ = family_layout(exp_util, family_of)
     prob = choice_probability(adopt_prob, review_prob, exp_util)
     keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
     nblocks = (n + BLOCK - 1) // BLOCK
@@ -222,8 +228,10 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
             g = segment[i]
             o = offer[i]
             family = -1 if o < 0 else family_of[o]
-            new = match_pick(cum, g, order, start, last, family, damp[j], k_match, i,
-                             uniform(k_choice, i))
+            new = -1
+            f = taste_family(cum, g, start, family, damp[j], k_taste, i)
+            if f >= 0:
+                new = offer_in_family(cum, g, order, start, f, uniform(k_choice, i))
             invested = phi[j]
             if new >= 0:
                 if family_of[new] != family:
@@ -258,29 +266,26 @@ def developer_tally(offer, volume, n_offers):
 
 @jit_parallel
 def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, month, stride):
+                 ft_keep, taste_key, month, stride):
     """How much the adopters' fine-tuning holds them, after the step of `month` (C5).
 
-    For each adopter, the chance that a review next month would take it to another family,
-    without lock-in, others / (own + others), and with it, damp * others / (own + damp *
-    others), where own and others are its segment's exp-utility of its family and of the rest
-    and damp = exp(-beta * phi) at the investment phi a review would find (the arithmetic of
-    developer_step). Returns the two sums over adopters (free, locked) among developers 0,
-    stride, 2 stride, ... (a systematic sample: a statistic need not read every agent). Blocks
-    are summed in order, so the result does not depend on the thread count.
+    For each adopter, whether a review next month would take it to another family without
+    lock-in (its best rival's taste score beats its own) and with it (beats own / damp, damp =
+    exp(-beta * phi) at the investment a review would find, by the arithmetic of
+    developer_step): taste_family at damp 1 and at damp. Returns the two
+    counts (free, locked) among developers 0, stride, 2 stride, ... (a systematic sample: a
+    statistic need not read every agent); integer counts do not depend on the thread count.
     """
     n = (offer.shape[0] + stride - 1) // stride  # developers in the sample
     nblocks = (n + BLOCK - 1) // BLOCK
-    free = np.zeros(nblocks)
-    locked = np.zeros(nblocks)
+    free = np.zeros(nblocks, dtype=np.int64)
+    locked = np.zeros(nblocks, dtype=np.int64)
     if exp_util.shape[1] == 0:
-        return 0.0, 0.0
-    cum, order, start, last = family_layout(exp_util, family_of)
+        return 0, 0
+    k_taste = stream_key(taste_key, 0, STREAM_TASTE)
+    cum, _, start, _ = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
-    m = exp_util.shape[1]
     for b in prange(nblocks):
-        f_sum = 0.0
-        l_sum = 0.0
         for j in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
             i = j * stride
             o = offer[i]
@@ -288,20 +293,12 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
                 continue
             g = segment[i]
             f = family_of[o]
-            own = cum[g, start[f + 1]] - cum[g, start[f]]
-            others = cum[g, m] - own
             held = min(max(month - ft_month[i], 0), month)
             phi = float(finetune[i]) * keep_pow[g, held] + ft_add[g, o] * accrued[g, held]
             damp = exp_neg(-beta_switch[g] * phi)
-            if own + others > 0.0:
-                f_sum += others / (own + others)
-            if own + damp * others > 0.0:
-                l_sum += damp * others / (own + damp * others)
-        free[b] = f_sum
-        locked[b] = l_sum
-    f_total = 0.0
-    l_total = 0.0
-    for b in range(nblocks):
-        f_total += free[b]
-        l_total += locked[b]
-    return f_total, l_total
+            own = own_taste(cum, g, start, f, k_taste, i)
+            rival, score = best_rival(cum, g, start, f, k_taste, i, own)
+            if rival >= 0:  # would move without lock-in; with it, if the rival beats own / damp
+                free[b] += 1
+                locked[b] += score * damp > own
+    return free.sum(), locked.sum()

@@ -10,12 +10,12 @@ import math
 
 import numpy as np
 
-from openness.kernels.config import BLOCK
 from openness.kernels.fastexp import py_exp_neg
 from openness.kernels.rng import (
     STREAM_CHOICE,
     STREAM_CHOICE2,
     STREAM_EVENT,
+    STREAM_TASTE,
     py_stream_key,
     py_uniform,
 )
@@ -38,46 +38,48 @@ def family_layout(exp_util, family_of):
     return cum, order, start, last
 
 
-def family_pick(cum, g, order, start, last, family, damp, u) -> int:
-    m = len(order)
-    has_own = 0 <= family < len(start) - 1
-    f = family if has_own else 0
-    a = float(cum[g, start[f]])
-    own = float(cum[g, start[f + 1]]) - a if has_own else 0.0
-    others = float(cum[g, m]) - own
-    total = own + damp * others
-    target = u * total
-    if target < own or not damp * others > 0.0:
-        x = a + target
-    else:
-        x = (target - own) / damp
-        if x >= a:
-            x = x + own
-    k = sum(1 for j in range(1, m + 1) if cum[g, j] <= x)
-    if not total > 0.0:
-        return -1
-    return int(order[min(k, int(last[g]))])
-
-
-def match_pick(cum, g, order, start, last, family, damp, k_match, i, u) -> int:
+def own_taste(cum, g, start, family, k_taste, i) -> float:
     n_fam = len(start) - 1
-    best, best_score = -1, 0.0
+    if not 0 <= family < n_fam:
+        return 0.0
+    w = float(cum[g, start[family + 1]]) - float(cum[g, start[family]])
+    if not w > 0.0:
+        return 0.0
+    return w / -math.log(1.0 - py_uniform(k_taste, i * n_fam + family))
+
+
+def best_rival(cum, g, start, family, k_taste, i, floor):
+    n_fam = len(start) - 1
+    best, best_score = -1, floor
     for f in range(n_fam):
         w = float(cum[g, start[f + 1]]) - float(cum[g, start[f]])
-        if not w > 0.0:
+        if f == family or not w > 0.0:
             continue
-        if f != family:
-            w = w * damp
-        e = -math.log(1.0 - py_uniform(k_match, i * n_fam + f))
-        score = w / e
+        u = py_uniform(k_taste, i * n_fam + f)
+        if w <= best_score * u:  # it cannot win: -log(1 - u) >= u
+            continue
+        score = w / -math.log(1.0 - u)
         if score > best_score:
-            best_score, best = score, f
-    if best < 0:
-        return -1
-    a = float(cum[g, start[best]])
-    x = a + u * (float(cum[g, start[best + 1]]) - a)
+            best, best_score = f, score
+    return best, best_score
+
+
+def taste_family(cum, g, start, family, damp, k_taste, i) -> int:
+    own = own_taste(cum, g, start, family, k_taste, i)
+    floor = 0.0  # with no own family (or a withdrawn one), any rival will do
+    if own > 0.0:
+        floor = own / damp if damp > 0.0 else math.inf  # a rival must beat own / damp
+    rival, _ = best_rival(cum, g, start, family, k_taste, i, floor)
+    if rival >= 0:
+        return rival
+    return family if own > 0.0 else -1
+
+
+def offer_in_family(cum, g, order, start, f, u) -> int:
+    a = float(cum[g, start[f]])
+    x = a + u * (float(cum[g, start[f + 1]]) - a)
     pick = -1
-    for k in range(int(start[best]), int(start[best + 1])):
+    for k in range(int(start[f]), int(start[f + 1])):
         if cum[g, k + 1] > cum[g, k]:
             pick = int(order[k])
             if cum[g, k + 1] > x:
@@ -96,11 +98,11 @@ def decay_tables(ft_keep, months):
 
 
 def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
-                   family_of, beta_switch, ft_add, ft_keep, seed_key, month) -> None:
+                   family_of, beta_switch, ft_add, ft_keep, seed_key, taste_key, month) -> None:
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
-    k_match = py_stream_key(int(seed_key), 0, 3)
-    cum, order, start, last = family_layout(exp_util, family_of)
+    k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
+    cum, order, start, _ = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     for i in range(len(offer)):
         g = int(segment[i])
@@ -118,8 +120,10 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
             phi = (float(finetune[i]) * keep_pow[g][held]
                    + float(ft_add[g, o]) * accrued[g][held])
             damp = py_exp_neg(-float(beta_switch[g]) * phi)
-        new = match_pick(cum, g, order, start, last, family, damp, k_match, i,
-                         py_uniform(k_choice, i))
+        new = -1
+        f = taste_family(cum, g, start, family, damp, k_taste, i)
+        if f >= 0:
+            new = offer_in_family(cum, g, order, start, f, py_uniform(k_choice, i))
         if new >= 0:
             if int(family_of[new]) != family:
                 phi = 0.0
@@ -142,34 +146,28 @@ def developer_tally(offer, volume, n_offers):
 
 
 def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, month, stride):
-    m = exp_util.shape[1]
-    if m == 0:
-        return 0.0, 0.0
-    cum, order, start, last = family_layout(exp_util, family_of)
+                 ft_keep, taste_key, month, stride):
+    if exp_util.shape[1] == 0:
+        return 0, 0
+    k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
+    cum, _, start, _ = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
-    f_total = l_total = 0.0
-    sample = range(0, len(offer), int(stride))
-    for lo in range(0, len(sample), BLOCK):  # per block, then the blocks in order, as the kernel
-        f_sum = l_sum = 0.0
-        for i in sample[lo:lo + BLOCK]:
-            o = int(offer[i])
-            if o < 0:
-                continue
-            g = int(segment[i])
-            f = int(family_of[o])
-            own = float(cum[g, start[f + 1]]) - float(cum[g, start[f]])
-            others = float(cum[g, m]) - own
-            held = min(max(int(month) - int(ft_month[i]), 0), int(month))
-            phi = float(finetune[i]) * keep_pow[g][held] + float(ft_add[g, o]) * accrued[g][held]
-            damp = py_exp_neg(-float(beta_switch[g]) * phi)
-            if own + others > 0.0:
-                f_sum += others / (own + others)
-            if own + damp * others > 0.0:
-                l_sum += damp * others / (own + damp * others)
-        f_total += f_sum
-        l_total += l_sum
-    return f_total, l_total
+    free = locked = 0
+    for i in range(0, len(offer), int(stride)):
+        o = int(offer[i])
+        if o < 0:
+            continue
+        g = int(segment[i])
+        f = int(family_of[o])
+        held = min(max(int(month) - int(ft_month[i]), 0), int(month))
+        phi = float(finetune[i]) * keep_pow[g][held] + float(ft_add[g, o]) * accrued[g][held]
+        damp = py_exp_neg(-float(beta_switch[g]) * phi)
+        own = own_taste(cum, g, start, f, k_taste, i)
+        rival, score = best_rival(cum, g, start, f, k_taste, i, own)
+        if rival >= 0:
+            free += 1
+            locked += score * damp > own
+    return free, locked
 
 
 def _unit_cost(api, host, fixed_usd, volume):

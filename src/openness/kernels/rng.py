@@ -27,6 +27,7 @@ STREAMS = 4
 STREAM_EVENT = 0  # adopt / review / funding events
 STREAM_CHOICE = 1  # the logit choice
 STREAM_CHOICE2 = 2  # a second choice in the same month (enterprise commodity work)
+STREAM_TASTE = 3  # run-long draws, keyed with month 0: developers' tastes for the families
 
 _MASK = (1 << 64) - 1
 

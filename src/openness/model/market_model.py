@@ -353,7 +353,7 @@ class OpennessModel(mesa.Model):
         # each population and the start-up draw use their own key, so no two share a stream
         dev_key, ent_key = self.seed_key, self.seed_key ^ np.uint64(0x5EED_E17E)
         if t == 0:
-            self.developers.seed_adoption(offers, exp_util, dev_key ^ np.uint64(0x1417))
+            self.developers.seed_adoption(offers, exp_util, dev_key ^ np.uint64(0x1417), dev_key)
             self.enterprises.seed_adoption(base, api, host, ent_key ^ np.uint64(0x1417))
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
             self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))

@@ -56,10 +56,10 @@ class DeveloperTally:
     counts: np.ndarray  # int64[M] developers per offer
     tokens_ktok: np.ndarray  # int64[M] monthly k tokens per offer
     adopted: int
-    #: summed over adopters, the chance a review next month moves them to another family
-    #: without their lock-in and with it (kernels.lockin_tally; C5)
-    switch_free: float
-    switch_locked: float
+    #: adopters (in a sample) whom a review next month would move to another family without
+    #: their lock-in and with it (kernels.lockin_tally; C5)
+    switch_free: int
+    switch_locked: int
 
 
 #: developers read by the lock-in statistic (a systematic sample above this size)
@@ -106,31 +106,38 @@ class DeveloperPopulation:
         return int(self.offer.shape[0])
 
 
-    def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64) -> None:
-        """Developers already building at the start choose from the logit over the offers."""
+    def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64,
+                      taste_key: np.uint64) -> None:
+        """Developers already building at the start choose from the logit over the offers.
+
+        `taste_key` must be the key that `step` will be given: the developers' tastes are
+        keyed by it alone, so that they are the same at the start and at every later choice."""
         self._advance(offers, exp_util, self._ft_add(offers), self.initial_adoption,
-                      np.zeros_like(self.review_prob), seed_key, 0)
+                      np.zeros_like(self.review_prob), seed_key, taste_key, 0)
 
     def step(self, offers: Offers, exp_util: np.ndarray, adopted_fraction: float,
              seed_key: np.uint64, month: int) -> DeveloperTally:
+        """One month of developers; the run's `seed_key` keys the month's draws and the tastes."""
         adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
         ft_add = self._ft_add(offers)
-        self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, month)
+        self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, seed_key,
+                      month)
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
         free, locked = lockin_tally(self.offer, self.finetune, self.ft_month, self.segment,
                                     exp_util, offers.lab, self.beta_switch, ft_add,
-                                    self.ft_keep, np.int64(month),
+                                    self.ft_keep, seed_key, np.int64(month),
                                     np.int64(max(1, self.size // LOCKIN_SAMPLE)))
-        return DeveloperTally(counts, tokens, int(counts.sum()), free, locked)
+        return DeveloperTally(counts, tokens, int(counts.sum()), int(free), int(locked))
 
     def _ft_add(self, offers: Offers) -> np.ndarray:
         """Fine-tuning investment added per month, by segment and offer."""
         return np.where(offers.is_open[None, :], self._ft_open[:, None], self._ft_closed[:, None])
 
-    def _advance(self, offers, exp_util, ft_add, adopt, review, seed_key, month) -> None:
+    def _advance(self, offers, exp_util, ft_add, adopt, review, seed_key, taste_key,
+                 month) -> None:
         developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review,
                        exp_util, offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
-                       np.int64(month))
+                       taste_key, np.int64(month))
 
 
 @dataclass

@@ -47,8 +47,8 @@ WORLD_METRICS = {
     "best_open_capability": "best released open capability (log10 effective FLOP)",
     "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
     "dev_lockin_hold": "share of the family switches adopting developers would make if all "
-    "reviewed at this month's offers that their fine-tuning investment prevents (C5): 1 - sum "
-    "P(switch | lock-in) / sum P(switch | none)",
+    "reviewed at this month's offers that their fine-tuning investment prevents (C5): 1 - "
+    "switches with lock-in / switches without",
     "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
     "capital_condition": "market-wide venture capital condition (1 = normal)",
     "strategy_switches": "strategy switches of all labs that have taken effect since the start",
