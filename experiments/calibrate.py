@@ -286,10 +286,11 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
         method = "Differential evolution (scipy)"
     if args.loss != "shares":
         search += f" --loss {args.loss}"
+    margin_note = ""
     if args.margin:
         search += f" --margin {args.margin:g}"
-        method += (f"; every target's required share of seeds raised by {args.margin:g} in the "
-                   "loss and in the tables below")
+        margin_note = (f" Every target's required share of seeds is raised by {args.margin:g} "
+                       "in the loss and in the tables below.")
     lines = ["# Calibration report", "",
              f"Command: `python experiments/calibrate.py {search} --seeds {args.seeds} "
              f"--search-from {args.search_from} "
@@ -300,7 +301,7 @@ def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args,
              f"{args.search_from}-{args.search_from + args.seeds - 1}); populations of "
              f"{SIZES['simulation.developers']:,} developers and "
              f"{SIZES['simulation.enterprises']:,} enterprises."
-             + _stop_note(losses, args), "",
+             + _stop_note(losses, args) + margin_note, "",
              "| parameter | bounds | before | fitted |", "|---|---|---:|---:|"]
     for p, a, b in zip(PARAMETERS, start, fit, strict=True):
         lines.append(f"| `{p.key}` | [{p.low:g}, {p.high:g}] | {a:.4g} | {b:.4g} |")

@@ -174,3 +174,23 @@ def test_search_and_confirmation_seeds_must_not_overlap(calibrate, capsys):
                         "--confirm-seeds", "10", "--confirm-from", "85"])
     assert exit_.value.code == 2
     assert "overlap" in capsys.readouterr().err
+
+
+def test_a_margin_raises_every_targets_required_share_and_caps_it_at_one(calibrate):
+    """--margin asks the fit for room: a target that passes in exactly its required share of
+    seeds fails in the loss, and no requirement exceeds every seed."""
+    from openness.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml")
+    raised = calibrate.with_margin(scenario, 0.05)
+    for before, after in zip(scenario.targets, raised.targets, strict=True):
+        assert after.share_of_seeds == min(1.0, before.share_of_seeds + 0.05)
+        assert after.id == before.id and after.metric == before.metric
+    assert calibrate.with_margin(scenario, 0.0) is scenario
+
+
+def test_a_margin_outside_zero_to_one_is_refused(calibrate, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        calibrate.main(["--method", "compass", "--margin", "1.5"])
+    assert exit_.value.code == 2
+    assert "--margin" in capsys.readouterr().err
