@@ -92,20 +92,26 @@ def best_rival(cum, g, start, family, k_taste, i, floor):
 
 
 @jit
+def lock_floor(own, damp):
+    """The taste score a rival must beat to draw a developer whose own family scores `own`
+    under lock-in `damp`: own / damp (infinite at damp 0), or 0 with no own family."""
+    if not own > 0.0:
+        return 0.0
+    return own / damp if damp > 0.0 else math.inf
+
+
+@jit
 def taste_family(cum, g, start, family, damp, k_taste, i):
     """The family developer i of segment g takes at a choice: the largest W_f d_f / E_if.
 
     d_f = damp for every family but the developer's own (the lock-in). At any one choice the
     family is therefore drawn with probability W_f d_f / sum(W d), the logit (an exponential
     race), but the developer's taste for each family persists from one choice to the next: it
-    moves only when the families' utilities move. Returns -1
-    when no family has positive weight.
+    moves only when the families' utilities move. Returns -1 when no family has positive
+    weight.
     """
     own = own_taste(cum, g, start, family, k_taste, i)
-    floor = 0.0  # with no own family (or a withdrawn one), any rival will do
-    if own > 0.0:
-        floor = own / damp if damp > 0.0 else math.inf  # a rival must beat own / damp
-    rival, _ = best_rival(cum, g, start, family, k_taste, i, floor)
+    rival, _ = best_rival(cum, g, start, family, k_taste, i, lock_floor(own, damp))
     if rival >= 0:
         return rival
     return family if own > 0.0 else -1
@@ -272,9 +278,9 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
     For each adopter, whether a review next month would take it to another family without
     lock-in (its best rival's taste score beats its own) and with it (beats own / damp, damp =
     exp(-beta * phi) at the investment a review would find, by the arithmetic of
-    developer_step): taste_family at damp 1 and at damp. Returns the two
-    counts (free, locked) among developers 0, stride, 2 stride, ... (a systematic sample: a
-    statistic need not read every agent); integer counts do not depend on the thread count.
+    developer_step): taste_family at damp 1 and at damp. Returns the two counts (free,
+    locked) among developers 0, stride, 2 stride, ... (a systematic sample: a statistic need
+    not read every agent); integer counts do not depend on the thread count.
     """
     n = (offer.shape[0] + stride - 1) // stride  # developers in the sample
     nblocks = (n + BLOCK - 1) // BLOCK
@@ -298,7 +304,7 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
             damp = exp_neg(-beta_switch[g] * phi)
             own = own_taste(cum, g, start, f, k_taste, i)
             rival, score = best_rival(cum, g, start, f, k_taste, i, own)
-            if rival >= 0:  # would move without lock-in; with it, if the rival beats own / damp
+            if rival >= 0:  # would move without lock-in; with it, if it still beats the floor
                 free[b] += 1
-                locked[b] += score * damp > own
+                locked[b] += score > lock_floor(own, damp)
     return free.sum(), locked.sum()

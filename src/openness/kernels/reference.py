@@ -64,12 +64,15 @@ def best_rival(cum, g, start, family, k_taste, i, floor):
     return best, best_score
 
 
+def lock_floor(own, damp):
+    if not own > 0.0:
+        return 0.0
+    return own / damp if damp > 0.0 else math.inf
+
+
 def taste_family(cum, g, start, family, damp, k_taste, i) -> int:
     own = own_taste(cum, g, start, family, k_taste, i)
-    floor = 0.0  # with no own family (or a withdrawn one), any rival will do
-    if own > 0.0:
-        floor = own / damp if damp > 0.0 else math.inf  # a rival must beat own / damp
-    rival, _ = best_rival(cum, g, start, family, k_taste, i, floor)
+    rival, _ = best_rival(cum, g, start, family, k_taste, i, lock_floor(own, damp))
     if rival >= 0:
         return rival
     return family if own > 0.0 else -1
@@ -166,7 +169,7 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
         rival, score = best_rival(cum, g, start, f, k_taste, i, own)
         if rival >= 0:
             free += 1
-            locked += score * damp > own
+            locked += score > lock_floor(own, damp)
     return free, locked
 
 
