@@ -53,6 +53,15 @@ def test_classic_mesa_model_follows_the_kernel_rule():
     sigma = np.sqrt(expected * (1 - expected) / n)
     assert np.all(np.abs(a - expected) < 5 * sigma + 1e-12)
     assert np.all(np.abs(b - expected) < 5 * sigma + 1e-12)
+    # both keep their tastes: at the same utilities a second review leaves every family
+    mesa_model.review_prob[:] = 1.0
+    fast["review_prob"][:] = 1.0
+    families = state["family_of"]
+    before_mesa, before_fast = families[mesa_model.offers()], families[fast["offer"]]
+    mesa_model.step()
+    developer_step(*fast.values(), seed_key(3), seed_key(3), np.int64(1))
+    assert (families[mesa_model.offers()] == before_mesa).all()
+    assert (families[fast["offer"]] == before_fast).all()
 
 
 def test_batch_benchmark_runs_on_tiny_sizes(tmp_path):
