@@ -140,7 +140,7 @@ def test_taste_family_draws_the_damped_logit_across_developers(seed, m, fam, dam
     proportional to its exp-utility, other families' scaled by damp (the logit), and the kernel
     agrees with its twin."""
     weights, family_of = family_weights(seed, m, 5)
-    cum, order, start, last = dk.family_layout(weights[None, :], family_of)
+    cum, order, start = dk.family_layout(weights[None, :], family_of)
     w_fam = np.bincount(family_of, weights, minlength=len(start) - 1)
     scaled = np.where(np.arange(len(w_fam)) == fam, w_fam, w_fam * damp)
     key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
@@ -169,7 +169,7 @@ def test_tastes_persist_a_better_family_draws_developers_only_to_itself(seed, m,
     key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
 
     def families(w):
-        cum, _, start, _ = dk.family_layout(w[None, :], family_of)
+        cum, _, start = dk.family_layout(w[None, :], family_of)
         return np.array([dk.taste_family(cum, 0, start, -1, 1.0, key, i) for i in range(2000)])
 
     before, after = families(weights), families(raised)
@@ -183,7 +183,7 @@ def test_full_lock_in_keeps_the_own_family_and_a_withdrawn_one_is_left():
     offer, and one whose family has nothing on offer still moves; kernel and twin alike."""
     weights = np.array([1.0, 2.0, 3.0, 0.0])
     family_of = np.array([0, 1, 2, 3], dtype=np.int16)
-    cum, _, start, _ = dk.family_layout(weights[None, :], family_of)
+    cum, _, start = dk.family_layout(weights[None, :], family_of)
     key = np.uint64(dk.stream_key(seed_key(4), 0, 3))
     for impl in (dk, ref):
         assert all(impl.taste_family(cum, 0, start, 1, 0.0, key, i) == 1 for i in range(200))
@@ -195,7 +195,7 @@ def test_full_lock_in_keeps_the_own_family_and_a_withdrawn_one_is_left():
 @given(seed=st.integers(0, 2**32), m=st.integers(1, 12))
 def test_offer_in_family_draws_in_proportion_to_exp_utility(seed, m):
     weights, family_of = family_weights(seed, m, 3)
-    cum, order, start, _ = dk.family_layout(weights[None, :], family_of)
+    cum, order, start = dk.family_layout(weights[None, :], family_of)
     k = 2000
     for f in range(len(start) - 1):
         members = family_of == f

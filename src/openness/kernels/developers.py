@@ -20,10 +20,10 @@ from openness.kernels.rng import STREAM_CHOICE, STREAM_EVENT, STREAM_TASTE, stre
 def family_layout(exp_util, family_of):
     """The offers grouped by family, and per segment the cumulative exp-utility along them.
 
-    Returns (cum float64[G, M+1], order int64[M], start int64[F+1], last int64[G]): family
-    f's offers are order[start[f]:start[f+1]] (in their original order); offer order[k] holds
-    the interval [cum[g, k], cum[g, k+1]) of segment g's total exp-utility cum[g, M]; last[g]
-    is the position of the last offer with positive exp-utility.
+    Returns (cum float64[G, M+1], order int64[M], start int64[F+1]): family f's offers are
+    order[start[f]:start[f+1]] (in their original order); offer order[k] holds the interval
+    [cum[g, k], cum[g, k+1]) of segment g's total exp-utility cum[g, M], so a family's
+    exp-utility is one difference.
     """
     g_count, m = exp_util.shape
     n_fam = 0
@@ -41,14 +41,10 @@ def family_layout(exp_util, family_of):
         order[fill[f]] = o
         fill[f] += 1
     cum = np.zeros((g_count, m + 1))
-    last = np.zeros(g_count, dtype=np.int64)
     for g in range(g_count):
         for k in range(m):
-            w = exp_util[g, order[k]]
-            cum[g, k + 1] = cum[g, k] + w
-            if w > 0.0:
-                last[g] = k
-    return cum, order, start, last
+            cum[g, k + 1] = cum[g, k] + exp_util[g, order[k]]
+    return cum, order, start
 
 
 @jit
@@ -206,7 +202,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
     k_event = stream_key(seed_key, month, STREAM_EVENT)
     k_choice = stream_key(seed_key, month, STREAM_CHOICE)
     k_taste = stream_key(taste_key, 0, STREAM_TASTE)  # no month: tastes last the run
-    cum, order, start, _ = family_layout(exp_util, family_of)
+    cum, order, start = family_layout(exp_util, family_of)
     prob = choice_probability(adopt_prob, review_prob, exp_util)
     keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
     nblocks = (n + BLOCK - 1) // BLOCK
@@ -289,7 +285,7 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
     if exp_util.shape[1] == 0:
         return 0, 0
     k_taste = stream_key(taste_key, 0, STREAM_TASTE)
-    cum, _, start, _ = family_layout(exp_util, family_of)
+    cum, _, start = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(month, 0))
     for b in prange(nblocks):
         for j in range(b * BLOCK, min(n, (b + 1) * BLOCK)):

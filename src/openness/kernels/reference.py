@@ -28,14 +28,10 @@ def family_layout(exp_util, family_of):
     order = np.array([o for group in groups for o in group], dtype=np.int64)
     start = np.cumsum([0] + [len(group) for group in groups]).astype(np.int64)
     cum = np.zeros((g_count, m + 1))
-    last = np.zeros(g_count, dtype=np.int64)
     for g in range(g_count):
         for k in range(m):
-            w = float(exp_util[g, order[k]])
-            cum[g, k + 1] = cum[g, k] + w
-            if w > 0.0:
-                last[g] = k
-    return cum, order, start, last
+            cum[g, k + 1] = cum[g, k] + float(exp_util[g, order[k]])
+    return cum, order, start
 
 
 def own_taste(cum, g, start, family, k_taste, i) -> float:
@@ -105,7 +101,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
     k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
-    cum, order, start, _ = family_layout(exp_util, family_of)
+    cum, order, start = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     for i in range(len(offer)):
         g = int(segment[i])
@@ -153,7 +149,7 @@ def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_s
     if exp_util.shape[1] == 0:
         return 0, 0
     k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
-    cum, _, start, _ = family_layout(exp_util, family_of)
+    cum, _, start = family_layout(exp_util, family_of)
     keep_pow, accrued = decay_tables(ft_keep, max(int(month), 0))
     free = locked = 0
     for i in range(0, len(offer), int(stride)):
