@@ -177,8 +177,8 @@ def test_search_and_confirmation_seeds_must_not_overlap(calibrate, capsys):
 
 
 def test_a_margin_raises_every_targets_required_share_and_caps_it_at_one(calibrate):
-    """--margin asks the fit for room: a target that passes in exactly its required share of
-    seeds fails in the loss, and no requirement exceeds every seed."""
+    """--margin asks the fit for room: every target's required share of seeds rises by the
+    margin, capped at every seed, and nothing else about the target changes."""
     from openness.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml")
