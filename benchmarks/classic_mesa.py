@@ -58,13 +58,14 @@ class ClassicDevelopers(mesa.Model):
             setattr(self, name, np.asarray(state[name]))
         self.n_families = int(self.family_of.max()) + 1
         self.families = np.arange(self.n_families)
-        self.family_weight = np.array([np.bincount(self.family_of, row,
-                                                   minlength=self.n_families)
-                                       for row in self.exp_util])
         for g, o, f in zip(state["segment"], state["offer"], state["finetune"], strict=True):
             Developer(self, int(g), int(o), float(f))
 
     def step(self) -> None:
+        # each family's exp-utility by segment, once a month as the kernel's layout
+        self.family_weight = np.array([np.bincount(self.family_of, row,
+                                                   minlength=self.n_families)
+                                       for row in self.exp_util])
         self.agents.do("step")
 
     def offers(self) -> np.ndarray:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from openness.kernels import developers as dk
 from openness.kernels import enterprises as ek
 from openness.kernels import reference as ref
-from openness.kernels.rng import seed_key
+from openness.kernels.rng import STREAM_TASTE, seed_key
 
 CASES = settings(max_examples=40, deadline=None)
 
@@ -143,7 +143,7 @@ def test_taste_family_draws_the_damped_logit_across_developers(seed, m, fam, dam
     cum, order, start = dk.family_layout(weights[None, :], family_of)
     w_fam = np.bincount(family_of, weights, minlength=len(start) - 1)
     scaled = np.where(np.arange(len(w_fam)) == fam, w_fam, w_fam * damp)
-    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
+    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, STREAM_TASTE))
     k = 4000
     picks = np.array([dk.taste_family(cum, 0, start, fam, damp, key, i) for i in range(k)])
     slow = [ref.taste_family(cum, 0, start, fam, damp, key, i) for i in range(0, k, 97)]
@@ -166,7 +166,7 @@ def test_tastes_persist_a_better_family_draws_developers_only_to_itself(seed, m,
     weights, family_of = family_weights(seed, m, 4)
     better = int(family_of[0])
     raised = np.where(family_of == better, weights * lift, weights)
-    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, 3))
+    key = np.uint64(dk.stream_key(seed_key(run_seed), 0, STREAM_TASTE))
 
     def families(w):
         cum, _, start = dk.family_layout(w[None, :], family_of)
@@ -184,7 +184,7 @@ def test_full_lock_in_keeps_the_own_family_and_a_withdrawn_one_is_left():
     weights = np.array([1.0, 2.0, 3.0, 0.0])
     family_of = np.array([0, 1, 2, 3], dtype=np.int16)
     cum, _, start = dk.family_layout(weights[None, :], family_of)
-    key = np.uint64(dk.stream_key(seed_key(4), 0, 3))
+    key = np.uint64(dk.stream_key(seed_key(4), 0, STREAM_TASTE))
     for impl in (dk, ref):
         assert all(impl.taste_family(cum, 0, start, 1, 0.0, key, i) == 1 for i in range(200))
         moved = [impl.taste_family(cum, 0, start, 3, 0.0, key, i) for i in range(200)]
