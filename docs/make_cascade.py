@@ -1,15 +1,20 @@
 """Figures and numbers for docs/cascade.md, from a validation-size ensemble.
 
-    .venv/bin/python docs/make_cascade.py      # about two minutes
+    .venv/bin/python docs/make_cascade.py      # about a minute
+    .venv/bin/openness validate --all --seeds 30 --out results/validation   # about 6 minutes
+    .venv/bin/python docs/make_cascade.py --validation results/validation
 
 Runs the DeepSeek cascade, its no-shock counterfactual and the consolidation scenario for 20
 seeds each at the default sizes (100,000 developers, 10,000 enterprises), keeping every table
 including the labs' strategy reviews, and writes docs/figures/cascade_*.png and
-docs/figures/cascade_stats.json (the numbers quoted in docs/cascade.md).
+docs/figures/cascade_stats.json (the numbers quoted in docs/cascade.md). With `--validation`
+it also reads the runs of a validation ensemble (`openness validate --all`) and adds the
+numbers docs/cascade.md quotes from those seeds (`validation` in the JSON).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -62,7 +67,94 @@ def median_terms(decisions: pd.DataFrame, lab: str, option: str,
     return out
 
 
+def first_not_closed(labs: pd.DataFrame, lab: str, start: pd.Timestamp) -> pd.Series:
+    """Month index (from `start`) at which each seed's lab first leaves `closed`, as the
+    validation's first_open_month counts it (NaN if never)."""
+    rows = labs[labs.lab == lab].sort_values("month")
+    opened = rows[rows.strategy != "closed"].groupby("replication").month.min()
+    months = (opened.dt.year - start.year) * 12 + (opened.dt.month - start.month)
+    return months.reindex(sorted(rows.replication.unique())).astype(float)
+
+
+def month_label(index: float, start: pd.Timestamp) -> str | None:
+    return None if np.isnan(index) else str(start + pd.DateOffset(months=int(index)))[:7]
+
+
+def validation_stats(root: Path) -> dict:
+    """Numbers docs/cascade.md quotes from the runs of `openness validate --all` under root."""
+    def runs(name: str, table: str) -> pd.DataFrame:
+        return pd.read_parquet(root / name / "runs" / table)
+
+    out: dict = {}
+    labs, world = runs("deepseek_cascade", "labs"), runs("deepseek_cascade", "world")
+    start = labs.month.min()
+    cascade, counter = labs[labs.arm == "main"], labs[labs.arm == "versus0"]
+    out["seeds"] = int(cascade.replication.nunique())
+    with_shock = first_not_closed(cascade, "OpenAI", start)
+    without = first_not_closed(counter, "OpenAI", start)
+    lo, hi = 15, 23  # 2025-04 and 2025-12 as month indices from 2024-01
+    out["openai_first_open"] = {
+        "median": month_label(with_shock.median(), start),
+        "before_window": int((with_shock < lo).sum()),
+        "in_window": int(with_shock.between(lo, hi).sum()),
+        "after_window": int((with_shock > hi).sum()),
+        "never": int(with_shock.isna().sum()),
+        "months_before_window": sorted({month_label(m, start) for m in with_shock[with_shock < lo]}),
+        "months_after_window": sorted({month_label(m, start) for m in with_shock[with_shock > hi]}),
+    }
+    for arm, first in (("deepseek_cascade", with_shock), ("no_shock", without)):
+        out[f"openai_first_open_months_{arm}"] = (
+            first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index()
+            .to_dict())
+    a, b = with_shock.fillna(np.inf), without.fillna(np.inf)
+    out["openai_no_shock"] = {
+        "median_never_latest": month_label(b.median(), start) if np.isfinite(b.median())
+        else "never",
+        "later": int((b > a).sum()), "same": int((b == a).sum()), "earlier": int((b < a).sum()),
+        "never": int(without.isna().sum()),
+        "from_2026": int((b >= 24).sum()), "from_2026_with_shock": int((a >= 24).sum()),
+    }
+    anth = cascade[cascade.lab == "Anthropic"]
+    out["anthropic"] = {
+        "first_not_closed": first_not_closed(cascade, "Anthropic", start).map(
+            lambda m: month_label(m, start) or "never").value_counts().sort_index().to_dict(),
+        "months_not_closed_median": float((anth.strategy != "closed")
+                                          .groupby(anth.replication).sum().median()),
+        "strategy_2027_12": anth[anth.month == anth.month.max()].strategy.value_counts().to_dict(),
+        "seeds_frontier_open_ever": int((anth.strategy == "open").groupby(anth.replication)
+                                        .any().sum()),
+    }
+    main_world = world[world.arm == "main"]
+    prices = ["price_ratio", "serving_cost_ratio", "top_closed_price", "top_open_price",
+              "going_rate"]
+    out["prices_median"] = {
+        month: {k: round(float(v), 2) for k, v in
+                main_world[main_world.month == f"{month}-01"][prices].median().items()}
+        for month in ("2025-01", "2026-02", "2026-04", "2026-07", "2027-02")}
+    lag = main_world[(main_world.month >= "2025-01-01") & (main_world.month <= "2027-12-01")]
+    short = lag[lag.open_lag_months < 3]
+    out["c7_seeds_below_3_months"] = int(short.replication.nunique())
+    out["c7_seeds_above_18_months"] = int(lag[lag.open_lag_months > 18].replication.nunique())
+    out["c7_seeds_below_3_months_by_year"] = {
+        int(y): int(n) for y, n in short.groupby(short.month.dt.year).replication.nunique().items()}
+    best = cascade[cascade.open_capability.notna()]
+    best = best.loc[best.groupby(["replication", "month"]).open_capability.idxmax()]
+    holders = short.merge(best[["replication", "month", "lab"]], on=["replication", "month"])
+    out["c7_best_open_lab_below_3_months"] = (
+        holders.groupby("lab").replication.nunique().sort_values(ascending=False).to_dict())
+    cons = runs("consolidation", "world")
+    cons = cons[cons.arm == "main"]
+    end = cons[cons.month == cons.month.max()].open_share_dev_count
+    out["consolidation_open_share_dev_end"] = {"median": round(float(end.median()), 3),
+                                               "q05": round(float(end.quantile(0.05)), 3)}
+    return out
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--validation", type=Path, help="directory of `openness validate "
+                        "--all --out DIR` whose runs to read as well")
+    args = parser.parse_args()
     FIGURES.mkdir(parents=True, exist_ok=True)
     runs = {name: ensemble(name) for name in ("deepseek_cascade", "no_shock", "consolidation")}
     cascade = runs["deepseek_cascade"]
@@ -109,6 +201,14 @@ def main() -> None:
         stats["terms"][f"{lab}:{option}"] = median_terms(
             dec, lab, option, {"2024": ("2024-01-01", "2024-12-01"),
                                "2025-26": ("2025-01-01", "2026-02-01")})
+    stats["lag_months_2026_02_median"] = {
+        lab: round(float(at[at.lab == lab].lag_months.median()), 1) for lab in MAJORS}
+    stats["openai_hybrid_at_reviews"] = {
+        name: {month: {k: round(float(v), 1) for k, v in
+                       plots.payoff_differences(runs[name]["decisions"], "OpenAI", "hybrid")
+                       .loc[month, ["moat", "total"]].items()}
+               for month in ("2024-10-01", "2025-01-01", "2025-10-01")}
+        for name in ("deepseek_cascade", "no_shock")}
     cl = cons["labs"]
     end = cl[cl.month == cl.month.max()]
     watched = ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]
@@ -124,6 +224,8 @@ def main() -> None:
             cons["decisions"], "Meta", option, {"2024": ("2024-01-01", "2024-12-01"),
                                                 "2025-26": ("2025-01-01", "2026-12-01"),
                                                 "2027-28": ("2027-01-01", "2028-12-01")})
+    if args.validation is not None:
+        stats["validation"] = validation_stats(args.validation)
     (FIGURES / "cascade_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     print(json.dumps(stats, indent=2))
 

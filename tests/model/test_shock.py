@@ -13,9 +13,10 @@ CASCADE = ROOT / "scenarios" / "deepseek_cascade.toml"
 # 20 seeds, not 10: with 10, one seed moving by a single review flips a median (the model with
 # xAI's year-old open weights, monotone over 30 seeds of 100,000 developers, failed here at 10).
 # 20,000 developers, not 4,000: at 4,000 one review of sampling noise flipped a median (session
-# 10). With session 14's values (the franchise moat) the medians here are never (12 of 20 seeds
-# keep OpenAI closed to 2026-12), 2025-11 and 2025-11, and the fivefold gain opens OpenAI
-# earlier in all 20 paired seeds (session 12: 2026-02, 2025-11, 2025-11; 12 earlier, 3 later)
+# 10). With session 18's values (persistent developer tastes) 10 of 20 seeds keep OpenAI
+# closed to 2026-12 at the smallest gain, so that median is "never"; 2025-11 and 2025-11 at the
+# others; the fivefold gain opens OpenAI earlier in 17 paired seeds, later in 1 (session 14: 12
+# closed, 20 earlier; session 12: 2026-02, 2025-11, 2025-11; 12 earlier, 3 later)
 SEEDS = range(20)
 NEVER = 10_000.0  # a seed in which OpenAI never opens counts as "later than any month"
 
