@@ -1,6 +1,9 @@
-"""Small experiment files for the tests (tiny populations so that runs take ~0.1 s)."""
+"""Small experiment files for the tests (tiny populations so that runs take ~0.1 s), and the
+scripts of experiments/ as modules."""
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 from tests.conftest import ROOT
 
@@ -26,3 +29,11 @@ def write_experiment(directory: Path, body: str, name: str = "exp", replications
         '[outputs]\nmetrics = ["open_share_dev_count", "price_ratio", "n_frontier_open"]\n'
         'months = ["2024-06", "2025-02"]\nlab_metrics = ["strategy"]\n')
     return path
+
+
+def experiment_script(name: str) -> ModuleType:
+    """experiments/<name>.py imported as a module (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,21 +1,16 @@
 """The C5 lever probe scales every developer segment and pairs its seeds."""
 
-import importlib.util
-
 import pandas as pd
 import pytest
 
 from openness.scenario import load_scenario
 from tests.conftest import ROOT
+from tests.experiments.helpers import experiment_script
 
 
 @pytest.fixture(scope="module")
 def levers():
-    spec = importlib.util.spec_from_file_location("c5_levers", ROOT / "experiments" /
-                                                  "c5_levers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return experiment_script("c5_levers")
 
 
 def test_a_variant_scales_every_segment(levers):

@@ -1,7 +1,5 @@
 """The C5 diagnostic script reads the uptake of a lab's first open weights correctly."""
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,15 +8,12 @@ from openness.market.offers import SLOT_OPEN_FRONTIER, SLOT_OPEN_SMALL, SLOTS
 from openness.model.market_model import OpennessModel
 from openness.scenario import load_scenario
 from tests.conftest import ROOT
+from tests.experiments.helpers import experiment_script
 
 
 @pytest.fixture(scope="module")
 def uptake():
-    spec = importlib.util.spec_from_file_location("release_uptake", ROOT / "experiments" /
-                                                  "release_uptake.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return experiment_script("release_uptake")
 
 
 def test_the_lags_count_from_the_first_month_with_open_users(uptake):
