@@ -72,12 +72,75 @@ def first_not_closed(labs: pd.DataFrame, lab: str, start: pd.Timestamp) -> pd.Se
     validation's first_open_month counts it (NaN if never)."""
     rows = labs[labs.lab == lab].sort_values("month")
     opened = rows[rows.strategy != "closed"].groupby("replication").month.min()
-    months = (opened.dt.year - start.year) * 12 + (opened.dt.month - start.month)
-    return months.reindex(sorted(rows.replication.unique())).astype(float)
+    return month_index(opened, start).reindex(sorted(rows.replication.unique())).astype(float)
+
+
+def month_index(months: pd.Series, start: pd.Timestamp) -> pd.Series:
+    return (months.dt.year - start.year) * 12 + (months.dt.month - start.month)
 
 
 def month_label(index: float, start: pd.Timestamp) -> str | None:
     return None if np.isnan(index) else str(start + pd.DateOffset(months=int(index)))[:7]
+
+
+def month_counts(first: pd.Series, start: pd.Timestamp) -> dict[str, int]:
+    """How many seeds have each first month ("never" for NaN)."""
+    return first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index(
+    ).to_dict()
+
+
+def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: pd.Timestamp) -> dict:
+    """OpenAI's first month off `closed` with and without the shock, against C2's window."""
+    with_shock = first_not_closed(cascade, "OpenAI", start)
+    without = first_not_closed(counter, "OpenAI", start)
+    lo, hi, y2026 = month_index(pd.Series(pd.to_datetime(["2025-04-01", "2025-12-01",
+                                                          "2026-01-01"])), start)
+    a, b = with_shock.fillna(np.inf), without.fillna(np.inf)  # never: later than any month
+    return {
+        "openai_first_open": {
+            "median": month_label(with_shock.median(), start),
+            "before_window": int((with_shock < lo).sum()),
+            "in_window": int(with_shock.between(lo, hi).sum()),
+            "after_window": int((with_shock > hi).sum()),
+            "never": int(with_shock.isna().sum())},
+        "openai_first_open_months_deepseek_cascade": month_counts(with_shock, start),
+        "openai_first_open_months_no_shock": month_counts(without, start),
+        "openai_no_shock": {
+            "median_never_latest": month_label(b.median(), start) if np.isfinite(b.median())
+            else "never",
+            "later": int((b > a).sum()), "same": int((b == a).sum()),
+            "earlier": int((b < a).sum()), "never": int(without.isna().sum()),
+            "from_2026": int((b >= y2026).sum()), "from_2026_with_shock": int((a >= y2026).sum())},
+    }
+
+
+def anthropic_stats(cascade: pd.DataFrame, start: pd.Timestamp) -> dict:
+    anth = cascade[cascade.lab == "Anthropic"]
+    by_seed = anth.groupby("replication").strategy
+    return {
+        "first_not_closed": month_counts(first_not_closed(cascade, "Anthropic", start), start),
+        "months_not_closed_median": float(by_seed.apply(lambda s: (s != "closed").sum()).median()),
+        "strategy_2027_12": anth[anth.month == anth.month.max()].strategy.value_counts().to_dict(),
+        "seeds_frontier_open_ever": int(by_seed.apply(lambda s: (s == "open").any()).sum()),
+    }
+
+
+def lag_stats(world: pd.DataFrame, labs: pd.DataFrame) -> dict:
+    """C7's months outside 3-18 months, and whose open weights are the best in those below 3."""
+    lag = world[(world.month >= "2025-01-01") & (world.month <= "2027-12-01")]
+    short = lag[lag.open_lag_months < 3]
+    best = labs[labs.open_capability.notna()]
+    best = best.loc[best.groupby(["replication", "month"]).open_capability.idxmax()]
+    holders = short.merge(best[["replication", "month", "lab"]], on=["replication", "month"])
+    return {
+        "c7_seeds_below_3_months": int(short.replication.nunique()),
+        "c7_seeds_above_18_months": int(lag[lag.open_lag_months > 18].replication.nunique()),
+        "c7_seeds_below_3_months_by_year": {
+            int(y): int(n) for y, n in short.groupby(short.month.dt.year).replication.nunique()
+            .items()},
+        "c7_best_open_lab_below_3_months": holders.groupby("lab").replication.nunique()
+        .sort_values(ascending=False).to_dict(),
+    }
 
 
 def validation_stats(root: Path) -> dict:
@@ -85,69 +148,26 @@ def validation_stats(root: Path) -> dict:
     def runs(name: str, table: str) -> pd.DataFrame:
         return pd.read_parquet(root / name / "runs" / table)
 
-    out: dict = {}
     labs, world = runs("deepseek_cascade", "labs"), runs("deepseek_cascade", "world")
     start = labs.month.min()
-    cascade, counter = labs[labs.arm == "main"], labs[labs.arm == "versus0"]
-    out["seeds"] = int(cascade.replication.nunique())
-    with_shock = first_not_closed(cascade, "OpenAI", start)
-    without = first_not_closed(counter, "OpenAI", start)
-    lo, hi = 15, 23  # 2025-04 and 2025-12 as month indices from 2024-01
-    out["openai_first_open"] = {
-        "median": month_label(with_shock.median(), start),
-        "before_window": int((with_shock < lo).sum()),
-        "in_window": int(with_shock.between(lo, hi).sum()),
-        "after_window": int((with_shock > hi).sum()),
-        "never": int(with_shock.isna().sum()),
-        "months_before_window": sorted({month_label(m, start) for m in with_shock[with_shock < lo]}),
-        "months_after_window": sorted({month_label(m, start) for m in with_shock[with_shock > hi]}),
-    }
-    for arm, first in (("deepseek_cascade", with_shock), ("no_shock", without)):
-        out[f"openai_first_open_months_{arm}"] = (
-            first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index()
-            .to_dict())
-    a, b = with_shock.fillna(np.inf), without.fillna(np.inf)
-    out["openai_no_shock"] = {
-        "median_never_latest": month_label(b.median(), start) if np.isfinite(b.median())
-        else "never",
-        "later": int((b > a).sum()), "same": int((b == a).sum()), "earlier": int((b < a).sum()),
-        "never": int(without.isna().sum()),
-        "from_2026": int((b >= 24).sum()), "from_2026_with_shock": int((a >= 24).sum()),
-    }
-    anth = cascade[cascade.lab == "Anthropic"]
-    out["anthropic"] = {
-        "first_not_closed": first_not_closed(cascade, "Anthropic", start).map(
-            lambda m: month_label(m, start) or "never").value_counts().sort_index().to_dict(),
-        "months_not_closed_median": float((anth.strategy != "closed")
-                                          .groupby(anth.replication).sum().median()),
-        "strategy_2027_12": anth[anth.month == anth.month.max()].strategy.value_counts().to_dict(),
-        "seeds_frontier_open_ever": int((anth.strategy == "open").groupby(anth.replication)
-                                        .any().sum()),
-    }
-    main_world = world[world.arm == "main"]
+    cascade, main_world = labs[labs.arm == "main"], world[world.arm == "main"]
     prices = ["price_ratio", "serving_cost_ratio", "top_closed_price", "top_open_price",
               "going_rate"]
-    out["prices_median"] = {
-        month: {k: round(float(v), 2) for k, v in
-                main_world[main_world.month == f"{month}-01"][prices].median().items()}
-        for month in ("2025-01", "2026-02", "2026-04", "2026-07", "2027-02")}
-    lag = main_world[(main_world.month >= "2025-01-01") & (main_world.month <= "2027-12-01")]
-    short = lag[lag.open_lag_months < 3]
-    out["c7_seeds_below_3_months"] = int(short.replication.nunique())
-    out["c7_seeds_above_18_months"] = int(lag[lag.open_lag_months > 18].replication.nunique())
-    out["c7_seeds_below_3_months_by_year"] = {
-        int(y): int(n) for y, n in short.groupby(short.month.dt.year).replication.nunique().items()}
-    best = cascade[cascade.open_capability.notna()]
-    best = best.loc[best.groupby(["replication", "month"]).open_capability.idxmax()]
-    holders = short.merge(best[["replication", "month", "lab"]], on=["replication", "month"])
-    out["c7_best_open_lab_below_3_months"] = (
-        holders.groupby("lab").replication.nunique().sort_values(ascending=False).to_dict())
     cons = runs("consolidation", "world")
     cons = cons[cons.arm == "main"]
     end = cons[cons.month == cons.month.max()].open_share_dev_count
-    out["consolidation_open_share_dev_end"] = {"median": round(float(end.median()), 3),
-                                               "q05": round(float(end.quantile(0.05)), 3)}
-    return out
+    return {
+        "seeds": int(cascade.replication.nunique()),
+        **openai_stats(cascade, labs[labs.arm == "versus0"], start),
+        "anthropic": anthropic_stats(cascade, start),
+        "prices_median": {
+            month: {k: round(float(v), 2) for k, v in
+                    main_world[main_world.month == f"{month}-01"][prices].median().items()}
+            for month in ("2025-01", "2026-02", "2026-04", "2026-07", "2027-02")},
+        **lag_stats(main_world, cascade),
+        "consolidation_open_share_dev_end": {"median": round(float(end.median()), 3),
+                                             "q05": round(float(end.quantile(0.05)), 3)},
+    }
 
 
 def main() -> None:
