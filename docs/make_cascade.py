@@ -1,8 +1,8 @@
 """Figures and numbers for docs/cascade.md, from a validation-size ensemble.
 
-    .venv/bin/python docs/make_cascade.py      # about a minute
+    make cascade                               # both steps below, 4-8 minutes
     .venv/bin/openness validate --all --seeds 30 --out results/validation   # about 6 minutes
-    .venv/bin/python docs/make_cascade.py --validation results/validation
+    .venv/bin/python docs/make_cascade.py --validation results/validation  # about a minute
 
 Runs the DeepSeek cascade, its no-shock counterfactual and the consolidation scenario for 20
 seeds each at the default sizes (100,000 developers, 10,000 enterprises), keeping every table
