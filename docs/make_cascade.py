@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from openness.experiments import run_scenario
+from openness.experiments.validation import first_open_months
 from openness.outputs import plots
 from openness.scenario import load_scenario
+from openness.scenario.schema import month_index
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "docs" / "figures"
@@ -67,34 +69,24 @@ def median_terms(decisions: pd.DataFrame, lab: str, option: str,
     return out
 
 
-def first_not_closed(labs: pd.DataFrame, lab: str, start: pd.Timestamp) -> pd.Series:
-    """Month index (from `start`) at which each seed's lab first leaves `closed`, as the
-    validation's first_open_month counts it (NaN if never)."""
-    rows = labs[labs.lab == lab].sort_values("month")
-    opened = rows[rows.strategy != "closed"].groupby("replication").month.min()
-    return month_index(opened, start).reindex(sorted(rows.replication.unique())).astype(float)
+def month_label(index: float, start: str) -> str | None:
+    """"YYYY-MM" of a month index from `start` (None for NaN)."""
+    if np.isnan(index):
+        return None
+    return str(pd.Timestamp(start) + pd.DateOffset(months=int(index)))[:7]
 
 
-def month_index(months: pd.Series, start: pd.Timestamp) -> pd.Series:
-    return (months.dt.year - start.year) * 12 + (months.dt.month - start.month)
-
-
-def month_label(index: float, start: pd.Timestamp) -> str | None:
-    return None if np.isnan(index) else str(start + pd.DateOffset(months=int(index)))[:7]
-
-
-def month_counts(first: pd.Series, start: pd.Timestamp) -> dict[str, int]:
+def month_counts(first: pd.Series, start: str) -> dict[str, int]:
     """How many seeds have each first month ("never" for NaN)."""
     return first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index(
     ).to_dict()
 
 
-def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: pd.Timestamp) -> dict:
+def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: str) -> dict:
     """OpenAI's first month off `closed` with and without the shock, against C2's window."""
-    with_shock = first_not_closed(cascade, "OpenAI", start)
-    without = first_not_closed(counter, "OpenAI", start)
-    lo, hi, y2026 = month_index(pd.Series(pd.to_datetime(["2025-04-01", "2025-12-01",
-                                                          "2026-01-01"])), start)
+    with_shock = first_open_months(cascade, "OpenAI", start)
+    without = first_open_months(counter, "OpenAI", start)
+    lo, hi, y2026 = (month_index(m, start) for m in ("2025-04", "2025-12", "2026-01"))
     a, b = with_shock.fillna(np.inf), without.fillna(np.inf)  # never: later than any month
     return {
         "openai_first_open": {
@@ -114,11 +106,11 @@ def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: pd.Timesta
     }
 
 
-def anthropic_stats(cascade: pd.DataFrame, start: pd.Timestamp) -> dict:
+def anthropic_stats(cascade: pd.DataFrame, start: str) -> dict:
     anth = cascade[cascade.lab == "Anthropic"]
     by_seed = anth.groupby("replication").strategy
     return {
-        "first_not_closed": month_counts(first_not_closed(cascade, "Anthropic", start), start),
+        "first_not_closed": month_counts(first_open_months(cascade, "Anthropic", start), start),
         "months_not_closed_median": float(by_seed.apply(lambda s: (s != "closed").sum()).median()),
         "strategy_2027_12": anth[anth.month == anth.month.max()].strategy.value_counts().to_dict(),
         "seeds_frontier_open_ever": int(by_seed.apply(lambda s: (s == "open").any()).sum()),
@@ -149,7 +141,7 @@ def validation_stats(root: Path) -> dict:
         return pd.read_parquet(root / name / "runs" / table)
 
     labs, world = runs("deepseek_cascade", "labs"), runs("deepseek_cascade", "world")
-    start = labs.month.min()
+    start = labs.month.min().strftime("%Y-%m")
     cascade, main_world = labs[labs.arm == "main"], world[world.arm == "main"]
     prices = ["price_ratio", "serving_cost_ratio", "top_closed_price", "top_open_price",
               "going_rate"]

@@ -15,6 +15,7 @@ for the planner, not a calibration: nothing here is fitted.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,11 +40,16 @@ VARIANTS = {
 MONTHS = 27  # to 2026-03
 
 
+@functools.cache
+def base_segments() -> tuple:
+    """The developer segments both scenarios share (loaded once per process)."""
+    return tuple(load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml").developer_segments)
+
+
 def overrides(variant: str, developers: int) -> dict:
     review, price, capability = VARIANTS[variant]
-    base = load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml")
     out = {"simulation.developers": developers, "simulation.enterprises": developers // 10}
-    for seg in base.developer_segments:
+    for seg in base_segments():
         key = f"developer_segments.{seg.name}"
         out[f"{key}.review_rate"] = min(seg.review_rate * review, 1.0)
         out[f"{key}.alpha_price"] = seg.alpha_price * price

@@ -100,7 +100,12 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
     if target.metric == "frontier_closed_through":
         upto = own[own["month"] <= month_start(month)]
         return (upto["strategy"] != "open").groupby(upto["replication"]).all().astype(float)
-    # first_open_month: month index of the first month with open weights it lacked at start
+    return first_open_months(labs, target.lab, start)
+
+
+def first_open_months(labs: pd.DataFrame, lab: str, start: str) -> pd.Series:
+    """Per replication, the month index (from `start`, "YYYY-MM") of the lab's first month off
+    `closed`: 0 if it was not closed at the start, NaN if never (`first_open_month`)."""
     def first(rows: pd.DataFrame) -> float:
         rows = rows.sort_values("month")
         if rows["strategy"].iloc[0] != "closed":
@@ -110,6 +115,7 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
             return np.nan
         when = rows.loc[opened[0], "month"]
         return float(month_index(when.strftime("%Y-%m"), start))
+    own = labs[labs["lab"] == lab]
     return own.groupby("replication")[["month", "strategy"]].apply(first)
 
 

@@ -197,14 +197,12 @@ def _need_shares(model: OpennessModel, offers: Offers) -> dict:
     open_, total = ents.open_token_shares_by_need(offers.is_open)
     g = {name: i for i, name in enumerate(ents.NEED_GROUPS)}
     none = [g["small"], g["mid"], g["large"]]
-    row = {f"ent_open_share_tokens_{name}": _share(open_[g[name]].sum(), total[g[name]].sum())
-           for name in ("residency", "finetune", "compliance")}
-    row["ent_open_share_tokens_no_needs"] = _share(open_[none].sum(), total[none].sum())
-    for name in ("large", "small"):
-        row[f"ent_open_share_tokens_{name}"] = _share(open_[g[name]].sum(), total[g[name]].sum())
-    for w, work in enumerate(("complex", "commodity")):
-        row[f"ent_open_share_tokens_{work}"] = _share(open_[none, w].sum(), total[none, w].sum())
-    return row
+    groups = {"residency": g["residency"], "finetune": g["finetune"],
+              "compliance": g["compliance"], "no_needs": none, "large": g["large"],
+              "small": g["small"]}
+    groups |= {work: (none, w) for w, work in enumerate(("complex", "commodity"))}
+    return {f"ent_open_share_tokens_{name}": _share(open_[at].sum(), total[at].sum())
+            for name, at in groups.items()}
 
 
 def lab_record(model: OpennessModel, t: int, lab: Lab, offers: Offers, dev: DeveloperTally,
