@@ -36,12 +36,16 @@ def test_parquet_carries_provenance(tmp_path):
     assert meta["seed"] == 4 and meta["scenario"] == "baseline" and meta["scenario_hash"]
 
 
-def test_rerun_replaces_the_directory(tmp_path):
+def test_rerun_replaces_a_directory_openness_wrote_and_nothing_else(tmp_path, capsys):
     out = tmp_path / "run"
     main(["run", str(BASELINE), "--seed", "4", "--out", str(out), "--quiet", *SMALL])
-    (out / "stale.txt").write_text("old")
     main(["run", str(BASELINE), "--seed", "5", "--out", str(out), "--quiet", *SMALL])
-    assert not (out / "stale.txt").exists()
+    assert json.loads((out / "summary.json").read_text())["seed"] == 5
+    (out / "notes.txt").write_text("mine")  # a file of the user's, put in the results
+    assert main(["run", str(BASELINE), "--seed", "6", "--out", str(out), "--quiet",
+                 *SMALL]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
     assert json.loads((out / "summary.json").read_text())["seed"] == 5
 
 

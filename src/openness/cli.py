@@ -8,9 +8,10 @@
     openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]
     openness validate SCENARIO ... | --all [--seeds N] [--out DIR] [--workers N]
 
-Exit status: 0 success, 2 bad input (scenario or experiment file, arguments), 3 a batch in
-which some runs failed, 4 a validation in which some target failed, 130 interrupted, 1 an
-unexpected failure.
+Exit status: 0 success; 1 an internal error (a bug: please report it); 2 bad input (a
+scenario or experiment file, an argument, an output directory openness may not write); 3 a
+batch or validation in which some runs failed; 4 a validation in which some target failed;
+5 results could not be written (disk full, permission); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from openness import __version__
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 3
 EXIT_TARGETS_FAILED = 4
+EXIT_WRITE_FAILED = 5
 EXIT_INTERRUPTED = 130
 OVERRIDE_FLAGS = {"months": "simulation.months", "developers": "simulation.developers",
                   "enterprises": "simulation.enterprises"}
@@ -57,12 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openness", description="Simulate the open- vs closed-weight AI model market.")
     parser.add_argument("--version", action="version", version=f"openness {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario and write its tables and figure")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
-    run.add_argument("--out", type=Path, help="output directory (default: results/NAME-sSEED)")
+    run.add_argument("--out", help="output directory (default: results/NAME-sSEED); an "
+                     "existing one is replaced only if openness wrote it")
     run.add_argument("--months", type=_count, help="override simulation.months")
     run.add_argument("--developers", type=_count, help="override simulation.developers")
     run.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
@@ -78,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="run an experiment: arms x design x replications")
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
     batch.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
-    batch.add_argument("--out", type=Path, help="result directory (default: results/NAME)")
+    batch.add_argument("--out", help="result directory (default: results/NAME); it must be "
+                       "new or empty, or an interrupted batch of the same experiment with "
+                       "--resume")
     batch.add_argument("--resume", action="store_true", help="finish an interrupted batch")
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on this dask.distributed scheduler instead of locally")
@@ -114,8 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--all", action="store_true",
                      help="every scenario with targets under scenarios/")
     val.add_argument("--seeds", type=_count, default=30, help="replications (default 30)")
-    val.add_argument("--out", type=Path, default=Path("results") / "validation",
-                     help="where reports go (default results/validation)")
+    val.add_argument("--out", default=str(Path("results") / "validation"),
+                     help="where reports go, one directory per scenario (default "
+                     "results/validation); a scenario's directory is replaced only if "
+                     "openness wrote it")
     val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
     val.add_argument("--developers", type=_count, help="override simulation.developers")
     val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
@@ -138,11 +147,19 @@ def _load(args: argparse.Namespace):
     try:
         return load_scenario(args.scenario, overrides)
     except ScenarioError as exc:
-        flag = next((f for f, k in OVERRIDE_FLAGS.items()
-                     if k == exc.field and k in overrides), None)
-        if flag is not None:
-            raise ScenarioError(exc.path, exc.field, f"{exc.problem} (set by --{flag})") from None
-        raise
+        raise _name_flags(exc, overrides) from None
+
+
+def _name_flags(exc, overrides: dict):
+    """The same error, saying which problems a command-line flag set."""
+    from openness.scenario import ScenarioError
+
+    flags = {k: f for f, k in OVERRIDE_FLAGS.items() if k in overrides}
+    problems = [(file, field, f"{problem} (set by --{flags[field]})" if field in flags
+                 else problem) for file, field, problem in exc.problems]
+    if problems == exc.problems:
+        return exc
+    return ScenarioError(problems[0][0], problems[0][1], problems[0][2], problems=problems)
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
@@ -156,12 +173,19 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from openness.experiments import run_scenario
+    from openness.files import check_output, under
     from openness.outputs import plots
     from openness.outputs.tables import write_run
+    from openness.scenario.load import chain_files, scheduled_after_end
 
     scenario = _load(args)
     seed = scenario.simulation.seed if args.seed is None else args.seed
-    out = args.out or Path("results") / f"{scenario.name}-s{seed}"
+    out = (args.out if args.out is not None
+           else under("results", f"{scenario.name}-s{seed}"))
+    out = check_output(out, inputs=chain_files(args.scenario))
+    for item in scheduled_after_end(scenario):
+        print(f"openness: warning: not simulated in this shortened run: {item}",
+              file=sys.stderr)
     result = run_scenario(scenario, seed, progress=not args.quiet and sys.stderr.isatty(),
                           source=str(args.scenario))
 
@@ -193,9 +217,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from openness.experiments import load_experiment, run_batch
+    from openness.files import check_output, under
 
     loaded = load_experiment(args.experiment)
-    out = args.out or Path("results") / loaded.spec.name
+    out = args.out if args.out is not None else under("results", loaded.spec.name)
+    # a new batch needs a new or empty directory; --resume one that openness wrote
+    out = check_output(out, inputs=[args.experiment, *loaded.input_files()],
+                       existing="replace" if args.resume else "empty",
+                       hint="pass --resume to finish that batch, or choose another --out")
     stop = threading.Event()
 
     def on_ctrl_c(signum, frame):
@@ -240,9 +269,25 @@ def _cmd_results(args: argparse.Namespace) -> int:
     if not df.empty:
         print(df.head(10).to_string(index=False))
     if args.csv:
-        df.to_csv(args.csv, index=False)
+        _write_csv(df, args.csv)
         print(f"wrote {args.csv}")
     return 0
+
+
+def _write_csv(df, path: Path | None, directory: Path | None = None,
+               default: str = "") -> Path:
+    """Write a CSV atomically: to `path`, or to `directory/default` (recorded as openness's)."""
+    from openness.files import add_entries, atomic_write_with, check_owned
+
+    if path is None:
+        assert directory is not None
+        directory = check_owned(directory, [default])
+        path = directory / default
+        atomic_write_with(path, lambda tmp: df.to_csv(tmp, index=False))
+        add_entries(directory, [default])
+        return path
+    atomic_write_with(Path(path), lambda tmp: df.to_csv(tmp, index=False))
+    return Path(path)
 
 
 def _stored_experiment(directory: Path):
@@ -265,8 +310,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     except (ValueError, KeyError) as exc:
         raise ExperimentError(args.directory, "--baseline/--metrics", str(exc)) from None
     print(format_comparison(table))
-    path = args.csv or args.directory / "compare.csv"
-    table.to_csv(path, index=False)
+    path = _write_csv(table, args.csv, args.directory, "compare.csv")
     print(f"wrote {path}")
     return 0
 
@@ -284,8 +328,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     except (ValueError, KeyError) as exc:
         raise ExperimentError(args.directory, "design", str(exc)) from None
     print(with_month_labels(table).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    path = args.csv or args.directory / "sensitivity.csv"
-    table.to_csv(path, index=False)
+    path = _write_csv(table, args.csv, args.directory, "sensitivity.csv")
     print(f"wrote {path}")
     return 0
 
@@ -311,27 +354,45 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from openness import __version__
-    from openness.experiments.validation import evaluate, report_markdown, run_ensemble
-    from openness.scenario import content_hash, load_scenario
+    from openness.experiments.validation import ensemble_experiment, validate_scenario
+    from openness.files import check_output, replace_directory, under
+    from openness.scenario import ScenarioError, load_scenario
+    from openness.scenario.load import chain_files
 
     overrides = {key: getattr(args, flag) for flag, key in OVERRIDE_FLAGS.items()
                  if getattr(args, flag, None) is not None}
+    paths = _scenarios_with_targets(args)
+    inputs = [f for p in paths for f in chain_files(p)]
+    root = check_output(args.out, inputs=inputs, existing="any")
+    plans = []
+    for path in paths:  # refuse every output before the first run
+        try:
+            scenario = load_scenario(path, overrides)
+        except ScenarioError as exc:
+            raise _name_flags(exc, overrides) from None
+        ensemble_experiment(path, args.seeds, overrides)  # its targets and comparisons
+        out = check_output(under(root, scenario.name), inputs=inputs,
+                           what=f"--out/{scenario.name}")
+        plans.append((path, scenario, out))
     failed = 0
-    for path in _scenarios_with_targets(args):
-        scenario = load_scenario(path, overrides)
-        out = args.out / scenario.name
-        ens = run_ensemble(path, args.seeds, out / "runs", overrides, args.workers)
-        table = evaluate(scenario, ens)
-        provenance = {"scenario_hash": content_hash(scenario), "package_version": __version__}
-        text = report_markdown(scenario.name, table, args.seeds, provenance)
-        (out / "validation.md").write_text(text)
-        table.to_csv(out / "validation.csv", index=False)
-        print(text)
+    for path, scenario, out in plans:
+        outcome = {}
+
+        def build(tmp: Path, path=path, scenario=scenario, outcome=outcome) -> None:
+            outcome.update(validate_scenario(path, scenario, args.seeds, tmp, overrides,
+                                             args.workers))
+
+        replace_directory(out, build, "validation", {"scenario": scenario.name})
+        print(outcome["markdown"])
         print(f"wrote {out}/validation.md and validation.csv")
         if args.report:
             _report(out)
-        failed += int((table["verdict"] != "pass").sum())
+        verdicts = outcome["table"]["verdict"]
+        failed += int((verdicts == "FAIL").sum())
+        skipped = int((verdicts == "not evaluated").sum())
+        if skipped:
+            print(f"openness: warning: {skipped} target(s) of {scenario.name} read months "
+                  "that were not simulated: not evaluated", file=sys.stderr)
     if failed:
         print(f"openness: {failed} target(s) failed", file=sys.stderr)
         return EXIT_TARGETS_FAILED
@@ -356,6 +417,7 @@ def _print_summary(p: dict, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from openness.experiments.validation import RunsFailed
     from openness.scenario import ScenarioError
 
     args = build_parser().parse_args(argv)
@@ -364,15 +426,29 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"openness: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunsFailed as exc:
+        print(f"openness: error: {exc}", file=sys.stderr)
+        return EXIT_RUNS_FAILED
     except KeyboardInterrupt:
         print("openness: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which has closed: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the disk is full, a permission is missing: say so plainly
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"openness: error: could not write the results{where}: {exc.strerror or exc}. "
+              "Nothing written is left looking complete; free space or fix the permission, "
+              "then run the command again (a batch: with --resume)", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     except Exception as exc:  # an internal failure: one line, not a traceback
+        if args.debug:
+            raise
         print(f"openness: internal error: {type(exc).__name__}: {exc} "
-              "(please report it with the scenario file)", file=sys.stderr)
+              "(please report it with the scenario file; --debug shows the traceback)",
+              file=sys.stderr)
         return 1
 
 

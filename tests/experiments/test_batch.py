@@ -160,22 +160,44 @@ def test_resume_of_a_complete_batch_does_nothing(experiment, reference, capsys):
     assert before == {p.name: p.stat().st_mtime_ns for p in (reference / "world").iterdir()}
 
 
-def test_failed_runs_are_recorded_and_the_rest_complete(tmp_path, capsys):
-    # half the design points set a probability above 1: those runs fail, the others run
+def test_failed_runs_are_recorded_and_the_rest_complete(tmp_path, capsys, monkeypatch):
+    # every run is valid, but those of one design point raise inside the model
+    from openness.experiments import runner
+
+    real = runner.run_scenario
+
+    def flaky(scenario, seed=None, **kw):
+        if scenario.world.spillover_open == 0.09:
+            raise FloatingPointError("a failure inside the model")
+        return real(scenario, seed, **kw)
+
+    monkeypatch.setattr(runner, "run_scenario", flaky)
     body = ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
-            'levels = [0.08, 1.5]\n')
+            'levels = [0.08, 0.09]\n')
     path = write_experiment(tmp_path, body, replications=2, extra_arms=False)
     out = tmp_path / "out"
-    assert main(["batch", str(path), "--out", str(out), "--workers", "2"]) == 3
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1"]) == 3
     assert "2 run(s) failed" in capsys.readouterr().err
     runs = read_manifest(out)["runs"]
     failed = {k: v for k, v in runs.items() if v["status"] == "failed"}
-    assert len(failed) == 2 and all(v["params"]["world.spillover_open"] == 1.5
+    assert len(failed) == 2 and all(v["params"]["world.spillover_open"] == 0.09
                                     for v in failed.values())
-    assert all("spillover_open" in v["error"] and "less than or equal to 1" in v["error"]
-               for v in failed.values())
+    assert all("a failure inside the model" in v["error"] for v in failed.values())
     assert sum(v["status"] == "done" for v in runs.values()) == 2
     assert len(load_results(out)) == 2 * 2
+
+
+def test_a_factor_level_the_schema_refuses_stops_the_batch_before_any_run(tmp_path, capsys):
+    body = ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
+            'levels = [0.08, 1.5]\n[[factors]]\nname = "world.spilover_closed"\n'
+            'levels = [0.01]\n')
+    path = write_experiment(tmp_path, body, replications=2, extra_arms=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "factors[0] (world.spillover_open)" in err and "less than or equal to 1" in err
+    assert "factors[1] (world.spilover_closed)" in err and "unknown key" in err
+    assert not out.exists()
 
 
 def test_results_command_prints_and_exports(reference, tmp_path, capsys):

@@ -16,11 +16,11 @@ def test_baseline_names_the_labs_of_the_documents():
 def test_extends_merges_labs_by_name_and_appends_events(tmp_path):
     child = tmp_path / "child.toml"
     child.write_text(
-        f'extends = "{BASELINE}"\nname = "child"\n[simulation]\nmonths = 12\n'
+        f'extends = "{BASELINE}"\nname = "child"\n[simulation]\nmonths = 24\n'
         '[[labs]]\nname = "DeepSeek"\nefficiency = 9.0\n'
         '[[events]]\nmonth = "2025-01"\nkind = "efficiency"\nlab = "DeepSeek"\nfactor = 20\n')
     base, sc = load_scenario(BASELINE), load_scenario(child)
-    assert sc.simulation.months == 12 and sc.simulation.developers == base.simulation.developers
+    assert sc.simulation.months == 24 and sc.simulation.developers == base.simulation.developers
     assert len(sc.labs) == len(base.labs)
     deepseek = next(lab for lab in sc.labs if lab.name == "DeepSeek")
     assert deepseek.efficiency == 9.0 and deepseek.capital == 500.0

@@ -12,8 +12,21 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
+
+LOST_TWICE = ("its worker process died twice (killed by a signal or out of memory), the "
+              "second time running this run alone")
+
+
+@dataclass
+class LostRun:
+    """A run given up because its worker died under it, after one retry on a fresh worker."""
+
+    item: Any
+    reason: str
 
 
 def _init_worker(parent: int | None = None) -> None:
@@ -80,9 +93,7 @@ class LocalPoolExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalPoolExecutor:
-        self.pool = ProcessPoolExecutor(self.workers, initializer=_init_worker,
-                                        initargs=(os.getpid(),),
-                                        mp_context=multiprocessing.get_context("spawn"))
+        self.pool = self._new_pool(self.workers)
         return self
 
     def __exit__(self, exc_type, *exc: object) -> None:
@@ -91,21 +102,75 @@ class LocalPoolExecutor:
         self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
 
     def imap_unordered(self, fn: Callable, items: Iterable, stop=None) -> Iterator[Any]:
+        """Results as they complete. When a worker process dies (killed, out of memory), the
+        pool breaks and every run in it is lost: each lost run is tried once more, alone in a
+        one-process pool, so that a run that kills its worker again is known for certain
+        and given up (`LostRun`) while the others go on."""
         assert self.pool is not None
         source = iter(items)
-        pending = {self.pool.submit(fn, item) for item in itertools.islice(source, self.window)}
-        while pending:
-            if stop is not None and stop.is_set():
-                pending = {f for f in pending if not f.cancel()}  # keep those already running
-                source = iter(())
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                if future.cancelled():
-                    continue
-                yield future.result()
+        pending: dict[Future, Any] = {}
+        suspects: list[Any] = []  # runs lost once, to retry alone
+        retrying: dict[Future, Any] = {}  # at most one
+        alone: ProcessPoolExecutor | None = None
+
+        def refill() -> None:
+            while len(pending) < self.window:
                 nxt = next(source, None)
-                if nxt is not None:
-                    pending.add(self.pool.submit(fn, nxt))
+                if nxt is None:
+                    return
+                pending[self.pool.submit(fn, nxt)] = nxt
+
+        refill()
+        try:
+            while pending or suspects or retrying:
+                if stop is not None and stop.is_set():
+                    for f in [f for f in pending if f.cancel()]:
+                        del pending[f]  # keep those already running
+                    source, suspects = iter(()), []
+                if suspects and not retrying:
+                    if alone is None:
+                        alone = self._new_pool(1)
+                    item = suspects.pop(0)
+                    retrying[alone.submit(fn, item)] = item
+                if not pending and not retrying:
+                    continue
+                done, _ = wait([*pending, *retrying], return_when=FIRST_COMPLETED)
+                broken = False
+                for future in done:
+                    if future in retrying:
+                        item = retrying.pop(future)
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            alone.shutdown(wait=False, cancel_futures=True)
+                            alone = None
+                            yield LostRun(item, LOST_TWICE)
+                        else:
+                            yield future.result()
+                        continue
+                    item = pending.pop(future)
+                    if future.cancelled():
+                        continue
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        suspects.append(item)
+                        broken = True
+                        continue
+                    yield future.result()
+                if broken:  # every other run of the broken pool is lost with it
+                    for future, item in list(pending.items()):
+                        del pending[future]
+                        if future.done() and not future.cancelled() and future.exception() is None:
+                            yield future.result()
+                        else:
+                            suspects.append(item)
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool(self.workers)
+                refill()
+        finally:
+            if alone is not None:
+                alone.shutdown(wait=False, cancel_futures=True)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(os.getpid(),),
+                                   mp_context=multiprocessing.get_context("spawn"))
 
 
 class DaskExecutor:
@@ -138,15 +203,26 @@ class DaskExecutor:
         from distributed import as_completed
 
         source = iter(items)
-        first = [self.client.submit(fn, item, pure=False)
-                 for item in itertools.islice(source, self.window)]
-        queue = as_completed(first)
+        items_of: dict[str, Any] = {}
+
+        def submit(item: Any):
+            future = self.client.submit(fn, item, pure=False)
+            items_of[future.key] = item
+            return future
+
+        queue = as_completed([submit(item) for item in itertools.islice(source, self.window)])
         for future in queue:
-            result = future.result()
+            item = items_of.pop(future.key, None)
+            try:
+                result = future.result()
+            except Exception as exc:  # the scheduler gave the run up after its retries
+                if type(exc).__name__ != "KilledWorker":
+                    raise
+                result = LostRun(item, f"its dask workers died running it: {exc}")
             future.release()
             nxt = None if stop is not None and stop.is_set() else next(source, None)
             if nxt is not None:
-                queue.add(self.client.submit(fn, nxt, pure=False))
+                queue.add(submit(nxt))
             yield result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import sys
@@ -16,7 +17,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from openness.experiments.design import RunSpec, run_specs
-from openness.experiments.executors import InlineExecutor, make_executor
+from openness.experiments.executors import InlineExecutor, LostRun, make_executor
 from openness.experiments.single import event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import ResultStore
@@ -99,6 +100,22 @@ def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
     return RunOutcome(spec.run_id, "done", tagged, None, time.perf_counter() - started)
 
 
+def _write(store: ResultStore, outcome: RunOutcome) -> None:
+    try:
+        store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
+    except OSError:
+        store.settle_after_write_failure()
+        raise
+
+
+def _save(store: ResultStore) -> None:
+    try:
+        store.save_manifest()
+    except OSError:
+        store.settle_after_write_failure()
+        raise
+
+
 @dataclass
 class BatchSummary:
     total: int
@@ -141,10 +158,14 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
     specs = run_specs(loaded)
     store = ResultStore(Path(out))
     experiment_hash = loaded.content_hash()
-    done_before = store.create_or_resume(
-        loaded.spec.name, experiment_hash, loaded.spec.model_dump(mode="json"), specs, resume,
-        str(loaded.path or loaded.spec.name))
-    store.write_events(arm_events(loaded))
+    try:
+        done_before = store.create_or_resume(
+            loaded.spec.name, experiment_hash, loaded.spec.model_dump(mode="json"), specs,
+            resume, str(loaded.path or loaded.spec.name))
+        store.write_events(arm_events(loaded))
+    except BaseException:
+        store.close()
+        raise
     pending = [s for s in specs if s.run_id not in done_before]
     executor = executor or (InlineExecutor() if not pending else make_executor(workers,
                                                                                 scheduler))
@@ -157,20 +178,26 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
         with executor:
             for outcome in executor.imap_unordered(functools.partial(execute, model=model),
                                                    pending, stop):
+                if isinstance(outcome, LostRun):
+                    outcome = RunOutcome(outcome.item.run_id, "failed", None, outcome.reason,
+                                         0.0)
                 if outcome.status == "done":
-                    store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
+                    _write(store, outcome)
                     done += 1
                 else:
                     store.mark_failed(outcome.run_id, outcome.error, outcome.seconds)
                     failed += 1
                 if time.monotonic() - saved > MANIFEST_EVERY_SECONDS:
-                    store.save_manifest()
+                    _save(store)
                     saved = time.monotonic()
                 bar.update(1)
                 bar.set_postfix(failed=failed, refresh=False)
+        _save(store)
     finally:
         bar.close()
-        store.save_manifest()
+        with contextlib.suppress(OSError):
+            store.save_manifest()
+        store.close()
     return BatchSummary(len(specs), done, failed, len(done_before),
                         time.perf_counter() - started, Path(out),
                         stopped=done + failed < len(pending))

@@ -13,7 +13,9 @@ from tqdm.auto import tqdm
 
 from openness import __version__
 from openness.model import OpennessModel
+from openness.provenance import git_commit
 from openness.scenario import Scenario, content_hash, month_start
+from openness.scenario.load import scheduled_after_end
 
 
 @dataclass
@@ -28,7 +30,7 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
     end = start + pd.DateOffset(months=scenario.simulation.months)
     rows = [{"month": month_start(ev.month), "kind": ev.kind,
              "label": ev.note or f"{ev.kind} shock" + (f" ({ev.lab})" if hasattr(ev, "lab") else "")}
-            for ev in scenario.events]
+            for ev in scenario.events if start <= month_start(ev.month) < end]
     for reg in scenario.regulators:
         for p in reg.policies:
             when = month_start(p.start)
@@ -57,6 +59,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, progress: bool = F
         "scenario_hash": content_hash(scenario),
         "seed": int(seed),
         "package_version": __version__,
+        "git_commit": git_commit(),
         "start": scenario.simulation.start,
         "end": str(last["month"].date())[:7],
         "months": months,
@@ -66,6 +69,8 @@ def run_scenario(scenario: Scenario, seed: int | None = None, progress: bool = F
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "wall_seconds": round(time.perf_counter() - started, 3),
+        # what the scenario schedules after the window that an override shortened
+        "not_simulated": scheduled_after_end(scenario),
         "final": {k: (None if pd.isna(v) else float(v))
                   for k, v in last.items() if k != "month"},
     }

@@ -33,34 +33,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from openness.model.reporters import LAB_METRICS, WORLD_METRICS
 from openness.scenario import ExperimentError, ScenarioError, content_hash, load_scenario
-from openness.scenario.load import explain, read_toml
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+from openness.scenario.load import MAX_PROBLEMS, explain, read_toml
+from openness.scenario.schema import Month, Name, Problems, month_index
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Arm(_Strict):
-    name: str = Field(description="letters, digits, '_' or '-'")
+    name: Name = Field(description="letters, digits, '-', '_' or '.'")
     scenario: str | None = Field(None, description="another scenario file for this arm")
     overrides: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        if not _NAME.match(v):
-            raise ValueError(f"must use only letters, digits, '_' or '-', got {v!r}")
-        return v
 
 
 class Factor(_Strict):
@@ -88,21 +80,12 @@ WORLD_OUTPUTS = [m for m in WORLD_METRICS if m != "month"]
 
 class Outputs(_Strict):
     metrics: list[str] = Field(default_factory=lambda: list(WORLD_OUTPUTS))
-    months: list[str] | Literal["all"] = "all"
+    months: list[Month] | Literal["all"] = "all"
     lab_metrics: list[str] = Field(default_factory=list)
-
-    @field_validator("months")
-    @classmethod
-    def _months(cls, v):
-        if v != "all":
-            for m in v:
-                if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", m):
-                    raise ValueError(f"months must be 'YYYY-MM' strings or \"all\", got {m!r}")
-        return v
 
 
 class Experiment(_Strict):
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     scenario: str | None = Field(None, description="base scenario file (relative to this file)")
     seed: int = Field(0, ge=0, lt=2**63)
@@ -117,24 +100,37 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Experiment:
+        problems = Problems()
         if (self.replications is None) == (self.seeds is None):
-            raise ValueError("give exactly one of 'replications' (a count) or 'seeds' (a list)")
+            problems.add("replications", "give exactly one of 'replications' (a count) or "
+                         "'seeds' (a list)")
+        if self.seeds is not None and not self.seeds:
+            problems.add("seeds", "must list at least one seed")
+        if self.seeds is not None and len(set(self.seeds)) != len(self.seeds):
+            problems.add("seeds", "must not repeat a seed")
         names = [a.name for a in self.arms]
         if len(set(names)) != len(names) or not names:
-            raise ValueError("arms need unique names (at least one arm)")
+            problems.add("arms", "arms need unique names (at least one arm)")
         if self.baseline_arm is not None and self.baseline_arm not in names:
-            raise ValueError(f"baseline_arm '{self.baseline_arm}' is not one of the arms: "
-                             f"{', '.join(names)}")
+            problems.add("baseline_arm", f"'{self.baseline_arm}' is not one of the arms: "
+                         f"{', '.join(names)}")
         kind = self.design.kind
         if kind == "none" and self.factors:
-            raise ValueError("factors need a design: set design.kind to grid, lhs or saltelli")
+            problems.add("design.kind", "factors need a design: set it to grid, lhs or "
+                         "saltelli")
         if kind != "none" and not self.factors:
-            raise ValueError(f"design '{kind}' needs at least one [[factors]] entry")
-        for f in self.factors:
+            problems.add("factors", f"design '{kind}' needs at least one [[factors]] entry")
+        factor_names = [f.name for f in self.factors]
+        for i, f in enumerate(self.factors):
+            if factor_names.count(f.name) > 1 and factor_names.index(f.name) == i:
+                problems.add(f"factors[{i}].name", f"'{f.name}' is given more than once")
             if kind == "grid" and not f.levels:
-                raise ValueError(f"factor '{f.name}' needs 'levels' for a grid design")
+                problems.add(f"factors[{i}].levels", f"factor '{f.name}' needs 'levels' for "
+                             "a grid design")
             if kind in ("lhs", "saltelli") and f.bounds is None:
-                raise ValueError(f"factor '{f.name}' needs 'bounds' for a {kind} design")
+                problems.add(f"factors[{i}].bounds", f"factor '{f.name}' needs 'bounds' for "
+                             f"a {kind} design")
+        problems.raise_any()
         return self
 
     @property
@@ -165,6 +161,13 @@ class LoadedExperiment(BaseModel):
     def arm_overrides(self, arm: Arm) -> dict[str, Any]:
         return {**self.spec.overrides, **arm.overrides}
 
+    def input_files(self) -> list[Path]:
+        """Every scenario file the arms read (with their `extends` chains)."""
+        from openness.scenario.load import chain_files
+
+        paths = {self.arm_scenario(arm) for arm in self.spec.arms} - {None}
+        return sorted({f for p in paths for f in chain_files(p)})
+
     def content_hash(self) -> str:
         """SHA-256 of the experiment and of every arm's fully resolved scenario."""
         payload = self.spec.model_dump(mode="json")
@@ -179,33 +182,69 @@ class LoadedExperiment(BaseModel):
 
 
 def load_experiment(path: str | Path) -> LoadedExperiment:
-    """Read and validate an experiment file; its arms' scenarios must load too."""
+    """Read and validate an experiment file, and check before anything runs that every run it
+    describes can run: its arms' scenarios load, every factor is a field of them whose
+    schema admits the factor's levels or bounds, and the kept months are simulated. Raises
+    ExperimentError listing every problem found."""
     path = Path(path)
     raw = read_toml(path, ExperimentError)
     try:
         spec = Experiment.model_validate(raw)
     except ValidationError as exc:
-        raise explain(exc, path, Experiment, ExperimentError) from None
+        raise explain(exc, path, Experiment, ExperimentError, raw=raw) from None
     loaded = LoadedExperiment(spec=spec, path=path.resolve())
     if spec.scenario is None and any(a.scenario is None for a in spec.arms):
         raise ExperimentError(path, "scenario", "is required (or give every arm a scenario)")
-    _check_metrics(path, spec.outputs)
+    problems = _metric_problems(spec.outputs)
     for i, arm in enumerate(spec.arms):
-        try:
-            load_scenario(loaded.arm_scenario(arm), loaded.arm_overrides(arm))
-        except ScenarioError as exc:
-            raise ExperimentError(path, f"arms[{i}] ({arm.name})", str(exc)) from None
+        problems += _arm_problems(loaded, i, arm)
+    if problems:
+        problems = problems[:MAX_PROBLEMS]
+        raise ExperimentError(path, problems[0][0], problems[0][1],
+                              problems=[(str(path), f, p) for f, p in problems])
     return loaded
 
 
-def _check_metrics(path: Path, outputs: Outputs) -> None:
+def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str, str]]:
+    """(field, problem) for everything that would make a run of this arm fail."""
+    where = f"arms[{i}] ({arm.name})"
+    scenario_path = loaded.arm_scenario(arm)
+    try:
+        scenario = load_scenario(scenario_path, loaded.arm_overrides(arm))
+    except ScenarioError as exc:
+        return [(where, str(exc))]
+    out = []
+    months = loaded.spec.outputs.months
+    if months != "all":
+        last = scenario.last_month
+        for m in months:
+            if not 0 <= month_index(m, scenario.simulation.start) < scenario.simulation.months:
+                out.append(("outputs.months", f"{m} is not simulated by arm '{arm.name}' "
+                            f"({scenario.simulation.start}..{last})"))
+    for j, factor in enumerate(loaded.spec.factors):
+        values = factor.levels or list(factor.bounds or ())
+        for value in values:
+            value = round(value) if factor.integer else value
+            try:
+                load_scenario(scenario_path, {**loaded.arm_overrides(arm), factor.name: value})
+            except ScenarioError as exc:
+                problem = "; ".join(p for _, _, p in exc.problems)
+                out.append((f"factors[{j}] ({factor.name})", f"the value {value!r} does not "
+                            f"fit arm '{arm.name}': {problem}"))
+                break
+    return out
+
+
+def _metric_problems(outputs: Outputs) -> list[tuple[str, str]]:
     """Metrics of the simulation's tables (a custom model may keep others)."""
+    out = []
     unknown = [m for m in outputs.metrics if m not in WORLD_OUTPUTS]
     if unknown:
-        raise ExperimentError(path, "outputs.metrics", f"unknown metric(s) {', '.join(unknown)}"
-                              f"; allowed: {', '.join(WORLD_OUTPUTS)}")
+        out.append(("outputs.metrics", f"unknown metric(s) {', '.join(unknown)}; allowed: "
+                    f"{', '.join(WORLD_OUTPUTS)}"))
     labs = [m for m in LAB_METRICS if m not in ("month", "lab")]
     unknown = [m for m in outputs.lab_metrics if m not in labs]
     if unknown:
-        raise ExperimentError(path, "outputs.lab_metrics", f"unknown lab metric(s) "
-                              f"{', '.join(unknown)}; allowed: {', '.join(labs)}")
+        out.append(("outputs.lab_metrics", f"unknown lab metric(s) {', '.join(unknown)}; "
+                    f"allowed: {', '.join(labs)}"))
+    return out

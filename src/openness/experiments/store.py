@@ -1,17 +1,26 @@
-"""The result store of a batch: one Parquet file per run, and a manifest.
+"""The result store of a batch: one Parquet file per run and table, and a manifest.
 
-    OUT/manifest.json        experiment name and hash, package version, per-run status
+    OUT/.openness.json       the marker that says openness wrote this directory
+    OUT/manifest.json        experiment name and hash, package version, per-run status, and
+                             for each completed run the SHA-256 and row count of its files
     OUT/experiment.json      the experiment as validated
     OUT/events.parquet       dated events and policies of each arm (for figures)
     OUT/world/RUN_ID.parquet one file per completed run (written under a temporary name and
     OUT/labs/RUN_ID.parquet  renamed when complete; the world file last)
+    OUT/.lock                held by the batch that is writing the directory
 
-A run counts as done exactly when its world file exists; the manifest is rewritten atomically after
-every run, and on resume files win over a manifest that a kill left behind.
+Every file carries the experiment hash and its run id in its Parquet metadata. On resume,
+every completed run is verified: all its tables present, with the checksum the manifest
+recorded, or, where the manifest does not know the file (a kill between the file and the
+manifest), readable, of this experiment and run. Damaged or partial runs are redone, and a
+manifest that cannot be read is rebuilt from the verified files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import time
@@ -24,83 +33,216 @@ import pyarrow.parquet as pq
 
 from openness import __version__
 from openness.experiments.design import RunSpec
+from openness.files import MARKER, atomic_write_text, write_marker
+from openness.provenance import git_commit
 from openness.scenario import ExperimentError
 
 MANIFEST = "manifest.json"
 TABLES = ("world", "labs")
 EVENTS = "events.parquet"
+LOCK = ".lock"
+ENTRIES = (MANIFEST, "experiment.json", EVENTS, *TABLES, LOCK)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expected_tables(run: RunSpec) -> tuple[str, ...]:
+    """The tables a completed run has: world, and labs if lab metrics are kept."""
+    return ("labs", "world") if run.lab_metrics else ("world",)
 
 
 class ResultStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.manifest: dict[str, Any] = {}
+        self.experiment_hash = ""
+        self._lock: Any = None
+        self._saved = ""  # the manifest text on disk
 
     # ---- opening -------------------------------------------------------------------------
     def create_or_resume(self, name: str, experiment_hash: str, experiment: dict,
                          runs: list[RunSpec], resume: bool, source: str) -> set[str]:
-        """Prepare the directory; returns the ids of runs already complete."""
-        if self.root.exists() and any(self.root.iterdir()):
-            if not resume:
-                raise ExperimentError(source, "", f"the output directory {self.root} is not "
-                                      "empty; pass --resume to continue that batch or choose "
-                                      "another --out")
-            if not (self.root / MANIFEST).is_file():
-                raise ExperimentError(source, "", f"{self.root} holds no {MANIFEST}: it is not "
-                                      "a batch directory, so it cannot be resumed")
-            self.manifest = json.loads((self.root / MANIFEST).read_text())
-            if self.manifest.get("experiment_hash") != experiment_hash:
-                raise ExperimentError(source, "", f"{self.root} was made by a different "
-                                      "experiment (its hash differs); resume only the same "
-                                      "experiment, or choose another --out")
-        else:
-            self.manifest = {"experiment": name, "experiment_hash": experiment_hash,
-                             "package_version": __version__, "created": time.strftime(
-                                 "%Y-%m-%dT%H:%M:%S%z"), "runs": {}}
+        """Prepare the directory; returns the ids of runs already complete and verified."""
+        self.experiment_hash = experiment_hash
+        exists = self.root.exists() and any(self.root.iterdir())
+        if exists and not resume:
+            raise ExperimentError(source, "", f"the output directory {self.root} is not "
+                                  "empty; pass --resume to continue that batch or choose "
+                                  "another --out")
+        if exists and not ((self.root / MANIFEST).exists() or (self.root / "world").is_dir()):
+            raise ExperimentError(source, "", f"{self.root} holds no {MANIFEST}: it is not "
+                                  "a batch directory, so it cannot be resumed")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._take_lock(source)
+        previous = self._read_manifest() if exists else None
+        if exists:
+            self._check_same_experiment(previous, source)
+        self.manifest = {"experiment": name, "experiment_hash": experiment_hash,
+                         "package_version": (previous or {}).get("package_version",
+                                                                 __version__),
+                         "created": (previous or {}).get("created", time.strftime(
+                             "%Y-%m-%dT%H:%M:%S%z")), "runs": {}}
+        if exists and previous is None:
+            self.manifest["rebuilt"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        write_marker(self.root, "batch", ENTRIES, {"experiment": name,
+                                                   "experiment_hash": experiment_hash})
         for table in TABLES:
             (self.root / table).mkdir(parents=True, exist_ok=True)
             for stale in (self.root / table).glob(".*.tmp"):
                 stale.unlink()  # a write interrupted by a kill
-        _atomic_write_text(self.root / "experiment.json", json.dumps(experiment, indent=2))
-        done = {p.stem for p in (self.root / "world").glob("*.parquet")}
-        entries = self.manifest.setdefault("runs", {})
+        with contextlib.suppress(FileNotFoundError):
+            (self.root / f".{MANIFEST}.tmp").unlink()
+        atomic_write_text(self.root / "experiment.json", json.dumps(experiment, indent=2))
+        old_runs = (previous or {}).get("runs", {})
+        done = set()
         for run in runs:
-            entry = entries.setdefault(run.run_id, {
-                "arm": run.arm, "point": run.point, "replication": run.replication,
-                "seed": run.seed, "params": run.params})
-            if run.run_id in done:
-                entry["status"] = "done"
-                entry.pop("error", None)
+            entry = {"arm": run.arm, "point": run.point, "replication": run.replication,
+                     "seed": run.seed, "params": run.params, "status": "pending"}
+            files = self._verified(run, old_runs.get(run.run_id, {}))
+            if files is not None:
+                entry.update(status="done", files=files)
+                if "seconds" in old_runs.get(run.run_id, {}):
+                    entry["seconds"] = old_runs[run.run_id]["seconds"]
+                done.add(run.run_id)
             else:
-                entry["status"] = "pending"
+                self._remove_files(run.run_id)
+            self.manifest["runs"][run.run_id] = entry
+        self._remove_unknown({r.run_id for r in runs})
         self.manifest["arms"] = list(dict.fromkeys(r.arm for r in runs))
         self.manifest["last_package_version"] = __version__
+        self.manifest["git_commit"] = git_commit()
         self.save_manifest()
         return done
+
+    def _take_lock(self, source: str) -> None:
+        fh = (self.root / LOCK).open("a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise ExperimentError(source, "", f"{self.root} is being written by another "
+                                  "openness batch; wait for it to finish or choose another "
+                                  "--out") from None
+        self._lock = fh
+
+    def close(self) -> None:
+        """Release the directory for other batches."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _read_manifest(self) -> dict | None:
+        """The manifest on disk, or None if it is missing or damaged (it is then rebuilt)."""
+        try:
+            found = json.loads((self.root / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and isinstance(found.get("runs"), dict) else None
+
+    def _check_same_experiment(self, previous: dict | None, source: str) -> None:
+        theirs = previous.get("experiment_hash") if previous else self._hash_in_files()
+        if theirs is not None and theirs != self.experiment_hash:
+            raise ExperimentError(source, "", f"{self.root} was made by a different "
+                                  "experiment (its hash differs); resume only the same "
+                                  "experiment, or choose another --out")
+
+    def _hash_in_files(self) -> str | None:
+        marker = self.root / MARKER
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            return json.loads(marker.read_text())["provenance"]["experiment_hash"]
+        for path in sorted((self.root / "world").glob("*.parquet"))[:1]:
+            meta = self._file_meta(path)
+            if meta is not None:
+                return meta.get("experiment_hash")
+        return None
+
+    # ---- verifying ------------------------------------------------------------------------
+    @staticmethod
+    def _file_meta(path: Path) -> dict | None:
+        try:
+            raw = pq.read_schema(path).metadata or {}
+            return json.loads(raw.get(b"openness_run", b"{}"))
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+
+    def _verified(self, run: RunSpec, entry: dict) -> dict | None:
+        """The files record of a run whose every table is present and sound, else None."""
+        recorded = entry.get("files", {}) if entry.get("status") == "done" else {}
+        files = {}
+        for table in expected_tables(run):
+            path = self.root / table / f"{run.run_id}.parquet"
+            if not path.is_file():
+                return None
+            digest = _sha256(path)
+            known = recorded.get(table)
+            if known is not None:
+                if known.get("sha256") != digest:
+                    return None
+                files[table] = known
+                continue
+            try:  # not in the manifest: read it whole, and check whose it is
+                rows = pq.read_table(path).num_rows
+            except (OSError, pa.ArrowException):
+                return None
+            meta = self._file_meta(path) or {}
+            if (meta.get("run_id") != run.run_id
+                    or meta.get("experiment_hash") != self.experiment_hash):
+                return None
+            files[table] = {"sha256": digest, "rows": rows}
+        return files
+
+    def _remove_files(self, run_id: str) -> None:
+        for table in TABLES:
+            with contextlib.suppress(FileNotFoundError):
+                (self.root / table / f"{run_id}.parquet").unlink()
+
+    def _remove_unknown(self, run_ids: set[str]) -> None:
+        """Files of runs this experiment does not have (left by a damaged write)."""
+        for table in TABLES:
+            for path in (self.root / table).glob("*.parquet"):
+                if path.stem not in run_ids:
+                    path.unlink()
 
     # ---- writing --------------------------------------------------------------------------
     def write_events(self, events: pd.DataFrame) -> None:
         """The arms' dated events (`events.parquet`), for marking time axes."""
         tmp = self.root / f".{EVENTS}.tmp"
-        pq.write_table(pa.Table.from_pandas(events, preserve_index=False), tmp)
-        os.replace(tmp, self.root / EVENTS)
+        try:
+            pq.write_table(pa.Table.from_pandas(events, preserve_index=False), tmp)
+            os.replace(tmp, self.root / EVENTS)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], seconds: float) -> None:
         """Write every table of a run; the world table is renamed into place last, so that its
-        file marks a run whose every table is complete."""
-        for name in sorted(tables, key=lambda n: n == "world"):
-            path = self.root / name / f"{run_id}.parquet"
-            tmp = path.with_name(f".{path.name}.tmp")
-            pq.write_table(pa.Table.from_pandas(tables[name], preserve_index=False), tmp)
-            os.replace(tmp, path)
+        file marks a run whose every table is complete. On a failure (a full disk) nothing
+        of the run is left."""
+        meta = json.dumps({"run_id": run_id, "experiment_hash": self.experiment_hash,
+                           "package_version": __version__,
+                           "git_commit": git_commit()}).encode()
+        files = {}
+        try:
+            for name in sorted(tables, key=lambda n: n == "world"):
+                path = self.root / name / f"{run_id}.parquet"
+                tmp = path.with_name(f".{path.name}.tmp")
+                table = pa.Table.from_pandas(tables[name], preserve_index=False)
+                schema_meta = {**(table.schema.metadata or {}), b"openness_run": meta}
+                pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
+                files[name] = {"sha256": _sha256(tmp), "rows": table.num_rows}
+                os.replace(tmp, path)
+        except BaseException:
+            for name in tables:
+                (self.root / name / f".{run_id}.parquet.tmp").unlink(missing_ok=True)
+            self._remove_files(run_id)
+            raise
         entry = self.manifest["runs"][run_id]
-        entry.update(status="done", seconds=round(seconds, 3))
+        entry.update(status="done", seconds=round(seconds, 3), files=files)
         entry.pop("error", None)
 
     def mark_failed(self, run_id: str, error: str, seconds: float) -> None:
@@ -112,7 +254,24 @@ class ResultStore:
         for entry in self.manifest["runs"].values():
             counts[entry["status"]] = counts.get(entry["status"], 0) + 1
         self.manifest["counts"] = counts
-        _atomic_write_text(self.root / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+        text = json.dumps(self.manifest, indent=2) + "\n"
+        atomic_write_text(self.root / MANIFEST, text)
+        self._saved = text
+
+    def settle_after_write_failure(self) -> None:
+        """After a failed write (a full disk): make the files agree with a manifest. Save the
+        manifest if it can be written; if not, remove the files of runs that the manifest on
+        disk does not count as done, so that the two still agree."""
+        try:
+            self.save_manifest()
+            return
+        except OSError:
+            (self.root / f".{MANIFEST}.tmp").unlink(missing_ok=True)
+        on_disk = self._read_manifest() or {"runs": {}}
+        for run_id, entry in self.manifest["runs"].items():
+            if on_disk["runs"].get(run_id, {}).get("status") != "done" and (
+                    entry.get("status") == "done"):
+                self._remove_files(run_id)
 
 
 def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
@@ -122,11 +281,9 @@ def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
     kept metrics; one row per run and month (and lab, for table="labs").
     """
     root = Path(root)
-    manifest_path = root / MANIFEST
-    if not manifest_path.is_file():
-        raise ExperimentError(root, "", f"holds no {MANIFEST}: not a batch directory")
-    manifest = json.loads(manifest_path.read_text())
-    files = sorted((root / table).glob("*.parquet"))
+    manifest = read_manifest(root)
+    done = {k for k, v in manifest.get("runs", {}).items() if v.get("status") == "done"}
+    files = sorted(p for p in (root / table).glob("*.parquet") if p.stem in done)
     if not files:
         return pd.DataFrame()
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
@@ -148,4 +305,11 @@ def read_manifest(root: str | Path) -> dict:
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise ExperimentError(root, "", f"holds no {MANIFEST}: not a batch directory")
-    return json.loads(path.read_text())
+    try:
+        found = json.loads(path.read_text())
+    except ValueError:
+        raise ExperimentError(root, MANIFEST, "is damaged (not valid JSON); run the batch "
+                              "again with --resume to verify its files and rebuild it") from None
+    if not isinstance(found, dict):
+        raise ExperimentError(root, MANIFEST, "is damaged; run the batch again with --resume")
+    return found

@@ -7,17 +7,19 @@ seeds that must meet it; `median_between` is a condition on the ensemble median 
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from openness import __version__
 from openness.experiments.runner import run_batch
 from openness.experiments.spec import WORLD_OUTPUTS, Arm, Experiment, LoadedExperiment, Outputs
-from openness.experiments.store import load_results
-from openness.scenario import Scenario, ScenarioError, load_scenario
+from openness.experiments.store import load_results, read_manifest
+from openness.files import atomic_write_text, atomic_write_with, check_output
+from openness.provenance import git_commit
+from openness.scenario import Scenario, ScenarioError, content_hash, load_scenario
 from openness.scenario.schema import LAB_TARGET_METRICS, Target, month_index, month_start
 
 LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
@@ -61,6 +63,11 @@ def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None 
     scenario = load_scenario(scenario_path, overrides)
     check_targets(scenario_path, scenario)
     others = versus_paths(scenario_path, scenario)
+    for other in others.values():
+        if not other.is_file():
+            raise ScenarioError(scenario_path, "targets.versus", f"names {other}, which does "
+                                "not exist")
+        load_scenario(other, overrides)
     arms = [Arm(name="main", scenario=str(scenario_path))]
     arms += [Arm(name=f"versus{i}", scenario=str(p)) for i, p in enumerate(others.values())]
     spec = Experiment(name=f"validate_{scenario.name}", seed=scenario.simulation.seed,
@@ -69,17 +76,42 @@ def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None 
     return LoadedExperiment(spec=spec), {ref: f"versus{i}" for i, ref in enumerate(others)}
 
 
+class RunsFailed(Exception):
+    """Some runs of a validation ensemble failed (their errors are in the manifest)."""
+
+
 def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | None = None,
                  workers: int | None = None, progress: bool | None = None) -> Ensemble:
-    """Run the scenario and its comparison scenarios for `seeds` paired replications."""
+    """Run the scenario and its comparison scenarios for `seeds` paired replications into
+    the new or empty directory `out`."""
     loaded, versus = ensemble_experiment(scenario_path, seeds, overrides)
-    if out.exists():
-        shutil.rmtree(out)
+    out = check_output(out, existing="empty", what="runs")
     summary = run_batch(loaded, out, workers=workers, progress=progress)
     if summary.failed:
-        raise RuntimeError(f"{summary.failed} validation run(s) failed; see {out}/manifest.json")
+        raise RunsFailed(f"{summary.failed} validation run(s) of {scenario_path} failed: "
+                         f"{first_error(out)}")
     start = load_scenario(scenario_path, overrides).simulation.start
     return Ensemble(load_results(out, "world"), load_results(out, "labs"), "main", start, versus)
+
+
+def first_error(out: Path) -> str:
+    runs = read_manifest(out).get("runs", {})
+    errors = [e.get("error") for e in runs.values() if e.get("status") == "failed"]
+    return errors[0] if errors else "no error recorded"
+
+
+def validate_scenario(path: Path, scenario: Scenario, seeds: int, out: Path,
+                      overrides: dict | None = None, workers: int | None = None) -> dict:
+    """Run a scenario's validation ensemble into `out/runs`, test its targets and write
+    `out/validation.md` and `out/validation.csv`; returns the table and the Markdown."""
+    ens = run_ensemble(Path(path), seeds, Path(out) / "runs", overrides, workers)
+    table = evaluate(scenario, ens)
+    provenance = {"scenario_hash": content_hash(scenario), "package_version": __version__,
+                  "git_commit": git_commit()}
+    text = report_markdown(scenario.name, table, seeds, provenance)
+    atomic_write_text(Path(out) / "validation.md", text)
+    atomic_write_with(Path(out) / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
+    return {"table": table, "markdown": text}
 
 
 # ---- per-seed values -------------------------------------------------------------------------
@@ -241,6 +273,9 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
     rows = []
     start = scenario.simulation.start
     for t in scenario.targets:
+        if not simulated(t, scenario):
+            rows.append(_not_evaluated(t, start))
+            continue
         sv = seed_values(t, ens)
         sv = sv.assign(miss=miss_distance(t, sv["value"].to_numpy(float), start))
         per_seed = sv.groupby("replication")["miss"].max()
@@ -272,6 +307,23 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def simulated(target: Target, scenario: Scenario) -> bool:
+    """Whether every month the target reads lies in the scenario's simulated window (a run
+    shortened by an override may end before it)."""
+    n = scenario.simulation.months
+    return all(0 <= month_index(m, scenario.simulation.start) < n
+               for _, m in target.months_read())
+
+
+def _not_evaluated(target: Target, start: str) -> dict:
+    lo, hi = required_interval(target, start)
+    return {"id": target.id, "pattern": target.pattern, "target": describe(target, start),
+            "required_low": lo, "required_high": hi, "median": np.nan, "p5": np.nan,
+            "p95": np.nan, "never_observed": 0, "share_passing": np.nan,
+            "required_share": target.share_of_seeds, "distance": np.nan,
+            "calibration": target.calibration, "verdict": "not evaluated"}
+
+
 def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict) -> str:
     lines = [f"# Validation of `{name}`", "",
              f"{seeds} seeds; scenario hash `{provenance.get('scenario_hash', '')}`; "
@@ -284,7 +336,11 @@ def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict
                      f"{r.p5:.3g} - {r.p95:.3g} | {100 * r.share_passing:.0f}% | "
                      f"{r.distance:.2g} | {r.verdict} |")
     passed = int((table["verdict"] == "pass").sum())
-    lines += ["", f"{passed} of {len(table)} targets pass. Distance: how far outside the "
+    skipped = int((table["verdict"] == "not evaluated").sum())
+    if skipped:
+        lines += ["", f"{skipped} target(s) read months that were not simulated: not "
+                  "evaluated."]
+    lines += ["", f"{passed} of {len(table) - skipped} evaluated targets pass. Distance: how far outside the "
               "required interval the required share of seeds lie, as d / (1 + d) for d in "
               "units of the interval's width (1 for a one-sided bound); 0 when it passes."]
     return "\n".join(lines) + "\n"

@@ -33,6 +33,7 @@ from openness.experiments import (
     sobol_indices,
 )
 from openness.experiments.compare import with_month_labels
+from openness.files import add_entries, check_owned
 from openness.outputs import plots
 from openness.outputs.tables import SUMMARY, read_run
 from openness.scenario import ExperimentError
@@ -188,10 +189,13 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
 
 
 # ---- writing ------------------------------------------------------------------------------
+REPORT_ENTRIES = ("report.html", "report.md", "figures")
+
+
 def write_report(directory: str | Path) -> tuple[Path, Path]:
     """Write DIR/report.html (self-contained), DIR/report.md and DIR/figures/; returns the
     paths of the HTML and Markdown files. Nothing is replaced unless all of it is written."""
-    directory = Path(directory)
+    directory = check_owned(directory, REPORT_ENTRIES)
     report = collect(directory)
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=directory))
     try:
@@ -213,6 +217,7 @@ def write_report(directory: str | Path) -> tuple[Path, Path]:
             os.replace(tmp / name, directory / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    add_entries(directory, REPORT_ENTRIES)
     return directory / "report.html", directory / "report.md"
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from openness.files import replace_directory
 
 SUMMARY = "summary.json"
 
@@ -21,7 +20,8 @@ def write_table(df: pd.DataFrame, path: Path, provenance: dict) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"openness"] = json.dumps(
-        {k: provenance.get(k) for k in ("scenario", "scenario_hash", "seed", "package_version")}
+        {k: provenance.get(k) for k in ("scenario", "scenario_hash", "seed", "package_version",
+                                        "git_commit")}
     ).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
 
@@ -31,31 +31,19 @@ def write_run(out: Path, tables: dict[str, pd.DataFrame], provenance: dict,
     """Write every table, the summary and `extras(dir)` (e.g. figures) into `out`, atomically.
 
     Everything goes to a temporary sibling directory that replaces `out` only once complete,
-    so an interrupted or failed run never leaves a directory that looks finished.
+    so an interrupted or failed run never leaves a directory that looks finished. The caller
+    has checked `out` with `files.check_output`.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a result directory is not
-    try:
+    def build(tmp: Path) -> None:
         for name, df in tables.items():
             write_table(df, tmp / f"{name}.parquet", provenance)
         if extras is not None:
             extras(tmp)
         (tmp / SUMMARY).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            out.rename(old / out.name)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    keep = {k: provenance.get(k) for k in ("scenario", "scenario_hash", "seed",
+                                           "package_version", "git_commit")}
+    return replace_directory(Path(out), build, "run", keep)
 
 
 def read_run(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:

@@ -12,15 +12,35 @@ class ScenarioError(Exception):
 
     kind = "Scenario file"
 
-    def __init__(self, path: str, field: str, problem: str) -> None:
+    def __init__(self, path: str, field: str, problem: str,
+                 problems: list[tuple[str, str, str]] | None = None) -> None:
         self.path = str(path)
         self.field = field
         self.problem = problem
-        where = f", field '{field}'" if field else ""
-        super().__init__(f"{self.kind} {self.path}{where}: {problem}")
+        #: every problem found, as (file, field, problem); the first is (path, field, problem)
+        self.problems = problems or [(self.path, field, problem)]
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            file, field, problem = self.problems[0]
+            where = f", field '{field}'" if field else ""
+            return f"{self.kind} {file}{where}: {problem}"
+        lines = [f"{self.kind} {self.path}: {len(self.problems)} problems"]
+        for file, field, problem in self.problems:
+            where = f"field '{field}'" if field else "the file"
+            parent = f" (in {file})" if file != self.path else ""
+            lines.append(f"  - {where}{parent}: {problem}")
+        return "\n".join(lines)
 
 
 class ExperimentError(ScenarioError):
     """An experiment file is malformed or inconsistent (same contract as ScenarioError)."""
 
     kind = "Experiment file"
+
+
+class OutputError(ScenarioError):
+    """An output path that openness refuses to write (same contract as ScenarioError)."""
+
+    kind = "Output directory"

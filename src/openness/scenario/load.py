@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from openness.scenario.errors import ScenarioError
-from openness.scenario.schema import Scenario
+from openness.scenario.schema import Problems, Scenario, window_problems
 
 # Lists of tables that a child file merges into its parent's by `name`, and lists it appends
 # to its parent's (a regulator's `policies` too); any other value replaces the parent's.
@@ -23,19 +23,85 @@ _MERGE_BY_NAME = ("labs", "developer_segments", "regulators")
 _APPEND = ("events", "policies")
 
 
+#: how many files an `extends` chain may hold
+MAX_EXTENDS_DEPTH = 8
+#: how many problems an error lists
+MAX_PROBLEMS = 20
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, resolve `extends`, apply dotted-key `overrides` and validate a scenario file.
 
-    Raises `ScenarioError` (one paragraph: file, field, what is allowed) on any problem.
+    Raises `ScenarioError` listing every problem (file, field, what is allowed). Overrides of
+    `simulation.*` may shorten the simulated window past scheduled events, policies and
+    targets (the run then warns, `scheduled_after_end`); the file as written may not.
     """
     path = Path(path)
     raw = _resolve(path, chain=())
-    for key, value in (overrides or {}).items():
-        _set_dotted(raw, key, value, path)
+    overrides = overrides or {}
+    sim = {k: v for k, v in overrides.items() if k.startswith("simulation.")}
+    if sim:  # the file itself (with its other overrides) must hold its own schedule
+        _validate(path, _overridden(raw, {k: v for k, v in overrides.items() if k not in sim},
+                                    path), truncated=False)
+    return _validate(path, _overridden(raw, overrides, path), truncated=bool(sim))
+
+
+def _overridden(raw: dict[str, Any], overrides: dict[str, Any], path: Path) -> dict[str, Any]:
+    out = copy.deepcopy(raw)
+    for key, value in overrides.items():
+        _set_dotted(out, key, value, path)
+    return out
+
+
+def _validate(path: Path, raw: dict[str, Any], truncated: bool) -> Scenario:
     try:
-        return Scenario.model_validate(raw)
+        return Scenario.model_validate(raw, context={"truncated": truncated})
     except ValidationError as exc:
-        raise explain(exc, path) from None
+        raise explain(exc, path, raw=raw, blame=lambda: _parent_errors(path)) from None
+
+
+def _parent_errors(path: Path) -> list[tuple[Path, set[tuple[str, str]]]]:
+    """(parent file, its own (field, problem) pairs), nearest parent first, for saying which
+    file of an `extends` chain an error comes from (a parent's list items keep their
+    positions in the child, which appends after them)."""
+    out = []
+    parent = _parent_path(path)
+    while parent is not None:
+        try:
+            Scenario.model_validate(_resolve(parent, ()), context={"truncated": False})
+            found: set[tuple[str, str]] = set()
+        except ValidationError as exc:
+            found = {(f, p) for _, f, p in _problems(exc, _resolve(parent, ()), Scenario)}
+        except ScenarioError:
+            found = set()
+        out.append((parent, found))
+        parent = _parent_path(parent)
+    return out
+
+
+def _parent_path(path: Path) -> Path | None:
+    try:
+        ref = read_toml(path).get("extends")
+    except ScenarioError:
+        return None
+    return (path.parent / ref).resolve() if isinstance(ref, str) else None
+
+
+def chain_files(path: str | Path) -> list[Path]:
+    """The scenario file and every file its `extends` chain reads."""
+    out = [Path(path).resolve()]
+    parent = _parent_path(out[0])
+    while parent is not None and parent not in out and len(out) <= MAX_EXTENDS_DEPTH:
+        out.append(parent)
+        parent = _parent_path(parent)
+    return out
+
+
+def scheduled_after_end(scenario: Scenario) -> list[str]:
+    """What the scenario schedules after its last simulated month (events, policies, target
+    months), in words: left out of a run shortened by an override."""
+    return [f"{field}: {problem}" for field, problem, after in window_problems(scenario)
+            if after]
 
 
 def content_hash(scenario: Scenario) -> str:
@@ -62,6 +128,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if real in chain:
         cycle = " -> ".join(p.name for p in (*chain, real))
         raise ScenarioError(path, "extends", f"forms a cycle ({cycle}); 'extends' must end")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(path, "extends", f"the 'extends' chain is deeper than "
+                            f"{MAX_EXTENDS_DEPTH} files")
     data = read_toml(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
@@ -137,36 +206,80 @@ def _named_item(items: list[Any], name: str, key: str, path: Path) -> Any:
 
 
 def explain(exc: ValidationError, path: Path, root: type[BaseModel] = Scenario,
-            error: type[ScenarioError] = ScenarioError) -> ScenarioError:
-    """One paragraph from a pydantic error: the file, the field, what is allowed there."""
-    err = exc.errors()[0]
-    loc = err.get("loc", ())
-    field = _format_loc(loc)
-    msg = err.get("msg", "invalid value")
-    kind = err.get("type", "")
-    if kind == "extra_forbidden":
-        allowed = _allowed_fields(root, loc[:-1])
-        problem = "unknown key; allowed keys here: " + ", ".join(allowed)
-    elif kind == "missing":
-        problem = "is required but missing"
-    else:
+            error: type[ScenarioError] = ScenarioError, raw: Any = None,
+            blame: Any = None) -> ScenarioError:
+    """A user-facing error from a pydantic error: every problem (up to MAX_PROBLEMS), each
+    with its file, its full field path and what is allowed there. `blame()`, if given, returns
+    the parent files' own problems, so that a problem inherited from a parent names it."""
+    found = _problems(exc, raw, root)
+    parents = blame() if blame is not None and len(found) else []
+    problems = []
+    for _, field, problem in found:
+        owner = path
+        for parent, theirs in parents:  # the farthest parent that has it is its source
+            if (field, problem) in theirs:
+                owner = parent
+        problems.append((str(owner), field, problem))
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS]
+        problems.append((str(path), "", f"and {more} more problem(s)"))
+    first = problems[0]
+    return error(first[0], first[1], first[2], problems=problems)
+
+
+def _problems(exc: ValidationError, raw: Any, root: type[BaseModel]
+              ) -> list[tuple[str, str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        field = _format_loc(loc, raw)
+        kind = err.get("type", "")
+        msg = str(err.get("msg", "invalid value"))
+        if kind == "extra_forbidden":
+            allowed = _allowed_fields(root, _strip_tags(loc, raw)[:-1])
+            out.append(("", field, "unknown key; allowed keys here: " + ", ".join(allowed)))
+            continue
+        if kind == "missing":
+            out.append(("", field, "is required but missing"))
+            continue
+        msg = msg.removeprefix("Value error, ")
+        if Problems.SEP in msg:  # a model validator's list of problems
+            for line in msg.split("\n"):
+                sub, _, problem = line.partition(Problems.SEP)
+                out.append(("", ".".join(p for p in (field, sub) if p).replace(".[", "["),
+                            problem))
+            continue
         got = err.get("input")
         shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-        problem = f"{msg}{shown}"
-    more = len(exc.errors()) - 1
-    if more:
-        problem += f"; {more} more problem(s) after this one"
-    return error(path, field, problem.rstrip("."))
+        out.append(("", field, f"{msg}{shown}".rstrip(".")))
+    return out
 
 
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    out = ""
+def _strip_tags(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
+    """`loc` without the discriminator tags pydantic inserts after a tagged union's list
+    index: a part is a tag only where the item there in `raw` has that `kind` (so a field
+    named `capital` is never mistaken for the `capital` event kind)."""
+    out: list[Any] = []
+    node = raw
     for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue  # the tag of the item we stand on
+        out.append(part)
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            node = None
+    return tuple(out)
+
+
+def _format_loc(loc: tuple[Any, ...], raw: Any = None) -> str:
+    out = ""
+    for part in _strip_tags(loc, raw):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("gpai", "procurement_restriction", "open_release_ban", "open_funding",
-                      "export_controls", "efficiency", "capability", "cost", "capital"):
-            continue  # discriminator tags pydantic adds to the path
         else:
             out += f".{part}" if out else str(part)
     return out
