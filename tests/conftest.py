@@ -22,3 +22,24 @@ def small_scenario(**overrides):
 def small_run():
     """One small baseline run shared by the read-only tests."""
     return run_scenario(small_scenario(), seed=11)
+
+
+def undocumented_gaps(tables) -> list[str]:
+    """Columns of a run's tables that hold an infinity, or a missing value where
+    `reporters.MISSING` does not say what one means (empty when all is as documented)."""
+    import numpy as np
+    import pandas as pd
+
+    from openness.model.reporters import MISSING
+
+    out = []
+    for name, df in tables.items():
+        allowed = MISSING.get(name, {})
+        for column in df.columns:
+            values = df[column]
+            if pd.api.types.is_numeric_dtype(values) and values.dtype != bool:
+                if np.isinf(values.to_numpy(float)).any():
+                    out.append(f"{name}.{column}: inf")
+            if values.isna().any() and column not in allowed:
+                out.append(f"{name}.{column}: undocumented missing value")
+    return out

@@ -187,8 +187,10 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         terms["market_access"][k] = -lab.restricted_share * dev_near
         released = {"closed": -np.inf, "hybrid": lab.knowledge - lab.open_model_gap,
                     "open": lab.knowledge}[option]
+        # releasing nothing (closed) risks nothing, whatever the steepness
         terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
-            decision.safety_steepness * (released - market.frontier))
+            decision.safety_steepness * (released - market.frontier)) if np.isfinite(
+                released) else -0.0
         terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
     # the lead that publishing gives away earns the API margin and, in part, the mind-share
     # of the developers who build on the best models

@@ -80,5 +80,6 @@ def lag_months(capability: float, frontier_history: np.ndarray, prehistory_growt
     if s == 0:
         return t + (running[0] - capability) / prehistory_growth
     lo, hi = running[s - 1], running[s]
-    frac = (capability - lo) / (hi - lo) if hi > lo else 1.0
+    # a frontier that appears in month s (none before: -inf) reached the capability then
+    frac = (capability - lo) / (hi - lo) if hi > lo and math.isfinite(lo) else 1.0
     return float(t - (s - 1 + frac))

@@ -391,6 +391,10 @@ class OpennessModel(mesa.Model):
             funding = lab.config.parent_funding + sum(self.grants[lab.index])
             recurring = funding
             funding += self._venture_round(t, lab, revenue, costs)
+            # a lab cannot spend cash it does not have: what its capital, revenue and
+            # funding do not cover, it does not spend (it shrinks to its means), so capital
+            # never falls below zero; at zero it is insolvent (Lab.book)
+            costs = min(costs, lab.capital + revenue + funding)
             lab.book(revenue, costs, funding, recurring)
             lab.training_spend *= 1.0 + lab.config.training_spend_growth
             lab.other_revenue *= 1.0 + lab.config.other_revenue_growth

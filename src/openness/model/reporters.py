@@ -74,6 +74,29 @@ WORLD_METRICS = {
     "need served by open weights",
 }
 
+#: What a missing value (NaN, null in Parquet) means, for each metric of each table that may
+#: have one. No other column of any table holds a missing value, and no column an infinity
+#: (a test checks every column of every table against this list).
+MISSING = {
+    "world": {
+        "price_ratio": "no closed model or no open model is on offer",
+        "top_closed_price": "no closed model is on offer",
+        "top_open_price": "no open model is on offer",
+        "serving_cost_ratio": "no closed model or no open model is on offer",
+        "going_rate": "no closed API serves any tokens",
+        "open_lag_months": "no open model is on offer",
+        "frontier_capability": "no closed model has been released",
+        "best_open_capability": "no open model is on offer",
+    },
+    "labs": {
+        "open_capability": "the lab has no open weights on offer",
+        "price": "the lab has no closed API",
+        "lag_months": "there is no closed frontier to lag behind",
+    },
+    "decisions": {},
+    "events": {},
+}
+
 LAB_METRICS = {
     "month": "calendar month (first day)",
     "lab": "lab name",
@@ -175,8 +198,8 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
                                / _at(offers.serving_cost, top_open)),
         "going_rate": going_rate(offers.price, tokens, offers.available & ~offers.is_open),
         "open_lag_months": _lag(model, best_open),
-        "frontier_capability": model.frontier_history[-1],
-        "best_open_capability": best_open,
+        "frontier_capability": _finite(model.frontier_history[-1]),
+        "best_open_capability": _finite(best_open),
         "hhi_developers": float(np.sum(model.eco_share**2)),
         "dev_lockin_hold": (1.0 - dev.switch_locked / dev.switch_free if dev.switch_free > 0
                             else 0.0),
