@@ -37,9 +37,9 @@ def undocumented_gaps(tables) -> list[str]:
         allowed = MISSING.get(name, {})
         for column in df.columns:
             values = df[column]
-            if pd.api.types.is_numeric_dtype(values) and values.dtype != bool:
-                if np.isinf(values.to_numpy(float)).any():
-                    out.append(f"{name}.{column}: inf")
+            numeric = pd.api.types.is_numeric_dtype(values) and values.dtype != bool
+            if numeric and np.isinf(values.to_numpy(float)).any():
+                out.append(f"{name}.{column}: inf")
             if values.isna().any() and column not in allowed:
                 out.append(f"{name}.{column}: undocumented missing value")
     return out

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from openness.experiments import run_scenario
 from openness.model import OpennessModel
 from openness.model.reporters import LAB_METRICS, WORLD_METRICS
 from openness.scenario import load_scenario
-from openness.experiments import run_scenario
 from tests.conftest import ROOT, SMALL, small_scenario, undocumented_gaps
 
 SHARES = ["dev_adoption", "open_share_dev_count", "open_share_dev_tokens", "ent_adoption",
