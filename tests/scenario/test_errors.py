@@ -79,3 +79,101 @@ def test_override_out_of_range_names_the_flag(tmp_path, capsys):
     assert main(["run", str(BASELINE), "--developers", "5", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "simulation.developers" in err and "--developers" in err
+
+
+def test_every_problem_is_listed_with_its_full_field_path(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    path = tmp_path / "many.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[world]\nspilover_open = 0.2\n'
+                    'flop_cost_decline_per_year = 1.0\n[[labs]]\nname = "OpenAI"\n'
+                    'capital = -1\ncapability = 19\nefficiency = inf\n[[labs]]\n'
+                    'name = "Google"\ncost = 3\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    fields = [field for _, field, _ in info.value.problems]
+    # 'capital', 'capability', 'efficiency' and 'cost' are also union tags: never dropped
+    assert sorted(fields) == sorted(["world.spilover_open", "world.flop_cost_decline_per_year",
+                                     "labs[0].capital", "labs[0].capability",
+                                     "labs[0].efficiency", "labs[2].cost"])
+    text = str(info.value)
+    assert "6 problems" in text and "finite number" in text and "unknown key" in text
+
+
+def test_at_most_twenty_problems_are_listed(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    body = "".join(f"unknown_{i} = 1\n" for i in range(30))
+    path = tmp_path / "lots.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[world]\n{body}')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert len(info.value.problems) == 21 and "10 more problem(s)" in str(info.value)
+
+
+def test_an_error_inherited_from_a_parent_names_the_parent(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    parent = tmp_path / "parent.toml"
+    parent.write_text(f'extends = "{BASELINE}"\nname = "parent"\n[decision]\ninertia = -1\n')
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\n[world]\nspillover_open = 2\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    owners = {field: file for file, field, _ in info.value.problems}
+    assert owners == {"decision.inertia": str(parent.resolve()),
+                      "world.spillover_open": str(child)}
+    assert f"(in {parent.resolve()})" in str(info.value)
+
+
+@pytest.mark.parametrize("text,says", [
+    ('[simulation]\nstart = "0000-01"', "years 1950-2200"),
+    ('[[events]]\nmonth = "2031-01"\nkind = "capital"\ncondition = 1.0',
+     "after the last simulated month"),
+    ('[[events]]\nmonth = "2023-06"\nkind = "capital"\ncondition = 1.0', "before the start"),
+    ('[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
+     'monthly_budget = 1\nstart = "2026-01"\nend = "2025-01"', "is not after its start"),
+    ('[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
+     'monthly_budget = 1\nstart = "2020-01"\nend = "2021-01"', "before the simulated window"),
+    ('[enterprises.jurisdiction_weights]\nUS = 0\nEU = 0\nCN = 0\nother = 0',
+     "add up to more than 0"),
+    ('[world]\ninference_cost_decline_per_year = 1.0', "less than 1"),
+    ('[[labs]]\nname = "OpenAI"\ncapital = nan', "finite number"),
+])
+def test_what_cannot_be_simulated_is_refused(text, says, tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    path = tmp_path / "bad.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n{text}\n')
+    with pytest.raises(ScenarioError, match=says):
+        load_scenario(path)
+
+
+def test_a_shortened_run_warns_and_records_what_it_leaves_out(tmp_path, capsys):
+    import json
+
+    cascade = BASELINE.parent / "deepseek_cascade.toml"
+    out = tmp_path / "out"
+    assert main(["run", str(cascade), "--months", "6", "--developers", "100",
+                 "--enterprises", "20", "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: not simulated" in err and "events[" in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["not_simulated"] and all("after the last" in s
+                                            for s in summary["not_simulated"])
+    import pandas as pd
+
+    events = pd.read_parquet(out / "events.parquet")
+    assert (events["month"] < pd.Timestamp("2024-07-01")).all()
+
+
+def test_extends_chains_are_bounded(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    previous = BASELINE
+    for i in range(10):
+        path = tmp_path / f"s{i}.toml"
+        path.write_text(f'extends = "{previous}"\nname = "s{i}"\n')
+        previous = path
+    with pytest.raises(ScenarioError, match="deeper than 8"):
+        load_scenario(previous)

@@ -272,6 +272,8 @@ class ResultStore:
             if on_disk["runs"].get(run_id, {}).get("status") != "done" and (
                     entry.get("status") == "done"):
                 self._remove_files(run_id)
+                entry["status"] = "pending"  # so that a later save says the same
+                entry.pop("files", None)
 
 
 def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
