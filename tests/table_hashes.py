@@ -1,0 +1,66 @@
+"""Content hashes of the tables a run writes, to show that a change keeps results bit-identical.
+
+    python -m tests.table_hashes record tests/data/table_hashes.json   # before the change
+    python -m tests.table_hashes check tests/data/table_hashes.json    # after it
+
+It runs `scenarios/baseline.toml` and `scenarios/deepseek_cascade.toml` for seeds 0-4 at their
+default sizes and hashes the contents of the world, labs and decisions tables (column names,
+dtypes and every value, bit for bit), not the files, whose metadata carries the version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from openness.experiments import run_scenario
+from openness.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ("baseline", "deepseek_cascade")
+SEEDS = range(5)
+TABLES = ("world", "labs", "decisions")
+
+
+def table_hash(df: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c), str(t)] for c, t in df.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def hashes() -> dict[str, str]:
+    out = {}
+    for name in SCENARIOS:
+        scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+        for seed in SEEDS:
+            tables = run_scenario(scenario, seed=seed).tables
+            for table in TABLES:
+                out[f"{name}/s{seed}/{table}"] = table_hash(tables[table])
+            print(f"{name} seed {seed}", file=sys.stderr)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in ("record", "check"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    path = Path(argv[1])
+    found = hashes()
+    if argv[0] == "record":
+        path.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
+        return 0
+    expected = json.loads(path.read_text())
+    differ = sorted(k for k in expected if expected[k] != found.get(k))
+    for key in differ:
+        print(f"differs: {key}")
+    print(f"{len(expected) - len(differ)} of {len(expected)} tables identical")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
