@@ -376,7 +376,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         plans.append((path, scenario, out))
     failed = 0
     for path, scenario, out in plans:
-        outcome = {}
+        outcome: dict = {}
 
         def build(tmp: Path, path=path, scenario=scenario, outcome=outcome) -> None:
             outcome.update(validate_scenario(path, scenario, args.seeds, tmp, overrides,

@@ -54,13 +54,13 @@ def design_points(spec: Experiment) -> list[dict[str, float]]:
     if kind == "none":
         return [{}]
     if kind == "grid":
-        grid = itertools.product(*[f.levels for f in factors])
+        grid = itertools.product(*[f.levels or [] for f in factors])
         points = [dict(zip([f.name for f in factors], values, strict=True)) for values in grid]
     else:
         if kind == "lhs":
             unit = qmc.LatinHypercube(d=len(factors), seed=spec.seed).random(spec.design.samples)
-            lo = np.array([f.bounds[0] for f in factors])
-            hi = np.array([f.bounds[1] for f in factors])
+            lo = np.array([f.bounds[0] for f in factors if f.bounds])
+            hi = np.array([f.bounds[1] for f in factors if f.bounds])
             values = qmc.scale(unit, lo, hi)
         else:
             from SALib.sample import sobol as sobol_sample

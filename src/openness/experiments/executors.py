@@ -118,6 +118,7 @@ class LocalPoolExecutor:
                 nxt = next(source, None)
                 if nxt is None:
                     return
+                assert self.pool is not None
                 pending[self.pool.submit(fn, nxt)] = nxt
 
         refill()
@@ -140,6 +141,7 @@ class LocalPoolExecutor:
                     if future in retrying:
                         item = retrying.pop(future)
                         if isinstance(future.exception(), BrokenProcessPool):
+                            assert alone is not None
                             alone.shutdown(wait=False, cancel_futures=True)
                             alone = None
                             yield LostRun(item, LOST_TWICE)

@@ -32,6 +32,7 @@ MANIFEST_EVERY_SECONDS = 1.0
 
 def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
     """The default model: the openness simulation of the run's scenario and overrides."""
+    assert spec.scenario is not None  # a run of the default model names its scenario
     scenario = load_scenario(spec.scenario, {**spec.overrides, **spec.params})
     tables = run_scenario(scenario, seed=spec.seed).tables
     keep = {"world": tables["world"][["month", *spec.metrics]]}
@@ -101,6 +102,7 @@ def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
 
 
 def _write(store: ResultStore, outcome: RunOutcome) -> None:
+    assert outcome.tables is not None  # a done run has its tables
     try:
         store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
     except OSError:

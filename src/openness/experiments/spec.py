@@ -135,7 +135,10 @@ class Experiment(_Strict):
 
     @property
     def n_replications(self) -> int:
-        return len(self.seeds) if self.seeds is not None else int(self.replications)
+        if self.seeds is not None:
+            return len(self.seeds)
+        assert self.replications is not None  # the validator requires one of the two
+        return int(self.replications)
 
     @property
     def baseline(self) -> str:
@@ -165,8 +168,8 @@ class LoadedExperiment(BaseModel):
         """Every scenario file the arms read (with their `extends` chains)."""
         from openness.scenario.load import chain_files
 
-        paths = {self.arm_scenario(arm) for arm in self.spec.arms} - {None}
-        return sorted({f for p in paths for f in chain_files(p)})
+        paths = [self.arm_scenario(arm) for arm in self.spec.arms]
+        return sorted({f for p in paths if p is not None for f in chain_files(p)})
 
     def content_hash(self) -> str:
         """SHA-256 of the experiment and of every arm's fully resolved scenario."""
@@ -209,6 +212,7 @@ def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str,
     """(field, problem) for everything that would make a run of this arm fail."""
     where = f"arms[{i}] ({arm.name})"
     scenario_path = loaded.arm_scenario(arm)
+    assert scenario_path is not None  # load_experiment has checked that every arm has one
     try:
         scenario = load_scenario(scenario_path, loaded.arm_overrides(arm))
     except ScenarioError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -132,6 +133,7 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
     if target.metric == "frontier_closed_through":
         upto = own[own["month"] <= month_start(month)]
         return (upto["strategy"] != "open").groupby(upto["replication"]).all().astype(float)
+    assert target.lab is not None  # the schema requires it for this metric
     return first_open_months(labs, target.lab, start)
 
 
@@ -163,11 +165,13 @@ def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
 def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
     """Columns replication, month, value: the quantity the target's condition tests."""
     if target.window is not None and target.metric != "first_open_month":
-        months = pd.date_range(month_start(target.window[0]), month_start(target.window[1]),
-                               freq="MS")
-        months = [m.strftime("%Y-%m") for m in months]
+        span = pd.date_range(month_start(target.window[0]), month_start(target.window[1]),
+                             freq="MS")
+        months = [m.strftime("%Y-%m") for m in span]
     else:
-        months = [target.month or target.window[1]]
+        month = target.month or (target.window[1] if target.window else None)
+        assert month is not None  # the schema requires a month or a window
+        months = [month]
     frames = []
     for month in months:
         v = _values(target, ens, ens.arm, month)
@@ -186,7 +190,8 @@ def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
 def _bounds(target: Target, start: str) -> tuple[float, float]:
     if target.range is not None:
         return target.range
-    lo, hi = target.window  # first_open_month: a window of months
+    assert target.window is not None  # first_open_month: a window of months
+    lo, hi = target.window
     return float(month_index(lo, start)), float(month_index(hi, start))
 
 
@@ -199,6 +204,7 @@ def holds(target: Target, values: np.ndarray, start: str) -> np.ndarray:
             ok = (values >= lo) & (values <= hi)
         else:
             v = target.value
+            assert v is not None  # the schema requires it for these comparisons
             ok = {"eq": np.isclose(values, v), "ge": values >= v, "le": values <= v,
                   "gt": values > v, "lt": values < v}[c]
     return ok & ~np.isnan(values)
@@ -211,8 +217,9 @@ def describe(target: Target, start: str) -> str:
     what += f" [{who}]" if who else ""
     if target.minus:
         what = f"{what} - {target.minus}"
+    window = target.window or ("", "")
     when = (f"at {target.month}" if target.month and not target.window
-            else f"over {target.window[0]}..{target.window[1]}")
+            else f"over {window[0]}..{window[1]}")
     if target.metric == "first_open_month":
         when = ""
     if target.since:
@@ -220,7 +227,7 @@ def describe(target: Target, start: str) -> str:
     if target.versus:
         what = f"{what} minus {Path(target.versus).stem}"
     if target.comparison in ("between", "median_between"):
-        lo, hi = target.range or target.window
+        lo, hi = target.range or window
         cond = f"in [{lo}, {hi}]"
         cond = f"median {cond}" if target.comparison == "median_between" else cond
     else:
@@ -238,6 +245,7 @@ def required_interval(target: Target, start: str) -> tuple[float, float]:
     if c in ("between", "median_between"):
         lo, hi = _bounds(target, start)
         return float(lo), float(hi)
+    assert target.value is not None  # the schema requires it for these comparisons
     v = float(target.value)
     return {"eq": (v, v), "ge": (v, np.inf), "gt": (v, np.inf), "le": (-np.inf, v),
             "lt": (-np.inf, v)}[c]
@@ -293,7 +301,8 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
             distance = 1.0
         passed = distance == 0.0
         # with a "never" (inf) among them, pick observed values rather than interpolate
-        method = "inverted_cdf" if np.isinf(finite).any() else "linear"
+        method: Literal["inverted_cdf", "linear"] = ("inverted_cdf" if np.isinf(finite).any()
+                                                     else "linear")
         q5, q95 = (np.quantile(finite, [0.05, 0.95], method=method) if len(finite)
                    else (np.nan, np.nan))
         lo, hi = required_interval(t, start)

@@ -49,7 +49,7 @@ class Tastes:
         fit = np.zeros((len(segments), len(LICENCE_CODES)))
         for g, s in enumerate(segments):
             for name, code in LICENCE_CODES.items():
-                fit[g, code] = s.licence_fit.get(name, 0.0)
+                fit[g, code] = s.licence_fit.get(name, 0.0)  # type: ignore[call-overload]
         arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
         return cls(w, tw, arr("beta_capability"), arr("alpha_price"), arr("beta_open"),
                    arr("beta_network"), fit, family_nest)

@@ -230,7 +230,7 @@ def months_given_away(lab: LabView, released: float) -> float:
 def choice_probabilities(lab: LabView, terms: dict[str, np.ndarray], decision: Decision
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(total payoff, utility, probability) per option under the quantal-response rule."""
-    total = sum(terms[name] for name in TERMS)
+    total = np.asarray(sum(terms[name] for name in TERMS))
     utility = total / max(lab.burn, 1.0)
     utility = utility + decision.inertia * (np.array(STRATEGY_NAMES) == lab.strategy)
     barred = np.array([lab.barred[s] for s in STRATEGY_NAMES])

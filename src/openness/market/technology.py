@@ -54,8 +54,9 @@ def recipe_adoption(world: World, efficiency: np.ndarray, recipe_efficiency: np.
     return efficiency * 10.0 ** np.where(learners, world.recipe_diffusion * log_gap, 0.0)
 
 
-def serving_cost(world: World, month: int, capability: np.ndarray,
-                 inference_efficiency: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
+def serving_cost(world: World, month: int, capability: np.ndarray | float,
+                 inference_efficiency: np.ndarray | float, multiplier: float = 1.0
+                 ) -> np.ndarray:
     """$/Mtok to serve a model: rises with its size (capability net of algorithmic progress)
     and falls with hardware and software progress at fixed size."""
     size = np.asarray(capability, dtype=float) - algorithmic_progress(world, month)

@@ -54,7 +54,7 @@ class Lab(_Agent):
         self.config = config
         self.index = index
         self.name = config.name
-        self.strategy = config.strategy
+        self.strategy: str = config.strategy
         self.pending_strategy: str | None = None
         self.switch_month = -1
         self.knowledge = config.capability

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,7 +88,7 @@ def flop_cost_multiplier(state: PolicyState, origin: str) -> float:
     return m
 
 
-def grant_per_lab(state: PolicyState, origin: str, open_origins: list[str], is_open: bool
+def grant_per_lab(state: PolicyState, origin: str, open_origins: Sequence[str], is_open: bool
                   ) -> tuple[float, float]:
     """($M/month in cash, $M/month in training compute) that an open lab of `origin` receives
     from funds shared equally among eligible open labs (`open_origins`: origins of the labs

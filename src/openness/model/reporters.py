@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -220,7 +220,7 @@ def _need_shares(model: OpennessModel, offers: Offers) -> dict:
     open_, total = ents.open_token_shares_by_need(offers.is_open)
     g = {name: i for i, name in enumerate(ents.NEED_GROUPS)}
     none = [g["small"], g["mid"], g["large"]]
-    groups = {"residency": g["residency"], "finetune": g["finetune"],
+    groups: dict[str, Any] = {"residency": g["residency"], "finetune": g["finetune"],
               "compliance": g["compliance"], "no_needs": none, "large": g["large"],
               "small": g["small"]}
     groups |= {work: (none, w) for w, work in enumerate(("complex", "commodity"))}

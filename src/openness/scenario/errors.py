@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class ScenarioError(Exception):
     """A scenario file (or an override of it) is malformed or inconsistent.
@@ -12,7 +14,7 @@ class ScenarioError(Exception):
 
     kind = "Scenario file"
 
-    def __init__(self, path: str, field: str, problem: str,
+    def __init__(self, path: str | os.PathLike[str], field: str, problem: str,
                  problems: list[tuple[str, str, str]] | None = None) -> None:
         self.path = str(path)
         self.field = field

@@ -312,7 +312,8 @@ def _inner_model(annotation: Any, tag: Any) -> Any:
     models = [_inner_model(a, tag) for a in candidates]
     if origin in (typing.Union, types.UnionType) and tag is not None:
         for m in models:
-            kind = m.model_fields.get("kind") if isinstance(m, type) else None
+            is_model = isinstance(m, type) and issubclass(m, BaseModel)
+            kind = m.model_fields.get("kind") if is_model else None
             if kind is not None and tag in typing.get_args(kind.annotation):
                 return m
     return models[0] if models else None

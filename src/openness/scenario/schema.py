@@ -220,8 +220,20 @@ class BusinessModelWeights(Strict):
     )
 
 
-def _default_business_models() -> dict[str, BusinessModelWeights]:
-    return {name: BusinessModelWeights() for name in BUSINESS_MODELS}
+def _default_business_models() -> dict[BusinessModel, BusinessModelWeights]:
+    names: tuple[BusinessModel, ...] = ("api", "platform", "hardware", "cloud", "startup")
+    return {name: BusinessModelWeights() for name in names}
+
+
+LicenceFit = Literal["permissive", "community", "research", "closed"]
+
+
+def _default_licence_fit() -> dict[LicenceFit, float]:
+    return {"permissive": 0.0, "community": -0.3, "research": -3.0, "closed": 0.0}
+
+
+def _default_jurisdiction_weights() -> dict[Jurisdiction, float]:
+    return {"US": 0.45, "EU": 0.25, "CN": 0.15, "other": 0.15}
 
 
 class Lab(Strict):
@@ -276,9 +288,7 @@ class DeveloperSegment(Strict):
     volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = Field(
         1.5, description="log-normal sigma of volume (heavy tail)"
     )
-    licence_fit: dict[Literal["permissive", "community", "research", "closed"], SignedCoef] = Field(
-        default_factory=lambda: {"permissive": 0.0, "community": -0.3, "research": -3.0, "closed": 0.0}
-    )
+    licence_fit: dict[LicenceFit, SignedCoef] = Field(default_factory=_default_licence_fit)
 
 
 class EnterpriseSector(Strict):
@@ -292,8 +302,7 @@ class EnterpriseSector(Strict):
 class Enterprises(Strict):
     sectors: list[EnterpriseSector]
     jurisdiction_weights: dict[Jurisdiction, NonNeg] = Field(
-        default_factory=lambda: {"US": 0.45, "EU": 0.25, "CN": 0.15, "other": 0.15}
-    )
+        default_factory=_default_jurisdiction_weights)
     initial_adoption: Share = Field(0.0, description="share already using AI at the start")
     bass_p: Share = 0.01
     bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.12
@@ -349,7 +358,7 @@ class GPAIObligations(PolicyBase):
 class ProcurementRestriction(PolicyBase):
     kind: Literal["procurement_restriction"]
     origins: list[Origin] = Field(min_length=1)
-    sectors: list[Sector] = Field(default_factory=lambda: ["government"])
+    sectors: list[Sector] = Field(default_factory=lambda: list[Sector](["government"]))
 
 
 class OpenReleaseBan(PolicyBase):
@@ -360,7 +369,8 @@ class OpenReleaseBan(PolicyBase):
 class OpenFunding(PolicyBase):
     kind: Literal["open_funding"]
     monthly_budget: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month shared among eligible open labs")
-    eligible_origins: list[Origin] = Field(default_factory=lambda: list(ORIGINS))
+    eligible_origins: list[Origin] = Field(default_factory=lambda: list[Origin](["US", "CN", "EU",
+                                                                                  "other"]))
     training_share: Share = Field(
         0.0, description="share of each grant given as training compute, spent on top of the "
                          "lab's own training plan (a compute grant, as public AI compute "
