@@ -23,12 +23,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def experiment_file(directory: Path, runs: int, quick: bool) -> Path:
-    sizes = ('"simulation.developers" = 2000\n"simulation.enterprises" = 300\n'
-             '"simulation.months" = 12\n') if quick else ""
+    sizes = (
+        (
+            '"simulation.developers" = 2000\n"simulation.enterprises" = 300\n'
+            '"simulation.months" = 12\n'
+        )
+        if quick
+        else ""
+    )
     path = directory / f"bench_{runs}.toml"
-    path.write_text(f'name = "bench_{runs}"\nscenario = "{ROOT}/scenarios/baseline.toml"\n'
-                    f'seed = 1\nreplications = {runs}\n[overrides]\n{sizes}'
-                    '[outputs]\nmonths = "all"\nlab_metrics = ["strategy", "capital"]\n')
+    path.write_text(
+        f'name = "bench_{runs}"\nscenario = "{ROOT}/scenarios/baseline.toml"\n'
+        f"seed = 1\nreplications = {runs}\n[overrides]\n{sizes}"
+        '[outputs]\nmonths = "all"\nlab_metrics = ["strategy", "capital"]\n'
+    )
     return path
 
 
@@ -63,18 +71,25 @@ class PeakMemory:
 def timed_batch(path: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp, PeakMemory() as mem:
         t0 = time.perf_counter()
-        summary = run_batch(load_experiment(path), Path(tmp) / "out", workers=workers,
-                            progress=False)
+        summary = run_batch(
+            load_experiment(path), Path(tmp) / "out", workers=workers, progress=False
+        )
         seconds = time.perf_counter() - t0
     assert summary.ok, "benchmark runs failed"
-    return {"runs": summary.total, "workers": workers, "seconds": seconds,
-            "runs_per_second": summary.total / seconds, "peak_rss_mb": mem.peak / 2**20,
-            "peak_rss_main_mb": mem.peak_main / 2**20}
+    return {
+        "runs": summary.total,
+        "workers": workers,
+        "seconds": seconds,
+        "runs_per_second": summary.total / seconds,
+        "peak_rss_mb": mem.peak / 2**20,
+        "peak_rss_main_mb": mem.peak_main / 2**20,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--throughput-runs", type=int, default=200)
     parser.add_argument("--memory-runs", type=int, default=1000)
@@ -90,9 +105,11 @@ def main(argv: list[str] | None = None) -> dict:
     speedup = throughput[1]["runs_per_second"] / throughput[0]["runs_per_second"]
     report = {"throughput": throughput, "speedup_2_over_1": speedup, "memory": memory}
     for row in [*throughput, memory]:
-        print(f"{row['runs']:>6} runs, {row['workers']} worker(s): {row['seconds']:7.1f} s, "
-              f"{row['runs_per_second']:5.2f} runs/s, peak RSS {row['peak_rss_mb']:7.0f} MB "
-              f"(main process {row['peak_rss_main_mb']:.0f} MB)")
+        print(
+            f"{row['runs']:>6} runs, {row['workers']} worker(s): {row['seconds']:7.1f} s, "
+            f"{row['runs_per_second']:5.2f} runs/s, peak RSS {row['peak_rss_mb']:7.0f} MB "
+            f"(main process {row['peak_rss_main_mb']:.0f} MB)"
+        )
     print(f"throughput, 2 workers over 1: {speedup:.2f}x")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -29,8 +29,9 @@ class Developer(mesa.Agent):
         m = self.model
         g, o = self.segment, self.offer
         u = m.rng.random()
-        choose = (u < m.adopt_prob[g]) if o < 0 else (
-            m.exp_util[g, o] == 0.0 or u < m.review_prob[g])
+        choose = (
+            (u < m.adopt_prob[g]) if o < 0 else (m.exp_util[g, o] == 0.0 or u < m.review_prob[g])
+        )
         if choose:
             family = -1 if o < 0 else m.family_of[o]
             damp = 1.0 if o < 0 else math.exp(-m.beta_switch[g] * self.finetune)
@@ -44,8 +45,7 @@ class Developer(mesa.Agent):
                     self.finetune = 0.0
                 self.offer = new
         if self.offer >= 0:
-            self.finetune = (self.finetune * m.ft_keep[g]
-                             + m.ft_add[g, self.offer])
+            self.finetune = self.finetune * m.ft_keep[g] + m.ft_add[g, self.offer]
 
 
 class ClassicDevelopers(mesa.Model):
@@ -53,8 +53,15 @@ class ClassicDevelopers(mesa.Model):
 
     def __init__(self, state: dict, seed: int = 0) -> None:
         super().__init__(rng=seed)
-        for name in ("adopt_prob", "review_prob", "exp_util", "family_of", "beta_switch",
-                     "ft_add", "ft_keep"):
+        for name in (
+            "adopt_prob",
+            "review_prob",
+            "exp_util",
+            "family_of",
+            "beta_switch",
+            "ft_add",
+            "ft_keep",
+        ):
             setattr(self, name, np.asarray(state[name]))
         self.n_families = int(self.family_of.max()) + 1
         self.families = np.arange(self.n_families)
@@ -63,9 +70,9 @@ class ClassicDevelopers(mesa.Model):
 
     def step(self) -> None:
         # each family's exp-utility by segment, once a month as the kernel's layout
-        self.family_weight = np.array([np.bincount(self.family_of, row,
-                                                   minlength=self.n_families)
-                                       for row in self.exp_util])
+        self.family_weight = np.array(
+            [np.bincount(self.family_of, row, minlength=self.n_families) for row in self.exp_util]
+        )
         self.agents.do("step")
 
     def offers(self) -> np.ndarray:

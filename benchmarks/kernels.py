@@ -22,12 +22,18 @@ def developer_state(n: int, m: int = OFFERS, g: int = 3, seed: int = 0) -> dict:
     r = np.random.default_rng(seed)
     offer = np.where(r.random(n) < 0.8, r.integers(0, m, n), -1).astype(np.int16)
     return dict(
-        offer=offer, finetune=(r.random(n) * 5).astype(np.float32),
+        offer=offer,
+        finetune=(r.random(n) * 5).astype(np.float32),
         ft_month=np.zeros(n, dtype=np.int16),
-        segment=r.integers(0, g, n).astype(np.int8), adopt_prob=np.full(g, 0.05),
-        review_prob=np.array([0.10, 0.08, 0.05]), exp_util=r.random((g, m)),
-        family_of=(np.arange(m) // 3).astype(np.int16), beta_switch=np.array([0.5, 0.8, 1.0]),
-        ft_add=r.random((g, m)) * 0.3, ft_keep=np.full(g, 0.95))
+        segment=r.integers(0, g, n).astype(np.int8),
+        adopt_prob=np.full(g, 0.05),
+        review_prob=np.array([0.10, 0.08, 0.05]),
+        exp_util=r.random((g, m)),
+        family_of=(np.arange(m) // 3).astype(np.int16),
+        beta_switch=np.array([0.5, 0.8, 1.0]),
+        ft_add=r.random((g, m)) * 0.3,
+        ft_keep=np.full(g, 0.95),
+    )
 
 
 def enterprise_state(n: int, m: int = OFFERS, seed: int = 0) -> tuple:
@@ -36,9 +42,20 @@ def enterprise_state(n: int, m: int = OFFERS, seed: int = 0) -> tuple:
     choice = np.where(r.random((n, 2)) < 0.7, r.integers(0, m, (n, 2)), -1).astype(np.int16)
     api = np.where(r.random((N_CLASSES, m)) < 0.9, r.uniform(0.5, 10, (N_CLASSES, m)), np.inf)
     host = np.where(np.arange(m) % 3 != 0, r.uniform(0.2, 3, (N_CLASSES, m)), np.inf)
-    return (choice, r.integers(0, N_CLASSES, n).astype(np.int16),
-            np.exp(r.normal(2, 1.5, (n, 2))), 0.02, 0.05, r.normal(0, 1, (N_CLASSES, 2, m)),
-            api, host, 2e4, np.array([0.05, 0.3]), 0.5, 0.5)
+    return (
+        choice,
+        r.integers(0, N_CLASSES, n).astype(np.int16),
+        np.exp(r.normal(2, 1.5, (n, 2))),
+        0.02,
+        0.05,
+        r.normal(0, 1, (N_CLASSES, 2, m)),
+        api,
+        host,
+        2e4,
+        np.array([0.05, 0.3]),
+        0.5,
+        0.5,
+    )
 
 
 def best_seconds(step: Callable[[int], object], repeats: int) -> float:

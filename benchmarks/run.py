@@ -52,22 +52,29 @@ MAX_THREADS = numba.config.NUMBA_NUM_THREADS
 
 def kernels(quick: bool) -> list[dict]:
     sizes = [20_000] if quick else [100_000, 1_000_000, 10_000_000]
-    rows = [time_kernels(n, t, 2 if quick else 5) for n in sizes
-            for t in sorted({1, min(2, MAX_THREADS)})]
-    print(f"\n{'agents':>11}{'threads':>8}{'floor':>8}{'developer':>11}{'x floor':>9}"
-          f"{'enterprise':>12}{'x floor':>9}{'dev tally':>11}{'ent tally':>11}   ns/agent-step")
+    rows = [
+        time_kernels(n, t, 2 if quick else 5)
+        for n in sizes
+        for t in sorted({1, min(2, MAX_THREADS)})
+    ]
+    print(
+        f"\n{'agents':>11}{'threads':>8}{'floor':>8}{'developer':>11}{'x floor':>9}"
+        f"{'enterprise':>12}{'x floor':>9}{'dev tally':>11}{'ent tally':>11}   ns/agent-step"
+    )
     for r in rows:
-        print(f"{r['agents']:>11,}{r['threads']:>8}{r['floor_ns']:>8.2f}"
-              f"{r['developer_step_ns']:>11.2f}{r['developer_over_floor']:>9.2f}"
-              f"{r['enterprise_step_ns']:>12.2f}{r['enterprise_over_floor']:>9.2f}"
-              f"{r['developer_tally_ns']:>11.2f}{r['enterprise_tally_ns']:>11.2f}")
+        print(
+            f"{r['agents']:>11,}{r['threads']:>8}{r['floor_ns']:>8.2f}"
+            f"{r['developer_step_ns']:>11.2f}{r['developer_over_floor']:>9.2f}"
+            f"{r['enterprise_step_ns']:>12.2f}{r['enterprise_over_floor']:>9.2f}"
+            f"{r['developer_tally_ns']:>11.2f}{r['enterprise_tally_ns']:>11.2f}"
+        )
     numba.set_num_threads(MAX_THREADS)
     return rows
 
 
 def classic(quick: bool) -> list[dict]:
     rows = []
-    for n in ([2_000] if quick else [10_000, 100_000]):
+    for n in [2_000] if quick else [10_000, 100_000]:
         state = developer_state(n)
         model = ClassicDevelopers(state, seed=1)
         steps = 1 if quick else 3
@@ -79,18 +86,23 @@ def classic(quick: bool) -> list[dict]:
         for threads in sorted({1, min(2, MAX_THREADS)}):
             numba.set_num_threads(threads)
             fast = developer_state(n)
-            seconds = best_seconds(lambda t, s=fast: developer_step(*s.values(), KEY, KEY,
-                                                                    np.int64(t)), 5)
+            seconds = best_seconds(
+                lambda t, s=fast: developer_step(*s.values(), KEY, KEY, np.int64(t)), 5
+            )
             row[f"numba_{threads}t_ns"] = 1e9 * seconds / n
             row[f"speedup_{threads}t"] = mesa_ns / row[f"numba_{threads}t_ns"]
         rows.append(row)
     numba.set_num_threads(MAX_THREADS)
-    print(f"\n{'agents':>9}{'classic Mesa':>14}{'numba 1t':>10}{'numba 2t':>10}"
-          f"{'speedup 1t':>12}{'speedup 2t':>12}   ns/agent-step")
+    print(
+        f"\n{'agents':>9}{'classic Mesa':>14}{'numba 1t':>10}{'numba 2t':>10}"
+        f"{'speedup 1t':>12}{'speedup 2t':>12}   ns/agent-step"
+    )
     for r in rows:
-        print(f"{r['agents']:>9,}{r['classic_mesa_ns']:>14.0f}{r['numba_1t_ns']:>10.2f}"
-              f"{r.get('numba_2t_ns', float('nan')):>10.2f}{r['speedup_1t']:>12.0f}"
-              f"{r.get('speedup_2t', float('nan')):>12.0f}")
+        print(
+            f"{r['agents']:>9,}{r['classic_mesa_ns']:>14.0f}{r['numba_1t_ns']:>10.2f}"
+            f"{r.get('numba_2t_ns', float('nan')):>10.2f}{r['speedup_1t']:>12.0f}"
+            f"{r.get('speedup_2t', float('nan')):>12.0f}"
+        )
     return rows
 
 
@@ -102,24 +114,37 @@ def _baseline(developers: int, enterprises: int, months: int | None = None):
 
 
 def runs(quick: bool) -> list[dict]:
-    sizes = ([(2_000, 400), (20_000, 4_000)] if quick else
-             [(100_000, 10_000), (1_000_000, 100_000), (10_000_000, 1_000_000)])
+    sizes = (
+        [(2_000, 400), (20_000, 4_000)]
+        if quick
+        else [(100_000, 10_000), (1_000_000, 100_000), (10_000_000, 1_000_000)]
+    )
     months = 6 if quick else None
     run_scenario(_baseline(2_000, 400, 2), seed=1)  # compile
     rows = []
     for dev, ent in sizes:
         scenario = _baseline(dev, ent, months)
         best = min(_timed_run(scenario, seed) for seed in range(1 if dev >= 10**7 else 2))
-        rows.append({"developers": dev, "enterprises": ent,
-                     "months": scenario.simulation.months, "seconds": best})
+        rows.append(
+            {
+                "developers": dev,
+                "enterprises": ent,
+                "months": scenario.simulation.months,
+                "seconds": best,
+            }
+        )
     for small, large in zip(rows, rows[1:], strict=False):
         large["ratio_to_previous"] = large["seconds"] / small["seconds"]
-    print(f"\n{'developers':>12}{'enterprises':>13}{'months':>8}{'seconds':>9}"
-          f"{'x previous (10x agents)':>25}")
+    print(
+        f"\n{'developers':>12}{'enterprises':>13}{'months':>8}{'seconds':>9}"
+        f"{'x previous (10x agents)':>25}"
+    )
     for r in rows:
         ratio = r.get("ratio_to_previous")
-        print(f"{r['developers']:>12,}{r['enterprises']:>13,}{r['months']:>8}"
-              f"{r['seconds']:>9.2f}{'' if ratio is None else f'{ratio:.2f}':>25}")
+        print(
+            f"{r['developers']:>12,}{r['enterprises']:>13,}{r['months']:>8}"
+            f"{r['seconds']:>9.2f}{'' if ratio is None else f'{ratio:.2f}':>25}"
+        )
     return rows
 
 
@@ -153,16 +178,21 @@ def startup(quick: bool) -> list[dict]:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
         for label in ("cold cache", "warm cache"):
-            out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+            ).stdout
             row = {"cache": label, **json.loads(out.strip().splitlines()[-1])}
             row["compile_s"] = row["first_run_s"] - row["second_run_s"]
             rows.append(row)
-    print(f"\n{'fresh process':<14}{'import':>9}{'first run':>11}{'second run':>12}"
-          f"{'compilation':>13}   seconds (2,000 developers, 12 months)")
+    print(
+        f"\n{'fresh process':<14}{'import':>9}{'first run':>11}{'second run':>12}"
+        f"{'compilation':>13}   seconds (2,000 developers, 12 months)"
+    )
     for r in rows:
-        print(f"{r['cache']:<14}{r['import_s']:>9.2f}{r['first_run_s']:>11.2f}"
-              f"{r['second_run_s']:>12.2f}{r['compile_s']:>13.2f}")
+        print(
+            f"{r['cache']:<14}{r['import_s']:>9.2f}{r['first_run_s']:>11.2f}"
+            f"{r['second_run_s']:>12.2f}{r['compile_s']:>13.2f}"
+        )
     return rows
 
 
@@ -181,16 +211,18 @@ MEMORY_SCRIPT = textwrap.dedent("""
 
 
 def memory(quick: bool) -> dict:
-    sizes = [(2_000, 200), (50_000, 5_000)] if quick else [(100_000, 10_000),
-                                                          (2_000_000, 200_000)]
+    sizes = [(2_000, 200), (50_000, 5_000)] if quick else [(100_000, 10_000), (2_000_000, 200_000)]
     rows = []
     for dev, ent in sizes:
-        script = MEMORY_SCRIPT.format(path=str(ROOT / "scenarios" / "baseline.toml"),
-                                      dev=dev, ent=ent)
-        out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
-                             text=True).stdout
-        rows.append({"developers": dev, "enterprises": ent,
-                     **json.loads(out.strip().splitlines()[-1])})
+        script = MEMORY_SCRIPT.format(
+            path=str(ROOT / "scenarios" / "baseline.toml"), dev=dev, ent=ent
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script], check=True, capture_output=True, text=True
+        ).stdout
+        rows.append(
+            {"developers": dev, "enterprises": ent, **json.loads(out.strip().splitlines()[-1])}
+        )
     (d0, r0), (d1, r1) = [(r["developers"], r["peak_rss_mb"]) for r in rows]
     per_dev = (r1 - r0) * 2**20 / (d1 - d0)
     print(f"\n{'developers':>12}{'enterprises':>13}{'peak RSS MB':>13}")
@@ -208,25 +240,40 @@ def batch(quick: bool) -> dict:
     speedup = rows[1]["runs_per_second"] / rows[0]["runs_per_second"]
     print(f"\n{'runs':>6}{'workers':>9}{'seconds':>10}{'runs/s':>9}{'peak RSS MB':>13}")
     for r in rows:
-        print(f"{r['runs']:>6}{r['workers']:>9}{r['seconds']:>10.1f}"
-              f"{r['runs_per_second']:>9.2f}{r['peak_rss_mb']:>13.0f}")
+        print(
+            f"{r['runs']:>6}{r['workers']:>9}{r['seconds']:>10.1f}"
+            f"{r['runs_per_second']:>9.2f}{r['peak_rss_mb']:>13.0f}"
+        )
     print(f"throughput, 2 workers over 1: {speedup:.2f}x")
     return {"throughput": rows, "speedup_2_over_1": speedup}
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     args = parser.parse_args(argv)
-    report = {"package_version": __version__, "machine": platform.machine(),
-              "cpus": os.cpu_count(), "python": platform.python_version(),
-              "numba": numba.__version__, "numpy": np.__version__,
-              "numba_threads": MAX_THREADS, "quick": args.quick}
-    sections = {"kernels": kernels, "classic": classic, "runs": runs, "startup": startup,
-                "memory": memory, "batch": batch}
+    report = {
+        "package_version": __version__,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "numpy": np.__version__,
+        "numba_threads": MAX_THREADS,
+        "quick": args.quick,
+    }
+    sections = {
+        "kernels": kernels,
+        "classic": classic,
+        "runs": runs,
+        "startup": startup,
+        "memory": memory,
+        "batch": batch,
+    }
     for name in args.sections:
         print(f"== {name}", flush=True)
         report[name] = sections[name](args.quick)

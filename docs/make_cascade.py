@@ -57,20 +57,22 @@ def first_open(labs: pd.DataFrame, lab: str) -> pd.Series:
     return rows.groupby("replication")["month"].min().reindex(SEEDS)
 
 
-def median_terms(decisions: pd.DataFrame, lab: str, option: str,
-                 periods: dict[str, tuple[str, str]]) -> dict[str, dict[str, float]]:
+def median_terms(
+    decisions: pd.DataFrame, lab: str, option: str, periods: dict[str, tuple[str, str]]
+) -> dict[str, dict[str, float]]:
     """Median of each payoff term of `option` minus closed over the reviews in each period."""
     diff = plots.payoff_differences(decisions, lab, option)
     out = {}
     for period, (lo, hi) in periods.items():
         window = diff[(diff.index >= lo) & (diff.index <= hi)]
-        out[period] = {term: round(float(window[term].median()), 1)
-                       for term in [*plots.PAYOFF_TERMS, "total"]}
+        out[period] = {
+            term: round(float(window[term].median()), 1) for term in [*plots.PAYOFF_TERMS, "total"]
+        }
     return out
 
 
 def month_label(index: float, start: str) -> str | None:
-    """"YYYY-MM" of a month index from `start` (None for NaN)."""
+    """ "YYYY-MM" of a month index from `start` (None for NaN)."""
     if np.isnan(index):
         return None
     return str(pd.Timestamp(start) + pd.DateOffset(months=int(index)))[:7]
@@ -78,8 +80,9 @@ def month_label(index: float, start: str) -> str | None:
 
 def month_counts(first: pd.Series, start: str) -> dict[str, int]:
     """How many seeds have each first month ("never" for NaN)."""
-    return first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index(
-    ).to_dict()
+    return (
+        first.map(lambda m: month_label(m, start) or "never").value_counts().sort_index().to_dict()
+    )
 
 
 def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: str) -> dict:
@@ -94,15 +97,21 @@ def openai_stats(cascade: pd.DataFrame, counter: pd.DataFrame, start: str) -> di
             "before_window": int((with_shock < lo).sum()),
             "in_window": int(with_shock.between(lo, hi).sum()),
             "after_window": int((with_shock > hi).sum()),
-            "never": int(with_shock.isna().sum())},
+            "never": int(with_shock.isna().sum()),
+        },
         "openai_first_open_months_deepseek_cascade": month_counts(with_shock, start),
         "openai_first_open_months_no_shock": month_counts(without, start),
         "openai_no_shock": {
-            "median_never_latest": month_label(b.median(), start) if np.isfinite(b.median())
+            "median_never_latest": month_label(b.median(), start)
+            if np.isfinite(b.median())
             else "never",
-            "later": int((b > a).sum()), "same": int((b == a).sum()),
-            "earlier": int((b < a).sum()), "never": int(without.isna().sum()),
-            "from_2026": int((b >= y2026).sum()), "from_2026_with_shock": int((a >= y2026).sum())},
+            "later": int((b > a).sum()),
+            "same": int((b == a).sum()),
+            "earlier": int((b < a).sum()),
+            "never": int(without.isna().sum()),
+            "from_2026": int((b >= y2026).sum()),
+            "from_2026_with_shock": int((a >= y2026).sum()),
+        },
     }
 
 
@@ -128,23 +137,32 @@ def lag_stats(world: pd.DataFrame, labs: pd.DataFrame) -> dict:
         "c7_seeds_below_3_months": int(short.replication.nunique()),
         "c7_seeds_above_18_months": int(lag[lag.open_lag_months > 18].replication.nunique()),
         "c7_seeds_below_3_months_by_year": {
-            int(y): int(n) for y, n in short.groupby(short.month.dt.year).replication.nunique()
-            .items()},
-        "c7_best_open_lab_below_3_months": holders.groupby("lab").replication.nunique()
-        .sort_values(ascending=False).to_dict(),
+            int(y): int(n)
+            for y, n in short.groupby(short.month.dt.year).replication.nunique().items()
+        },
+        "c7_best_open_lab_below_3_months": holders.groupby("lab")
+        .replication.nunique()
+        .sort_values(ascending=False)
+        .to_dict(),
     }
 
 
 def validation_stats(root: Path) -> dict:
     """Numbers docs/cascade.md quotes from the runs of `openness validate --all` under root."""
+
     def runs(name: str, table: str) -> pd.DataFrame:
         return pd.read_parquet(root / name / "runs" / table)
 
     labs, world = runs("deepseek_cascade", "labs"), runs("deepseek_cascade", "world")
     start = labs.month.min().strftime("%Y-%m")
     cascade, main_world = labs[labs.arm == "main"], world[world.arm == "main"]
-    prices = ["price_ratio", "serving_cost_ratio", "top_closed_price", "top_open_price",
-              "going_rate"]
+    prices = [
+        "price_ratio",
+        "serving_cost_ratio",
+        "top_closed_price",
+        "top_open_price",
+        "going_rate",
+    ]
     cons = runs("consolidation", "world")
     cons = cons[cons.arm == "main"]
     end = cons[cons.month == cons.month.max()].open_share_dev_count
@@ -153,89 +171,153 @@ def validation_stats(root: Path) -> dict:
         **openai_stats(cascade, labs[labs.arm == "versus0"], start),
         "anthropic": anthropic_stats(cascade, start),
         "prices_median": {
-            month: {k: round(float(v), 2) for k, v in
-                    main_world[main_world.month == f"{month}-01"][prices].median().items()}
-            for month in ("2025-01", "2026-02", "2026-04", "2026-07", "2027-02")},
+            month: {
+                k: round(float(v), 2)
+                for k, v in main_world[main_world.month == f"{month}-01"][prices].median().items()
+            }
+            for month in ("2025-01", "2026-02", "2026-04", "2026-07", "2027-02")
+        },
         **lag_stats(main_world, cascade),
-        "consolidation_open_share_dev_end": {"median": round(float(end.median()), 3),
-                                             "q05": round(float(end.quantile(0.05)), 3)},
+        "consolidation_open_share_dev_end": {
+            "median": round(float(end.median()), 3),
+            "q05": round(float(end.quantile(0.05)), 3),
+        },
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--validation", type=Path, help="directory of `openness validate "
-                        "--all --out DIR` whose runs to read as well")
+    parser.add_argument(
+        "--validation",
+        type=Path,
+        help="directory of `openness validate --all --out DIR` whose runs to read as well",
+    )
     args = parser.parse_args()
     FIGURES.mkdir(parents=True, exist_ok=True)
     runs = {name: ensemble(name) for name in ("deepseek_cascade", "no_shock", "consolidation")}
     cascade = runs["deepseek_cascade"]
     ev = cascade["events"]
-    save(plots.cascade_share(cascade["labs"], "DeepSeek cascade: share of 20 seeds in which "
-                             "each lab is open"), "cascade_share_20")
-    for lab, option in (("OpenAI", "hybrid"), ("NVIDIA", "open"), ("Zhipu", "open"),
-                        ("Anthropic", "hybrid"), ("Google", "open")):
-        save(plots.payoff_terms(cascade["decisions"], lab, option, ev),
-             f"cascade_terms_{lab.lower()}")
+    save(
+        plots.cascade_share(
+            cascade["labs"], "DeepSeek cascade: share of 20 seeds in which each lab is open"
+        ),
+        "cascade_share_20",
+    )
+    for lab, option in (
+        ("OpenAI", "hybrid"),
+        ("NVIDIA", "open"),
+        ("Zhipu", "open"),
+        ("Anthropic", "hybrid"),
+        ("Google", "open"),
+    ):
+        save(
+            plots.payoff_terms(cascade["decisions"], lab, option, ev),
+            f"cascade_terms_{lab.lower()}",
+        )
     both = pd.concat([cascade["world"], runs["no_shock"]["world"]])
-    save(plots.arm_bands(both, "n_major_frontier_open", ev, "Major families with "
-                         "frontier-class open weights: cascade vs no shock (20 paired seeds)",
-                         "families (of 8)"), "cascade_counterfactual")
+    save(
+        plots.arm_bands(
+            both,
+            "n_major_frontier_open",
+            ev,
+            "Major families with "
+            "frontier-class open weights: cascade vs no shock (20 paired seeds)",
+            "families (of 8)",
+        ),
+        "cascade_counterfactual",
+    )
     cons = runs["consolidation"]
-    save(plots.cascade_share(cons["labs"], "Consolidation: share of 20 seeds in which each lab "
-                             "is open"), "cascade_consolidation_share")
-    save(plots.payoff_terms(cons["decisions"], "Moonshot", "open", cons["events"]),
-         "cascade_terms_moonshot_consolidation")
-    save(plots.payoff_terms(cons["decisions"], "Meta", "open", cons["events"]),
-         "cascade_terms_meta_consolidation")
+    save(
+        plots.cascade_share(
+            cons["labs"], "Consolidation: share of 20 seeds in which each lab is open"
+        ),
+        "cascade_consolidation_share",
+    )
+    save(
+        plots.payoff_terms(cons["decisions"], "Moonshot", "open", cons["events"]),
+        "cascade_terms_moonshot_consolidation",
+    )
+    save(
+        plots.payoff_terms(cons["decisions"], "Meta", "open", cons["events"]),
+        "cascade_terms_meta_consolidation",
+    )
 
     feb26 = pd.Timestamp("2026-02-01")
     stats = {"seeds": len(SEEDS)}
     labs = cascade["labs"]
     at = labs[labs.month == feb26]
-    stats["open_share_2026_02"] = {lab: float(at[at.lab == lab].frontier_open.mean())
-                                   for lab in MAJORS}
-    stats["strategy_2026_02"] = {lab: at[at.lab == lab].strategy.value_counts().to_dict()
-                                 for lab in MAJORS}
+    stats["open_share_2026_02"] = {
+        lab: float(at[at.lab == lab].frontier_open.mean()) for lab in MAJORS
+    }
+    stats["strategy_2026_02"] = {
+        lab: at[at.lab == lab].strategy.value_counts().to_dict() for lab in MAJORS
+    }
     openai = first_open(labs, "OpenAI")
-    stats["openai_first_frontier_open_median"] = str(openai.dropna().median())[:7] if (
-        openai.notna().any()) else None
+    stats["openai_first_frontier_open_median"] = (
+        str(openai.dropna().median())[:7] if (openai.notna().any()) else None
+    )
     stats["openai_opens_share"] = float(openai.notna().mean())
-    pair = both[both.month == feb26].pivot_table(index="replication", columns="arm",
-                                                 values="n_major_frontier_open")
+    pair = both[both.month == feb26].pivot_table(
+        index="replication", columns="arm", values="n_major_frontier_open"
+    )
     stats["n_major_2026_02_median"] = {arm: float(pair[arm].median()) for arm in pair}
-    stats["counterfactual_fewer_share"] = float(np.mean(pair["no_shock"]
-                                                        < pair["deepseek_cascade"]))
+    stats["counterfactual_fewer_share"] = float(
+        np.mean(pair["no_shock"] < pair["deepseek_cascade"])
+    )
     dec = cascade["decisions"]
     stats["terms"] = {}
-    for lab, option in (("OpenAI", "hybrid"), ("NVIDIA", "open"), ("Zhipu", "open"),
-                        ("Anthropic", "hybrid"), ("Google", "open")):
+    for lab, option in (
+        ("OpenAI", "hybrid"),
+        ("NVIDIA", "open"),
+        ("Zhipu", "open"),
+        ("Anthropic", "hybrid"),
+        ("Google", "open"),
+    ):
         stats["terms"][f"{lab}:{option}"] = median_terms(
-            dec, lab, option, {"2024": ("2024-01-01", "2024-12-01"),
-                               "2025-26": ("2025-01-01", "2026-02-01")})
+            dec,
+            lab,
+            option,
+            {"2024": ("2024-01-01", "2024-12-01"), "2025-26": ("2025-01-01", "2026-02-01")},
+        )
     stats["lag_months_2026_02_median"] = {
-        lab: round(float(at[at.lab == lab].lag_months.median()), 1) for lab in MAJORS}
+        lab: round(float(at[at.lab == lab].lag_months.median()), 1) for lab in MAJORS
+    }
     stats["openai_hybrid_at_reviews"] = {
-        name: {month: {k: round(float(v), 1) for k, v in
-                       plots.payoff_differences(runs[name]["decisions"], "OpenAI", "hybrid")
-                       .loc[month, ["moat", "total"]].items()}
-               for month in ("2024-10-01", "2025-01-01", "2025-10-01")}
-        for name in ("deepseek_cascade", "no_shock")}
+        name: {
+            month: {
+                k: round(float(v), 1)
+                for k, v in plots.payoff_differences(runs[name]["decisions"], "OpenAI", "hybrid")
+                .loc[month, ["moat", "total"]]
+                .items()
+            }
+            for month in ("2024-10-01", "2025-01-01", "2025-10-01")
+        }
+        for name in ("deepseek_cascade", "no_shock")
+    }
     cl = cons["labs"]
     end = cl[cl.month == cl.month.max()]
     watched = ["Moonshot", "MiniMax", "Zhipu", "Meta", "NVIDIA"]
     stats["consolidation_closed_end"] = {
-        lab: float((end[end.lab == lab].strategy == "closed").mean()) for lab in watched}
+        lab: float((end[end.lab == lab].strategy == "closed").mean()) for lab in watched
+    }
     stats["consolidation_strategy_end"] = {
-        lab: end[end.lab == lab].strategy.value_counts().to_dict() for lab in watched}
+        lab: end[end.lab == lab].strategy.value_counts().to_dict() for lab in watched
+    }
     meta = cl[(cl.lab == "Meta") & (cl.strategy != "open")]
     stats["consolidation_meta_first_not_open_median"] = (
-        str(meta.groupby("replication").month.min().median())[:7] if len(meta) else None)
+        str(meta.groupby("replication").month.min().median())[:7] if len(meta) else None
+    )
     for option in ("open", "hybrid"):
         stats["terms"][f"Meta:{option}:consolidation"] = median_terms(
-            cons["decisions"], "Meta", option, {"2024": ("2024-01-01", "2024-12-01"),
-                                                "2025-26": ("2025-01-01", "2026-12-01"),
-                                                "2027-28": ("2027-01-01", "2028-12-01")})
+            cons["decisions"],
+            "Meta",
+            option,
+            {
+                "2024": ("2024-01-01", "2024-12-01"),
+                "2025-26": ("2025-01-01", "2026-12-01"),
+                "2027-28": ("2027-01-01", "2028-12-01"),
+            },
+        )
     if args.validation is not None:
         stats["validation"] = validation_stats(args.validation)
     (FIGURES / "cascade_stats.json").write_text(json.dumps(stats, indent=2) + "\n")

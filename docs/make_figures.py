@@ -46,48 +46,82 @@ def main() -> None:
     FIGURES.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="openness-figures-"))
     scen = ROOT / "scenarios"
-    cascade = _experiment(work, "cascade", (
-        f'scenario = "{scen}/deepseek_cascade.toml"\nseed = 1\nreplications = 20\n'
-        f'baseline_arm = "cascade"\n[overrides]\n{SIZES}'
-        f'[[arms]]\nname = "cascade"\n[[arms]]\nname = "no_shock"\n'
-        f'scenario = "{scen}/no_shock.toml"\n'
-        '[outputs]\nlab_metrics = ["strategy", "developer_share", "capital", "runway"]\n'))
+    cascade = _experiment(
+        work,
+        "cascade",
+        (
+            f'scenario = "{scen}/deepseek_cascade.toml"\nseed = 1\nreplications = 20\n'
+            f'baseline_arm = "cascade"\n[overrides]\n{SIZES}'
+            f'[[arms]]\nname = "cascade"\n[[arms]]\nname = "no_shock"\n'
+            f'scenario = "{scen}/no_shock.toml"\n'
+            '[outputs]\nlab_metrics = ["strategy", "developer_share", "capital", "runway"]\n'
+        ),
+    )
     run_batch(load_experiment(cascade), work / "cascade", progress=True)
     world, labs = load_results(work / "cascade"), load_results(work / "cascade", "labs")
     events = load_events(work / "cascade")
-    arm = {name: (world[world.arm == name], labs[labs.arm == name],
-                  events[events.arm == name]) for name in ("cascade", "no_shock")}
+    arm = {
+        name: (world[world.arm == name], labs[labs.arm == name], events[events.arm == name])
+        for name in ("cascade", "no_shock")
+    }
     w, la, ev = arm["cascade"]
-    _save(plots.adoption_curves(w, ev, "DeepSeek cascade: open-weight adoption (20 seeds)"),
-          "adoption")
-    _save(plots.cascade(la, "DeepSeek cascade: strategy of each lab (seed 1)", observed=(
-        pd.DataFrame({"lab": ["OpenAI", "NVIDIA", "DeepSeek", "Zhipu", "Alibaba"],
-                      "month": pd.to_datetime(["2025-08-01", "2026-01-01", "2026-02-01",
-                                               "2026-02-01", "2026-02-01"])}))), "cascade")
-    _save(plots.cascade_share(la, "DeepSeek cascade: share of seeds in which each lab is open"),
-          "cascade_share")
+    _save(
+        plots.adoption_curves(w, ev, "DeepSeek cascade: open-weight adoption (20 seeds)"),
+        "adoption",
+    )
+    _save(
+        plots.cascade(
+            la,
+            "DeepSeek cascade: strategy of each lab (seed 1)",
+            observed=(
+                pd.DataFrame(
+                    {
+                        "lab": ["OpenAI", "NVIDIA", "DeepSeek", "Zhipu", "Alibaba"],
+                        "month": pd.to_datetime(
+                            ["2025-08-01", "2026-01-01", "2026-02-01", "2026-02-01", "2026-02-01"]
+                        ),
+                    }
+                )
+            ),
+        ),
+        "cascade",
+    )
+    _save(
+        plots.cascade_share(la, "DeepSeek cascade: share of seeds in which each lab is open"),
+        "cascade_share",
+    )
     _save(plots.gaps(w, ev, "DeepSeek cascade: price and capability gaps (20 seeds)"), "gaps")
-    _save(plots.market_shares(la, title="DeepSeek cascade: developers by lab family"),
-          "market_shares")
+    _save(
+        plots.market_shares(la, title="DeepSeek cascade: developers by lab family"), "market_shares"
+    )
     _save(plots.capital_runway(la, "DeepSeek cascade: capital and runway"), "capital_runway")
 
     policy = load_experiment(ROOT / "experiments" / "policy_interventions.toml")
-    spec = policy.spec.model_copy(update={"replications": 10, "overrides": {
-        "simulation.developers": 20000, "simulation.enterprises": 2000}})
+    spec = policy.spec.model_copy(
+        update={
+            "replications": 10,
+            "overrides": {"simulation.developers": 20000, "simulation.enterprises": 2000},
+        }
+    )
     policy = policy.model_copy(update={"spec": spec})
     run_batch(policy, work / "policy", progress=True)
     pw = load_results(work / "policy")
     table = compare_arms(pw[pw.month == pw.month.max()], "baseline", ["n_frontier_open"])
     _save(plots.policy_effects(table, "n_frontier_open"), "policy_effects")
 
-    sobol = _experiment(work, "sobol", (
-        f'scenario = "{scen}/baseline.toml"\nseed = 2\nreplications = 1\n[overrides]\n'
-        '"simulation.developers" = 5000\n"simulation.enterprises" = 500\n'
-        '"simulation.months" = 36\n[design]\nkind = "saltelli"\nsamples = 32\n'
-        '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.25]\n'
-        '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [20.0, 200.0]\n'
-        '[[factors]]\nname = "decision.temperature"\nbounds = [0.05, 0.3]\n'
-        '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2026-12"]\n'))
+    sobol = _experiment(
+        work,
+        "sobol",
+        (
+            f'scenario = "{scen}/baseline.toml"\nseed = 2\nreplications = 1\n[overrides]\n'
+            '"simulation.developers" = 5000\n"simulation.enterprises" = 500\n'
+            '"simulation.months" = 36\n[design]\nkind = "saltelli"\nsamples = 32\n'
+            '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.25]\n'
+            '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [20.0, 200.0]\n'
+            '[[factors]]\nname = "decision.temperature"\nbounds = [0.05, 0.3]\n'
+            '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2026-12"]\n'
+        ),
+    )
     loaded = load_experiment(sobol)
     run_batch(loaded, work / "sobol", progress=True)
     table = sobol_indices(load_results(work / "sobol"), loaded.spec, ["open_share_dev_count"])

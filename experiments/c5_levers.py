@@ -59,31 +59,42 @@ def overrides(variant: str, developers: int) -> dict:
 
 def one_run(job: tuple[str, str, int, int]) -> dict:
     variant, scenario, seed, developers = job
-    model = OpennessModel(load_scenario(ROOT / "scenarios" / f"{scenario}.toml",
-                                        overrides(variant, developers)), seed=seed)
+    model = OpennessModel(
+        load_scenario(ROOT / "scenarios" / f"{scenario}.toml", overrides(variant, developers)),
+        seed=seed,
+    )
     model.run(MONTHS)
     world = pd.DataFrame(model.world_rows).set_index("month")
-    opened = [r["month"] for r in model.lab_rows
-              if r["lab"] == "OpenAI" and r["strategy"] != "closed"]
-    return {"variant": variant, "scenario": scenario, "seed": seed,
-            "open": world.loc["2025-03-01", "open_share_dev_count"],
-            "n_major": world.loc["2026-02-01", "n_major_frontier_open"],
-            "openai_first": min(opened) if opened else pd.NaT}
+    opened = [
+        r["month"] for r in model.lab_rows if r["lab"] == "OpenAI" and r["strategy"] != "closed"
+    ]
+    return {
+        "variant": variant,
+        "scenario": scenario,
+        "seed": seed,
+        "open": world.loc["2025-03-01", "open_share_dev_count"],
+        "n_major": world.loc["2026-02-01", "n_major_frontier_open"],
+        "openai_first": min(opened) if opened else pd.NaT,
+    }
 
 
 def summary(runs: pd.DataFrame) -> pd.DataFrame:
     share = runs.pivot_table(index=["variant", "seed"], columns="scenario", values="open")
     gap = (share["deepseek_cascade"] - share["no_shock"]).groupby(level="variant")
     cascade = runs[runs["scenario"] == "deepseek_cascade"].groupby("variant")
-    return pd.DataFrame({
-        "gap median": gap.median().round(4),
-        "seeds >= 5 points": gap.apply(lambda g: (g >= 0.05).mean()),
-        "open share 2025-03": cascade["open"].median().round(3),
-        "major open 2026-02": cascade["n_major"].median(),
-        "OpenAI first open": cascade["openai_first"].apply(
-            lambda s: s.fillna(pd.Timestamp.max).median() if s.notna().mean() > 0.5 else pd.NaT
-        ).dt.strftime("%Y-%m"),
-    }).reindex(list(VARIANTS))
+    return pd.DataFrame(
+        {
+            "gap median": gap.median().round(4),
+            "seeds >= 5 points": gap.apply(lambda g: (g >= 0.05).mean()),
+            "open share 2025-03": cascade["open"].median().round(3),
+            "major open 2026-02": cascade["n_major"].median(),
+            "OpenAI first open": cascade["openai_first"]
+            .apply(
+                lambda s: s.fillna(pd.Timestamp.max).median() if s.notna().mean() > 0.5 else pd.NaT
+            )
+            .dt.strftime("%Y-%m"),
+        }
+    ).reindex(list(VARIANTS))
 
 
 def main() -> None:
@@ -92,8 +103,12 @@ def main() -> None:
     parser.add_argument("--developers", type=int, default=30_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    jobs = [(v, s, seed, args.developers) for v in VARIANTS for s in SCENARIOS
-            for seed in range(args.seeds)]
+    jobs = [
+        (v, s, seed, args.developers)
+        for v in VARIANTS
+        for s in SCENARIOS
+        for seed in range(args.seeds)
+    ]
     context = multiprocessing.get_context("spawn")  # numba's threads do not survive a fork
     with ProcessPoolExecutor(args.workers, mp_context=context) as pool:
         runs = pd.DataFrame(pool.map(one_run, jobs))

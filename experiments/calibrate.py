@@ -94,8 +94,15 @@ def current_values() -> np.ndarray:
 class Objective:
     """The calibration loss of a parameter vector, evaluated on a persistent worker pool."""
 
-    def __init__(self, seeds: int, executor, label: str = "evaluation",
-                 first_replication: int = 0, loss: str = "shares", margin: float = 0.0) -> None:
+    def __init__(
+        self,
+        seeds: int,
+        executor,
+        label: str = "evaluation",
+        first_replication: int = 0,
+        loss: str = "shares",
+        margin: float = 0.0,
+    ) -> None:
         self.seeds, self.executor, self.calls, self.label = seeds, executor, 0, label
         self.loss, self.margin = loss, margin
         self.first = first_replication  # replications first .. first + seeds - 1
@@ -115,8 +122,9 @@ class Objective:
                 world.append(outcome.tables["world"])
                 labs.append(outcome.tables["labs"])
             scenario = with_margin(load_scenario(path, overrides), self.margin)
-            ens = Ensemble(pd.concat(world), pd.concat(labs), "main",
-                           scenario.simulation.start, versus)
+            ens = Ensemble(
+                pd.concat(world), pd.concat(labs), "main", scenario.simulation.start, versus
+            )
             out[name] = evaluate(scenario, ens)
         return out
 
@@ -126,8 +134,7 @@ class Objective:
         if loss < self.best:
             # a long search can be stopped and its best point read off the log
             values = ", ".join(f"{p.key}={v:.4g}" for p, v in zip(PARAMETERS, x, strict=True))
-            print(f"{self.label} {self.calls}: new best loss {loss:.3f} at {values}",
-                  flush=True)
+            print(f"{self.label} {self.calls}: new best loss {loss:.3f} at {values}", flush=True)
             self.best = loss
         return loss
 
@@ -138,8 +145,10 @@ def with_margin(scenario, margin: float):
     time, so the search is asked for room."""
     if not margin:
         return scenario
-    targets = [t.model_copy(update={"share_of_seeds": min(1.0, t.share_of_seeds + margin)})
-               for t in scenario.targets]
+    targets = [
+        t.model_copy(update={"share_of_seeds": min(1.0, t.share_of_seeds + margin)})
+        for t in scenario.targets
+    ]
     return scenario.model_copy(update={"targets": targets})
 
 
@@ -150,13 +159,22 @@ def from_replication(loaded: LoadedExperiment, first: int) -> LoadedExperiment:
         return loaded
     spec = loaded.spec
     seeds = [replication_seed(spec.seed, r) for r in range(first, first + spec.n_replications)]
-    return loaded.model_copy(update={"spec": spec.model_copy(
-        update={"replications": None, "seeds": seeds})})
+    return loaded.model_copy(
+        update={"spec": spec.model_copy(update={"replications": None, "seeds": seeds})}
+    )
 
 
-def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step: float,
-                   budget: int, min_step: float = 1 / 64, f0: float | None = None,
-                   confirm=None, confirm0: float | None = None) -> tuple[np.ndarray, float]:
+def compass_search(
+    fun,
+    x0: np.ndarray,
+    bounds: list[tuple[float, float]],
+    step: float,
+    budget: int,
+    min_step: float = 1 / 64,
+    f0: float | None = None,
+    confirm=None,
+    confirm0: float | None = None,
+) -> tuple[np.ndarray, float]:
     """Minimise `fun` from `x0` by a compass (pattern) search in units of each bound's width.
 
     The loss is a step function of shares of seeds under common random numbers, so it is
@@ -172,8 +190,9 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
     width = np.array([b[1] - b[0] for b in bounds])
     best_x = np.array(x0, dtype=float)
     best, calls = (float(fun(x0)), 1) if f0 is None else (f0, 0)
-    confirmed = np.inf if confirm is None else (
-        float(confirm(best_x)) if confirm0 is None else confirm0)
+    confirmed = (
+        np.inf if confirm is None else (float(confirm(best_x)) if confirm0 is None else confirm0)
+    )
 
     def can_improve() -> bool:
         return best > 0 and confirmed > 0
@@ -197,8 +216,11 @@ def compass_search(fun, x0: np.ndarray, bounds: list[tuple[float, float]], step:
                 if confirm is not None:
                     wide = float(confirm(trial))
                     if wide >= confirmed - 1e-9:
-                        print(f"  not kept: loss {wide:.3f} on the confirmation seeds "
-                              f"(best {confirmed:.3f})", flush=True)
+                        print(
+                            f"  not kept: loss {wide:.3f} on the confirmation seeds "
+                            f"(best {confirmed:.3f})",
+                            flush=True,
+                        )
                         continue
                     confirmed = wide
                 best_x, best, improved = trial, loss, True
@@ -225,8 +247,9 @@ LOSSES = {
 }
 
 
-def calibration_loss(tables: dict[str, pd.DataFrame], held_out: bool = False,
-                     kind: str = "shares") -> float:
+def calibration_loss(
+    tables: dict[str, pd.DataFrame], held_out: bool = False, kind: str = "shares"
+) -> float:
     rows = pd.concat(tables.values())
     rows = rows[rows["calibration"] != held_out]
     term = LOSSES[kind][1]
@@ -249,11 +272,12 @@ def write_back(x: np.ndarray) -> None:
             section = re.escape(".".join(parts[:-1]))
             block = re.search(rf"^\[{section}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
         key = parts[-1]
-        new_block, found = re.subn(rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1),
-                                   flags=re.M)
+        new_block, found = re.subn(
+            rf"^{key} = .*$", f"{key} = {value:.4g}", block.group(1), flags=re.M
+        )
         if found != 1:
             raise SystemExit(f"{path}: no single '{key} = ...' line in the section of {p.key}")
-        path.write_text(text[:block.start(1)] + new_block + text[block.end(1):])
+        path.write_text(text[: block.start(1)] + new_block + text[block.end(1) :])
 
 
 def _stop_note(losses: dict, args) -> str:
@@ -261,105 +285,162 @@ def _stop_note(losses: dict, args) -> str:
     if args.method != "compass":
         return ""
     if losses["before"] == 0:
-        return (" The committed values already pass every calibration target on these seeds "
-                "(loss 0), so the search stopped at once.")
+        return (
+            " The committed values already pass every calibration target on these seeds "
+            "(loss 0), so the search stopped at once."
+        )
     if losses.get("confirm_before") == 0:
-        return (" The committed values pass every calibration target on the confirmation "
-                "seeds (loss 0 there), so no move could be kept and the search stopped at "
-                "once.")
+        return (
+            " The committed values pass every calibration target on the confirmation "
+            "seeds (loss 0 there), so no move could be kept and the search stopped at "
+            "once."
+        )
     return ""
 
 
-def report(start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args, seconds: float,
-           calls: int) -> str:
+def report(
+    start: np.ndarray, fit: np.ndarray, losses: dict, tables: dict, args, seconds: float, calls: int
+) -> str:
     replications = f"{args.confirm_from}-{args.confirm_from + args.confirm_seeds - 1}"
     if args.method == "compass":
         search = f"--method compass --budget {args.budget} --step {args.step:g}"
         method = "Compass search from the committed values"
         if args.confirm_seeds:
             search += f" --confirm-seeds {args.confirm_seeds} --confirm-from {args.confirm_from}"
-            method += (f" (a move kept only if it also lowers the loss on "
-                       f"{args.confirm_seeds} seeds, replications {replications})")
+            method += (
+                f" (a move kept only if it also lowers the loss on "
+                f"{args.confirm_seeds} seeds, replications {replications})"
+            )
     else:
-        search = (f"--generations {args.generations} --popsize {args.popsize} "
-                  f"--seed {args.seed}")
+        search = f"--generations {args.generations} --popsize {args.popsize} --seed {args.seed}"
         method = "Differential evolution (scipy)"
     if args.loss != "shares":
         search += f" --loss {args.loss}"
     margin_note = ""
     if args.margin:
         search += f" --margin {args.margin:g}"
-        margin_note = (f" Every target's required share of seeds is raised by {args.margin:g} "
-                       "in the loss and in the tables below.")
-    lines = ["# Calibration report", "",
-             f"Command: `python experiments/calibrate.py {search} --seeds {args.seeds} "
-             f"--search-from {args.search_from} "
-             f"--developers {SIZES['simulation.developers']} --enterprises "
-             f"{SIZES['simulation.enterprises']}`", "",
-             f"{method}, {calls} loss evaluations in {seconds / 60:.1f} "
-             f"minutes on this machine; {args.seeds} seeds per scenario (replications "
-             f"{args.search_from}-{args.search_from + args.seeds - 1}); populations of "
-             f"{SIZES['simulation.developers']:,} developers and "
-             f"{SIZES['simulation.enterprises']:,} enterprises."
-             + _stop_note(losses, args) + margin_note, "",
-             "| parameter | bounds | before | fitted |", "|---|---|---:|---:|"]
+        margin_note = (
+            f" Every target's required share of seeds is raised by {args.margin:g} "
+            "in the loss and in the tables below."
+        )
+    lines = [
+        "# Calibration report",
+        "",
+        f"Command: `python experiments/calibrate.py {search} --seeds {args.seeds} "
+        f"--search-from {args.search_from} "
+        f"--developers {SIZES['simulation.developers']} --enterprises "
+        f"{SIZES['simulation.enterprises']}`",
+        "",
+        f"{method}, {calls} loss evaluations in {seconds / 60:.1f} "
+        f"minutes on this machine; {args.seeds} seeds per scenario (replications "
+        f"{args.search_from}-{args.search_from + args.seeds - 1}); populations of "
+        f"{SIZES['simulation.developers']:,} developers and "
+        f"{SIZES['simulation.enterprises']:,} enterprises."
+        + _stop_note(losses, args)
+        + margin_note,
+        "",
+        "| parameter | bounds | before | fitted |",
+        "|---|---|---:|---:|",
+    ]
     for p, a, b in zip(PARAMETERS, start, fit, strict=True):
         lines.append(f"| `{p.key}` | [{p.low:g}, {p.high:g}] | {a:.4g} | {b:.4g} |")
-    lines += ["", f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
-              f"fitted ({LOSSES[args.loss][0]}; 0 = all pass).",
-              f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} "
-              "fitted.", ""]
+    lines += [
+        "",
+        f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
+        f"fitted ({LOSSES[args.loss][0]}; 0 = all pass).",
+        f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} fitted.",
+        "",
+    ]
     if "confirm_before" in losses:
-        lines += [f"Calibration loss on the {args.confirm_seeds} confirmation seeds "
-                  f"(replications {replications}): "
-                  f"{losses['confirm_before']:.3f} before, {losses['confirm_after']:.3f} "
-                  "fitted.", ""]
+        lines += [
+            f"Calibration loss on the {args.confirm_seeds} confirmation seeds "
+            f"(replications {replications}): "
+            f"{losses['confirm_before']:.3f} before, {losses['confirm_after']:.3f} "
+            "fitted.",
+            "",
+        ]
     lines += ["## Targets with the fitted parameters", ""]
     for name, table in tables.items():
-        lines += [f"### {name}", "",
-                  "| id | used | target | median | share | distance | verdict |",
-                  "|---|---|---|---:|---:|---:|---|"]
+        lines += [
+            f"### {name}",
+            "",
+            "| id | used | target | median | share | distance | verdict |",
+            "|---|---|---|---:|---:|---:|---|",
+        ]
         for r in table.itertuples():
             used = "calibration" if r.calibration else "held out"
-            lines.append(f"| {r.id} | {used} | {r.target} | {r.median:.3g} | "
-                         f"{100 * r.share_passing:.0f}% | {r.distance:.3g} | {r.verdict} |")
+            lines.append(
+                f"| {r.id} | {used} | {r.target} | {r.median:.3g} | "
+                f"{100 * r.share_passing:.0f}% | {r.distance:.3g} | {r.verdict} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--method", choices=["de", "compass"], default="de",
-                        help="differential evolution or compass search (default de)")
-    parser.add_argument("--budget", type=int, default=80,
-                        help="compass: most loss evaluations (default 80)")
-    parser.add_argument("--step", type=float, default=0.25,
-                        help="compass: first step, as a share of each bound's width")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--method",
+        choices=["de", "compass"],
+        default="de",
+        help="differential evolution or compass search (default de)",
+    )
+    parser.add_argument(
+        "--budget", type=int, default=80, help="compass: most loss evaluations (default 80)"
+    )
+    parser.add_argument(
+        "--step",
+        type=float,
+        default=0.25,
+        help="compass: first step, as a share of each bound's width",
+    )
     parser.add_argument("--generations", type=int, default=6)
     parser.add_argument("--popsize", type=int, default=5, help="per parameter (scipy's)")
     parser.add_argument("--seeds", type=int, default=6)
-    parser.add_argument("--loss", choices=sorted(LOSSES), default="shares",
-                        help="what the loss sums over the calibration targets: the share of "
-                             "seeds each misses by (default), or its distance from passing")
-    parser.add_argument("--confirm-seeds", type=int, default=0,
-                        help="compass: keep a move only if it also lowers the loss on this many "
-                             "seeds (0: no confirmation)")
-    parser.add_argument("--confirm-from", type=int, default=30,
-                        help="compass: first replication of the confirmation seeds (default 30: "
-                             "apart from the validation's 0-29, so that a kept move is not "
-                             "selected on the seeds that validate it)")
-    parser.add_argument("--search-from", type=int, default=90,
-                        help="first replication of the seeds every candidate runs (default 90: "
-                             "apart from the validation's 0-29 and the confirmation's 30-89)")
-    parser.add_argument("--margin", type=float, default=0.0,
-                        help="raise every target's required share of seeds by this much in the "
-                             "loss (default 0), so that the fit passes with room")
+    parser.add_argument(
+        "--loss",
+        choices=sorted(LOSSES),
+        default="shares",
+        help="what the loss sums over the calibration targets: the share of "
+        "seeds each misses by (default), or its distance from passing",
+    )
+    parser.add_argument(
+        "--confirm-seeds",
+        type=int,
+        default=0,
+        help="compass: keep a move only if it also lowers the loss on this many "
+        "seeds (0: no confirmation)",
+    )
+    parser.add_argument(
+        "--confirm-from",
+        type=int,
+        default=30,
+        help="compass: first replication of the confirmation seeds (default 30: "
+        "apart from the validation's 0-29, so that a kept move is not "
+        "selected on the seeds that validate it)",
+    )
+    parser.add_argument(
+        "--search-from",
+        type=int,
+        default=90,
+        help="first replication of the seeds every candidate runs (default 90: "
+        "apart from the validation's 0-29 and the confirmation's 30-89)",
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=0.0,
+        help="raise every target's required share of seeds by this much in the "
+        "loss (default 0), so that the fit passes with room",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--developers", type=int, help=f"default {SIZES['simulation.developers']}")
-    parser.add_argument("--enterprises", type=int,
-                        help=f"default {SIZES['simulation.enterprises']}")
+    parser.add_argument(
+        "--enterprises", type=int, help=f"default {SIZES['simulation.enterprises']}"
+    )
     parser.add_argument("--write", action="store_true", help="write the fit into the scenarios")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "calibration.md")
     args = parser.parse_args(argv)
@@ -368,14 +449,18 @@ def main(argv: list[str] | None = None) -> None:
     if not 0 <= args.margin < 1:
         parser.error(f"--margin must be at least 0 and below 1, got {args.margin}")
     if args.confirm_from < 0 or args.search_from < 0:
-        parser.error(f"--confirm-from and --search-from must be 0 or more, got "
-                     f"{args.confirm_from} and {args.search_from}")
+        parser.error(
+            f"--confirm-from and --search-from must be 0 or more, got "
+            f"{args.confirm_from} and {args.search_from}"
+        )
     searched = range(args.search_from, args.search_from + args.seeds)
     confirming = range(args.confirm_from, args.confirm_from + args.confirm_seeds)
     if set(searched) & set(confirming):
-        parser.error(f"the search seeds (replications {searched.start}-{searched.stop - 1}) and "
-                     f"the confirmation seeds ({confirming.start}-{confirming.stop - 1}) overlap: "
-                     "a confirmation on the seeds a move was found on confirms nothing")
+        parser.error(
+            f"the search seeds (replications {searched.start}-{searched.stop - 1}) and "
+            f"the confirmation seeds ({confirming.start}-{confirming.stop - 1}) overlap: "
+            "a confirmation on the seeds a move was found on confirms nothing"
+        )
     if args.developers:
         SIZES["simulation.developers"] = args.developers
     if args.enterprises:
@@ -383,46 +468,81 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     start = current_values()
     with LocalPoolExecutor(args.workers) as executor:
-        objective = Objective(args.seeds, executor, loss=args.loss,
-                              first_replication=args.search_from, margin=args.margin)
+        objective = Objective(
+            args.seeds,
+            executor,
+            loss=args.loss,
+            first_replication=args.search_from,
+            margin=args.margin,
+        )
         before_tables = objective.tables(start)
         start_loss = calibration_loss(before_tables, kind=args.loss)
         objective.best = start_loss  # log only what beats the start
         print(f"start: loss {start_loss:.3f}", flush=True)
 
         def progress(intermediate_result) -> None:
-            print(f"generation done: {objective.calls} evaluations, best loss "
-                  f"{intermediate_result.fun:.3f}, {(time.perf_counter() - started) / 60:.1f} "
-                  "min", flush=True)
+            print(
+                f"generation done: {objective.calls} evaluations, best loss "
+                f"{intermediate_result.fun:.3f}, {(time.perf_counter() - started) / 60:.1f} "
+                "min",
+                flush=True,
+            )
 
         bounds = [(p.low, p.high) for p in PARAMETERS]
         confirm = confirm_start = None
         if args.method == "compass":
             if args.confirm_seeds:
-                confirm = Objective(args.confirm_seeds, executor, "confirmation", loss=args.loss,
-                                    first_replication=args.confirm_from, margin=args.margin)
+                confirm = Objective(
+                    args.confirm_seeds,
+                    executor,
+                    "confirmation",
+                    loss=args.loss,
+                    first_replication=args.confirm_from,
+                    margin=args.margin,
+                )
                 confirm_start = confirm(start)
-            best_x, best = compass_search(objective, start, bounds, args.step, args.budget,
-                                          f0=start_loss, confirm=confirm,
-                                          confirm0=confirm_start)
+            best_x, best = compass_search(
+                objective,
+                start,
+                bounds,
+                args.step,
+                args.budget,
+                f0=start_loss,
+                confirm=confirm,
+                confirm0=confirm_start,
+            )
         else:
             result = differential_evolution(
-                objective, bounds, maxiter=args.generations, popsize=args.popsize,
-                seed=args.seed, x0=start, polish=False, tol=0.0, updating="deferred",
-                callback=progress)
+                objective,
+                bounds,
+                maxiter=args.generations,
+                popsize=args.popsize,
+                seed=args.seed,
+                x0=start,
+                polish=False,
+                tol=0.0,
+                updating="deferred",
+                callback=progress,
+            )
             best_x, best = result.x, result.fun
         fit = best_x if best < start_loss else start
         fit_tables = objective.tables(fit)
-    losses = {"before": start_loss, "after": calibration_loss(fit_tables, kind=args.loss),
-              "held_before": calibration_loss(before_tables, True, args.loss),
-              "held_after": calibration_loss(fit_tables, True, args.loss)}
+    losses = {
+        "before": start_loss,
+        "after": calibration_loss(fit_tables, kind=args.loss),
+        "held_before": calibration_loss(before_tables, True, args.loss),
+        "held_after": calibration_loss(fit_tables, True, args.loss),
+    }
     if confirm is not None:  # its lowest loss is that of the last move it confirmed
         losses.update(confirm_before=confirm_start, confirm_after=confirm.best)
     seconds = time.perf_counter() - started
-    args.report.write_text(report(start, fit, losses, fit_tables, args, seconds,
-                                  objective.calls) + "\n")
-    print(f"loss {losses['before']:.3f} -> {losses['after']:.3f} (held out "
-          f"{losses['held_before']:.3f} -> {losses['held_after']:.3f}); report {args.report}")
+    args.report.write_text(
+        report(start, fit, losses, fit_tables, args, seconds, objective.calls) + "\n"
+    )
+    print(
+        f"loss {losses['before']:.3f} -> {losses['after']:.3f} (held out "
+        f"{losses['held_before']:.3f} -> {losses['held_after']:.3f}); report {args.report}"
+    )
     if args.write:
         write_back(fit)
         print("fitted values written to scenarios/")

@@ -41,9 +41,15 @@ def monthly_uptake(scenario, seed: int, lab: str) -> pd.DataFrame:
         adopted = max(int((offer >= 0).sum()), 1)
         on_open = np.isin(offer, open_offers)
         from_api = 0 if before is None else int((on_open & (before == base + SLOT_API)).sum())
-        rows.append({"t": t, "month": model.date(t), "open": on_open.sum() / adopted,
-                     "family": ((offer >= base) & (offer < base + SLOTS)).sum() / adopted,
-                     "from_own_api": from_api / adopted})
+        rows.append(
+            {
+                "t": t,
+                "month": model.date(t),
+                "open": on_open.sum() / adopted,
+                "family": ((offer >= base) & (offer < base + SLOTS)).sum() / adopted,
+                "from_own_api": from_api / adopted,
+            }
+        )
         before = offer.copy()
     return pd.DataFrame(rows)
 
@@ -60,24 +66,30 @@ def uptake_after_first_open(monthly: pd.DataFrame) -> dict:
         if t0 + lag in at.index:
             out[f"open+{lag}"] = round(float(at.loc[t0 + lag, "open"]), 4)
             out[f"family+{lag}"] = round(float(at.loc[t0 + lag, "family"]), 4)
-    out["from_own_api_first_3"] = round(float(at.loc[t0:t0 + 2, "from_own_api"].sum()), 4)
+    out["from_own_api_first_3"] = round(float(at.loc[t0 : t0 + 2, "from_own_api"].sum()), 4)
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" /
-                        "deepseek_cascade.toml")
+    parser.add_argument(
+        "--scenario", type=Path, default=ROOT / "scenarios" / "deepseek_cascade.toml"
+    )
     parser.add_argument("--lab", default="OpenAI")
     parser.add_argument("--seeds", type=int, default=20)
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
     labs = [lab.name for lab in scenario.labs]
     if args.lab not in labs:
-        parser.error(f"--lab {args.lab!r} is not a lab of {args.scenario}; allowed: "
-                     f"{', '.join(labs)}")
-    table = pd.DataFrame([{"seed": seed, **uptake_after_first_open(
-        monthly_uptake(scenario, seed, args.lab))} for seed in range(args.seeds)])
+        parser.error(
+            f"--lab {args.lab!r} is not a lab of {args.scenario}; allowed: {', '.join(labs)}"
+        )
+    table = pd.DataFrame(
+        [
+            {"seed": seed, **uptake_after_first_open(monthly_uptake(scenario, seed, args.lab))}
+            for seed in range(args.seeds)
+        ]
+    )
     pd.set_option("display.width", 200)
     print(table.to_string(index=False))
     print("\nmedians:", table.drop(columns=["seed", "first"]).median().round(4).to_dict())

@@ -193,11 +193,18 @@ plots.adoption_curves(world[world.arm == "open_release_ban"],
 
 
 def main() -> None:
-    for name, cells in (("01_quickstart", QUICKSTART), ("02_deepseek_cascade", CASCADE),
-                        ("03_policy_interventions", POLICY)):
-        nb = new_notebook(cells=cells, metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"}})
+    for name, cells in (
+        ("01_quickstart", QUICKSTART),
+        ("02_deepseek_cascade", CASCADE),
+        ("03_policy_interventions", POLICY),
+    ):
+        nb = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
+        )
         nbformat.write(nb, HERE / f"{name}.ipynb")
         print("wrote", HERE / f"{name}.ipynb")
 

@@ -48,7 +48,7 @@ def test_classic_mesa_model_follows_the_kernel_rule():
     m = state["exp_util"].shape[1]
     a = np.bincount(mesa_model.offers(), minlength=m) / n
     b = np.bincount(fast["offer"], minlength=m) / n
-    expected = (state["exp_util"] / state["exp_util"].sum(axis=1, keepdims=True))
+    expected = state["exp_util"] / state["exp_util"].sum(axis=1, keepdims=True)
     expected = np.bincount(state["segment"], minlength=3) @ expected / n
     sigma = np.sqrt(expected * (1 - expected) / n)
     assert np.all(np.abs(a - expected) < 5 * sigma + 1e-12)

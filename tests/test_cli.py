@@ -42,8 +42,7 @@ def test_rerun_replaces_a_directory_openness_wrote_and_nothing_else(tmp_path, ca
     main(["run", str(BASELINE), "--seed", "5", "--out", str(out), "--quiet", *SMALL])
     assert json.loads((out / "summary.json").read_text())["seed"] == 5
     (out / "notes.txt").write_text("mine")  # a file of the user's, put in the results
-    assert main(["run", str(BASELINE), "--seed", "6", "--out", str(out), "--quiet",
-                 *SMALL]) == 2
+    assert main(["run", str(BASELINE), "--seed", "6", "--out", str(out), "--quiet", *SMALL]) == 2
     assert "notes.txt" in capsys.readouterr().err
     assert (out / "notes.txt").read_text() == "mine"
     assert json.loads((out / "summary.json").read_text())["seed"] == 5

@@ -32,8 +32,12 @@ from openness.cli import main
 from openness.outputs.tables import read_run
 from tests.conftest import ROOT, undocumented_gaps
 
-SCENARIOS = ["baseline.toml", "deepseek_cascade.toml", "policies/eu_gpai.toml",
-             "consolidation_open_funding.toml"]
+SCENARIOS = [
+    "baseline.toml",
+    "deepseek_cascade.toml",
+    "policies/eu_gpai.toml",
+    "consolidation_open_funding.toml",
+]
 EXPERIMENTS = ["policy_interventions.toml", "sensitivity_spillover.toml"]
 TINY = ["--months", "2", "--developers", "10", "--enterprises", "10", "--quiet"]
 CASES = int(os.environ.get("OPENNESS_FUZZ_CASES", "320"))
@@ -112,8 +116,9 @@ def _snapshot(root: Path, skip: Path) -> dict[str, str]:
     for path in sorted(root.rglob("*")):
         if path == skip or skip in path.parents:
             continue
-        out[str(path.relative_to(root))] = (hashlib.sha256(path.read_bytes()).hexdigest()
-                                            if path.is_file() else "dir")
+        out[str(path.relative_to(root))] = (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        )
     return out
 
 
@@ -162,8 +167,13 @@ def _run_case(args: list[str], file: Path, work: Path, out: Path, capsys) -> int
     return code
 
 
-@settings(max_examples=CASES // 2, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=CASES // 2,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(case=mutations(BASE_SCENARIOS))
 def test_mutated_scenarios_run_or_are_refused(case, capsys):
     name, data, _ = case
@@ -179,8 +189,13 @@ def test_mutated_scenarios_run_or_are_refused(case, capsys):
         shutil.rmtree(work, ignore_errors=True)
 
 
-@settings(max_examples=CASES // 2, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=CASES // 2,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(case=mutations(BASE_EXPERIMENTS))
 def test_mutated_experiments_run_or_are_refused(case, capsys):
     name, data, _ = case
@@ -189,8 +204,9 @@ def test_mutated_experiments_run_or_are_refused(case, capsys):
     data["replications"] = 1
     data.pop("seeds", None)
     if isinstance(data.setdefault("overrides", {}), dict):
-        data["overrides"].update({"simulation.months": 2, "simulation.developers": 10,
-                                  "simulation.enterprises": 10})
+        data["overrides"].update(
+            {"simulation.months": 2, "simulation.developers": 10, "simulation.enterprises": 10}
+        )
     if isinstance(data.get("design"), dict):
         data["design"]["samples"] = 1
     if isinstance(data.get("outputs"), dict):
@@ -199,8 +215,13 @@ def test_mutated_experiments_run_or_are_refused(case, capsys):
     try:
         file = work / "experiment.toml"
         file.write_text(tomli_w.dumps(data))
-        _run_case(["batch", str(file), "--out", str(out), "--workers", "1", "--quiet"],
-                  file, work, out, capsys)
+        _run_case(
+            ["batch", str(file), "--out", str(out), "--workers", "1", "--quiet"],
+            file,
+            work,
+            out,
+            capsys,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -226,9 +247,22 @@ def test_a_few_cases_as_real_processes(case, tmp_path):
     (user / "keep.txt").write_text("keep")
     file = tmp_path / "scenario.toml"
     file.write_text(tomli_w.dumps(data))
-    proc = subprocess.run([sys.executable, "-m", "openness.cli", "run", str(file), "--out",
-                           str(tmp_path / "out"), *TINY], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openness.cli",
+            "run",
+            str(file),
+            "--out",
+            str(tmp_path / "out"),
+            *TINY,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 2, proc.stderr
     assert str(file) in proc.stderr and "Traceback" not in proc.stderr
     assert (user / "keep.txt").read_text() == "keep"

@@ -16,8 +16,11 @@ TINY = ["--developers", "10", "--enterprises", "10"]
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -30,28 +33,52 @@ def world(tmp_path, monkeypatch):
     (user / "nested" / "data.csv").write_text("1,2,3\n")
     (work / "notes.txt").write_text("a file\n")
     scenario = work / "tiny.toml"
-    scenario.write_text(f'extends = "{BASELINE}"\nname = "tiny"\n[simulation]\nmonths = 3\n'
-                        '[[targets]]\nid = "adoption"\nmetric = "dev_adoption"\n'
-                        'month = "2024-03"\ncomparison = "ge"\nvalue = 0.0\n')
+    scenario.write_text(
+        f'extends = "{BASELINE}"\nname = "tiny"\n[simulation]\nmonths = 3\n'
+        '[[targets]]\nid = "adoption"\nmetric = "dev_adoption"\n'
+        'month = "2024-03"\ncomparison = "ge"\nvalue = 0.0\n'
+    )
     experiment = write_experiment(work, "", name="exp", replications=1, extra_arms=False)
     monkeypatch.chdir(work)
-    return {"work": work, "user": user, "scenario": scenario, "experiment": experiment,
-            "before": tree(tmp_path)}
+    return {
+        "work": work,
+        "user": user,
+        "scenario": scenario,
+        "experiment": experiment,
+        "before": tree(tmp_path),
+    }
 
 
 def commands(w: dict, out: str) -> dict[str, list[str]]:
     return {
         "run": ["run", str(w["scenario"]), "--out", out, "--months", "2", *TINY, "--quiet"],
         "batch": ["batch", str(w["experiment"]), "--out", out, "--workers", "1", "--quiet"],
-        "validate": ["validate", str(w["scenario"]), "--seeds", "1", "--workers", "1",
-                     "--out", out, *TINY],
+        "validate": [
+            "validate",
+            str(w["scenario"]),
+            "--seeds",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            out,
+            *TINY,
+        ],
         "report": ["report", out],
     }
 
 
-TARGETS = {"the user's directory": "user", "its parent": ".", "the working directory":
-           "{work}", "dot": ".", "the empty path": "", "a file": "notes.txt",
-           "a file inside it": "user/thesis.txt", "the root": "/", "the home directory": "~"}
+TARGETS = {
+    "the user's directory": "user",
+    "its parent": ".",
+    "the working directory": "{work}",
+    "dot": ".",
+    "the empty path": "",
+    "a file": "notes.txt",
+    "a file inside it": "user/thesis.txt",
+    "the root": "/",
+    "the home directory": "~",
+}
 
 
 @pytest.mark.parametrize("command", ["run", "batch", "validate", "report"])
@@ -62,8 +89,11 @@ def test_user_files_survive_every_output_target(command, target, world, tmp_path
         # validate's --out is a root under which it writes NAME/: the user's files stay
         assert main(commands(world, out)[command]) == 0
         assert (world["user"] / "tiny" / "validation.md").is_file()
-        before = {k.removeprefix("work/user/"): v for k, v in world["before"].items()
-                  if k.startswith("work/user/")}
+        before = {
+            k.removeprefix("work/user/"): v
+            for k, v in world["before"].items()
+            if k.startswith("work/user/")
+        }
         assert {k: v for k, v in tree(world["user"]).items() if k in before} == before
         return
     code = main(commands(world, out)[command])
@@ -73,33 +103,49 @@ def test_user_files_survive_every_output_target(command, target, world, tmp_path
     assert tree(tmp_path) == world["before"]
 
 
-@pytest.mark.parametrize("where,text", [
-    ("scenario name", 'name = "../../victim"'), ("scenario name", 'name = "/tmp/victim"'),
-    ("target id", 'name = "ok"\n[[targets]]\nid = "../../victim"\nmetric = "dev_adoption"\n'
-                  'month = "2024-02"\ncomparison = "ge"\nvalue = 0.0'),
-    ("lab name", 'name = "ok"\n[[labs]]\nname = "../x"\norigin = "US"\nbusiness_model = "api"\n'
-                 'strategy = "closed"\ncapital = 1\ntraining_spend = 1\nopex = 1\n'
-                 'capability = 25\nprice = 1')])
+@pytest.mark.parametrize(
+    "where,text",
+    [
+        ("scenario name", 'name = "../../victim"'),
+        ("scenario name", 'name = "/tmp/victim"'),
+        (
+            "target id",
+            'name = "ok"\n[[targets]]\nid = "../../victim"\nmetric = "dev_adoption"\n'
+            'month = "2024-02"\ncomparison = "ge"\nvalue = 0.0',
+        ),
+        (
+            "lab name",
+            'name = "ok"\n[[labs]]\nname = "../x"\norigin = "US"\nbusiness_model = "api"\n'
+            'strategy = "closed"\ncapital = 1\ntraining_spend = 1\nopex = 1\n'
+            "capability = 25\nprice = 1",
+        ),
+    ],
+)
 def test_names_that_are_paths_are_refused(where, text, world, tmp_path, capsys):
     path = world["work"] / "bad.toml"
     path.write_text(f'extends = "{BASELINE}"\n{text}\n')
     before = tree(tmp_path)
-    for args in (["run", str(path), "--months", "2", *TINY, "--quiet"],
-                 ["validate", str(path), "--seeds", "1", *TINY]):
+    for args in (
+        ["run", str(path), "--months", "2", *TINY, "--quiet"],
+        ["validate", str(path), "--seeds", "1", *TINY],
+    ):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert str(path) in err and "name of letters" in err
     assert tree(tmp_path) == before
 
 
-@pytest.mark.parametrize("field,value", [("name", "../../victim"), ("name", "/abs"),
-                                         ("arm", "../up")])
-def test_experiment_and_arm_names_that_are_paths_are_refused(field, value, world, tmp_path,
-                                                              capsys):
+@pytest.mark.parametrize(
+    "field,value", [("name", "../../victim"), ("name", "/abs"), ("arm", "../up")]
+)
+def test_experiment_and_arm_names_that_are_paths_are_refused(field, value, world, tmp_path, capsys):
     path = world["experiment"]
     text = path.read_text()
-    text = (text.replace('name = "exp"', f'name = "{value}"') if field == "name"
-            else text + f'\n[[arms]]\nname = "{value}"\n')
+    text = (
+        text.replace('name = "exp"', f'name = "{value}"')
+        if field == "name"
+        else text + f'\n[[arms]]\nname = "{value}"\n'
+    )
     path.write_text(text)
     before = tree(tmp_path)
     assert main(["batch", str(path), "--workers", "1", "--quiet"]) == 2
@@ -108,7 +154,8 @@ def test_experiment_and_arm_names_that_are_paths_are_refused(field, value, world
 
 
 def test_csv_outputs_are_written_atomically_and_only_into_openness_directories(
-        world, tmp_path, capsys):
+    world, tmp_path, capsys
+):
     out = world["work"] / "results" / "exp"
     assert main(commands(world, str(out))["batch"]) == 0
     assert main(["results", str(out), "--csv", str(world["work"] / "r.csv")]) == 0

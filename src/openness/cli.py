@@ -31,8 +31,11 @@ EXIT_RUNS_FAILED = 3
 EXIT_TARGETS_FAILED = 4
 EXIT_WRITE_FAILED = 5
 EXIT_INTERRUPTED = 130
-OVERRIDE_FLAGS = {"months": "simulation.months", "developers": "simulation.developers",
-                  "enterprises": "simulation.enterprises"}
+OVERRIDE_FLAGS = {
+    "months": "simulation.months",
+    "developers": "simulation.developers",
+    "enterprises": "simulation.enterprises",
+}
 
 
 def _count(text: str) -> int:
@@ -57,23 +60,31 @@ def _seed(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="openness", description="Simulate the open- vs closed-weight AI model market.")
+        prog="openness", description="Simulate the open- vs closed-weight AI model market."
+    )
     parser.add_argument("--version", action="version", version=f"openness {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the traceback of an internal error")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario and write its tables and figure")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
-    run.add_argument("--out", help="output directory (default: results/NAME-sSEED); an "
-                     "existing one is replaced only if openness wrote it")
+    run.add_argument(
+        "--out",
+        help="output directory (default: results/NAME-sSEED); an "
+        "existing one is replaced only if openness wrote it",
+    )
     run.add_argument("--months", type=_count, help="override simulation.months")
     run.add_argument("--developers", type=_count, help="override simulation.developers")
     run.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.add_argument("--report", action="store_true",
-                     help="also write report.html (self-contained) and report.md")
+    run.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (self-contained) and report.md",
+    )
     run.set_defaults(handler=_cmd_run)
 
     describe = sub.add_parser("describe", help="print the fully resolved configuration")
@@ -83,15 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="run an experiment: arms x design x replications")
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
     batch.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
-    batch.add_argument("--out", help="result directory (default: results/NAME); it must be "
-                       "new or empty, or an interrupted batch of the same experiment with "
-                       "--resume")
+    batch.add_argument(
+        "--out",
+        help="result directory (default: results/NAME); it must be "
+        "new or empty, or an interrupted batch of the same experiment with "
+        "--resume",
+    )
     batch.add_argument("--resume", action="store_true", help="finish an interrupted batch")
-    batch.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on this dask.distributed scheduler instead of locally")
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this dask.distributed scheduler instead of locally",
+    )
     batch.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    batch.add_argument("--report", action="store_true",
-                       help="also write report.html (self-contained) and report.md")
+    batch.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (self-contained) and report.md",
+    )
     batch.set_defaults(handler=_cmd_batch)
 
     results = sub.add_parser("results", help="load a batch's results as one table")
@@ -118,21 +138,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="test a scenario's pattern targets over many seeds")
     val.add_argument("scenarios", type=Path, nargs="*", help="scenario TOML files")
-    val.add_argument("--all", action="store_true",
-                     help="every scenario with targets under scenarios/")
+    val.add_argument(
+        "--all", action="store_true", help="every scenario with targets under scenarios/"
+    )
     val.add_argument("--seeds", type=_count, default=30, help="replications (default 30)")
-    val.add_argument("--out", default=str(Path("results") / "validation"),
-                     help="where reports go, one directory per scenario (default "
-                     "results/validation); a scenario's directory is replaced only if "
-                     "openness wrote it")
+    val.add_argument(
+        "--out",
+        default=str(Path("results") / "validation"),
+        help="where reports go, one directory per scenario (default "
+        "results/validation); a scenario's directory is replaced only if "
+        "openness wrote it",
+    )
     val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
     val.add_argument("--developers", type=_count, help="override simulation.developers")
     val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
-    val.add_argument("--report", action="store_true",
-                     help="also write report.html and report.md for each scenario")
+    val.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html and report.md for each scenario",
+    )
 
-    rep = sub.add_parser("report", help="HTML and Markdown report of a run, batch or "
-                         "validation directory")
+    rep = sub.add_parser(
+        "report", help="HTML and Markdown report of a run, batch or validation directory"
+    )
     rep.add_argument("directory", type=Path, help="run, batch or validation directory")
     rep.set_defaults(handler=_cmd_report)
     val.set_defaults(handler=_cmd_validate)
@@ -142,8 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace):
     from openness.scenario import ScenarioError, load_scenario
 
-    overrides = {key: getattr(args, flag) for flag, key in OVERRIDE_FLAGS.items()
-                 if getattr(args, flag, None) is not None}
+    overrides = {
+        key: getattr(args, flag)
+        for flag, key in OVERRIDE_FLAGS.items()
+        if getattr(args, flag, None) is not None
+    }
     try:
         return load_scenario(args.scenario, overrides)
     except ScenarioError as exc:
@@ -155,8 +186,10 @@ def _name_flags(exc, overrides: dict):
     from openness.scenario import ScenarioError
 
     flags = {k: f for f, k in OVERRIDE_FLAGS.items() if k in overrides}
-    problems = [(file, field, f"{problem} (set by --{flags[field]})" if field in flags
-                 else problem) for file, field, problem in exc.problems]
+    problems = [
+        (file, field, f"{problem} (set by --{flags[field]})" if field in flags else problem)
+        for file, field, problem in exc.problems
+    ]
     if problems == exc.problems:
         return exc
     return ScenarioError(problems[0][0], problems[0][1], problems[0][2], problems=problems)
@@ -166,8 +199,11 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     from openness.scenario import content_hash
 
     scenario = _load(args)
-    print(json.dumps({"content_hash": content_hash(scenario), **scenario.model_dump(mode="json")},
-                     indent=2))
+    print(
+        json.dumps(
+            {"content_hash": content_hash(scenario), **scenario.model_dump(mode="json")}, indent=2
+        )
+    )
     return 0
 
 
@@ -180,18 +216,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     scenario = _load(args)
     seed = scenario.simulation.seed if args.seed is None else args.seed
-    out = (args.out if args.out is not None
-           else under("results", f"{scenario.name}-s{seed}"))
+    out = args.out if args.out is not None else under("results", f"{scenario.name}-s{seed}")
     out = check_output(out, inputs=chain_files(args.scenario))
     for item in scheduled_after_end(scenario):
-        print(f"openness: warning: not simulated in this shortened run: {item}",
-              file=sys.stderr)
-    result = run_scenario(scenario, seed, progress=not args.quiet and sys.stderr.isatty(),
-                          source=str(args.scenario))
+        print(f"openness: warning: not simulated in this shortened run: {item}", file=sys.stderr)
+    result = run_scenario(
+        scenario, seed, progress=not args.quiet and sys.stderr.isatty(), source=str(args.scenario)
+    )
 
     def figures(directory: Path) -> None:
-        fig = plots.adoption_curves(result.tables["world"], result.tables["events"],
-                                    title=f"{scenario.name}: open-weight adoption (seed {seed})")
+        fig = plots.adoption_curves(
+            result.tables["world"],
+            result.tables["events"],
+            title=f"{scenario.name}: open-weight adoption (seed {seed})",
+        )
         plots.save(fig, directory / "adoption")
 
     write_run(out, result.tables, result.provenance, extras=figures)
@@ -222,37 +260,56 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     loaded = load_experiment(args.experiment)
     out = args.out if args.out is not None else under("results", loaded.spec.name)
     # a new batch needs a new or empty directory; --resume one that openness wrote
-    out = check_output(out, inputs=[args.experiment, *loaded.input_files()],
-                       existing="replace" if args.resume else "empty",
-                       hint="pass --resume to finish that batch, or choose another --out")
+    out = check_output(
+        out,
+        inputs=[args.experiment, *loaded.input_files()],
+        existing="replace" if args.resume else "empty",
+        hint="pass --resume to finish that batch, or choose another --out",
+    )
     stop = threading.Event()
 
     def on_ctrl_c(signum, frame):
         if stop.is_set():  # a second Ctrl-C aborts the runs in progress
             raise KeyboardInterrupt
         stop.set()
-        print("\nopenness: stopping after the runs in progress (Ctrl-C again to abort)",
-              file=sys.stderr)
+        print(
+            "\nopenness: stopping after the runs in progress (Ctrl-C again to abort)",
+            file=sys.stderr,
+        )
 
     previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
-        summary = run_batch(loaded, out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume, stop=stop)
+        summary = run_batch(
+            loaded,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            stop=stop,
+        )
     except KeyboardInterrupt:
         summary = None
     finally:
         signal.signal(signal.SIGINT, previous)
     if summary is None or summary.stopped:
-        print(f"openness: interrupted; completed runs are kept in {out}/; run the same command "
-              "with --resume to finish", file=sys.stderr)
+        print(
+            f"openness: interrupted; completed runs are kept in {out}/; run the same command "
+            "with --resume to finish",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     if not args.quiet:
-        print(f"batch '{loaded.spec.name}': {summary.done} runs done, {summary.failed} failed, "
-              f"{summary.skipped} already complete, of {summary.total}, in "
-              f"{summary.seconds:.1f} s -> {out}/")
+        print(
+            f"batch '{loaded.spec.name}': {summary.done} runs done, {summary.failed} failed, "
+            f"{summary.skipped} already complete, of {summary.total}, in "
+            f"{summary.seconds:.1f} s -> {out}/"
+        )
     if summary.failed:
-        print(f"openness: {summary.failed} run(s) failed; their errors are in "
-              f"{out}/manifest.json; rerun with --resume to retry them", file=sys.stderr)
+        print(
+            f"openness: {summary.failed} run(s) failed; their errors are in "
+            f"{out}/manifest.json; rerun with --resume to retry them",
+            file=sys.stderr,
+        )
         return EXIT_RUNS_FAILED
     if args.report:
         _report(out, args.quiet)
@@ -264,8 +321,10 @@ def _cmd_results(args: argparse.Namespace) -> int:
 
     manifest = read_manifest(args.directory)
     df = load_results(args.directory, args.table)
-    print(f"{manifest['experiment']}: {manifest.get('counts', {})}; {args.table} table "
-          f"{df.shape[0]} rows x {df.shape[1]} columns")
+    print(
+        f"{manifest['experiment']}: {manifest.get('counts', {})}; {args.table} table "
+        f"{df.shape[0]} rows x {df.shape[1]} columns"
+    )
     if not df.empty:
         print(df.head(10).to_string(index=False))
     if args.csv:
@@ -274,8 +333,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(df, path: Path | None, directory: Path | None = None,
-               default: str = "") -> Path:
+def _write_csv(df, path: Path | None, directory: Path | None = None, default: str = "") -> Path:
     """Write a CSV atomically: to `path`, or to `directory/default` (recorded as openness's)."""
     from openness.files import add_entries, atomic_write_with, check_owned
 
@@ -341,9 +399,13 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
         paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
         found = [p for p in paths if load_scenario(p).targets]
         if not found:  # run from elsewhere than the project's root: say so, do not pass
-            raise ScenarioError(root.resolve(), "", "--all validates every scenario file with "
-                                "[[targets]] in ./scenarios, and there is none here; run it "
-                                "from the project's root or name the scenario files")
+            raise ScenarioError(
+                root.resolve(),
+                "",
+                "--all validates every scenario file with "
+                "[[targets]] in ./scenarios, and there is none here; run it "
+                "from the project's root or name the scenario files",
+            )
         return found
     if not args.scenarios:
         raise ScenarioError("(none)", "", "name at least one scenario file, or pass --all")
@@ -359,8 +421,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from openness.scenario import ScenarioError, load_scenario
     from openness.scenario.load import chain_files
 
-    overrides = {key: getattr(args, flag) for flag, key in OVERRIDE_FLAGS.items()
-                 if getattr(args, flag, None) is not None}
+    overrides = {
+        key: getattr(args, flag)
+        for flag, key in OVERRIDE_FLAGS.items()
+        if getattr(args, flag, None) is not None
+    }
     paths = _scenarios_with_targets(args)
     inputs = [f for p in paths for f in chain_files(p)]
     root = check_output(args.out, inputs=inputs, existing="any")
@@ -371,16 +436,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             raise _name_flags(exc, overrides) from None
         ensemble_experiment(path, args.seeds, overrides)  # its targets and comparisons
-        out = check_output(under(root, scenario.name), inputs=inputs,
-                           what=f"--out/{scenario.name}")
+        out = check_output(under(root, scenario.name), inputs=inputs, what=f"--out/{scenario.name}")
         plans.append((path, scenario, out))
     failed = 0
     for path, scenario, out in plans:
         outcome: dict = {}
 
         def build(tmp: Path, path=path, scenario=scenario, outcome=outcome) -> None:
-            outcome.update(validate_scenario(path, scenario, args.seeds, tmp, overrides,
-                                             args.workers))
+            outcome.update(
+                validate_scenario(path, scenario, args.seeds, tmp, overrides, args.workers)
+            )
 
         replace_directory(out, build, "validation", {"scenario": scenario.name})
         print(outcome["markdown"])
@@ -391,8 +456,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         failed += int((verdicts == "FAIL").sum())
         skipped = int((verdicts == "not evaluated").sum())
         if skipped:
-            print(f"openness: warning: {skipped} target(s) of {scenario.name} read months "
-                  "that were not simulated: not evaluated", file=sys.stderr)
+            print(
+                f"openness: warning: {skipped} target(s) of {scenario.name} read months "
+                "that were not simulated: not evaluated",
+                file=sys.stderr,
+            )
     if failed:
         print(f"openness: {failed} target(s) failed", file=sys.stderr)
         return EXIT_TARGETS_FAILED
@@ -401,18 +469,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _print_summary(p: dict, out: Path) -> None:
     f = p["final"]
-    print(f"openness {p['package_version']}: scenario '{p['scenario']}' seed {p['seed']}, "
-          f"{p['start']} to {p['end']} ({p['months']} months, {p['developers']:,} developers, "
-          f"{p['enterprises']:,} enterprises) in {p['wall_seconds']:.1f} s")
-    print(f"  open share of developers      {100 * f['open_share_dev_count']:5.1f}% by count, "
-          f"{100 * f['open_share_dev_tokens']:5.1f}% by tokens")
-    print(f"  enterprises open / hybrid     {100 * f['ent_open_share_count']:5.1f}% / "
-          f"{100 * f['ent_hybrid_share_count']:5.1f}%  (open tokens "
-          f"{100 * f['ent_open_share_tokens']:.1f}%)")
-    print(f"  labs with frontier-class open {f['n_frontier_open']:.0f} "
-          f"({f['n_major_frontier_open']:.0f} of the 8 major families)")
-    print(f"  closed/open price ratio       {f['price_ratio']:.1f}x; open lag "
-          f"{f['open_lag_months']:.1f} months; developer HHI {f['hhi_developers']:.3f}")
+    print(
+        f"openness {p['package_version']}: scenario '{p['scenario']}' seed {p['seed']}, "
+        f"{p['start']} to {p['end']} ({p['months']} months, {p['developers']:,} developers, "
+        f"{p['enterprises']:,} enterprises) in {p['wall_seconds']:.1f} s"
+    )
+    print(
+        f"  open share of developers      {100 * f['open_share_dev_count']:5.1f}% by count, "
+        f"{100 * f['open_share_dev_tokens']:5.1f}% by tokens"
+    )
+    print(
+        f"  enterprises open / hybrid     {100 * f['ent_open_share_count']:5.1f}% / "
+        f"{100 * f['ent_hybrid_share_count']:5.1f}%  (open tokens "
+        f"{100 * f['ent_open_share_tokens']:.1f}%)"
+    )
+    print(
+        f"  labs with frontier-class open {f['n_frontier_open']:.0f} "
+        f"({f['n_major_frontier_open']:.0f} of the 8 major families)"
+    )
+    print(
+        f"  closed/open price ratio       {f['price_ratio']:.1f}x; open lag "
+        f"{f['open_lag_months']:.1f} months; developer HHI {f['hhi_developers']:.3f}"
+    )
     print(f"  wrote {out}/ (world, labs, decisions, events .parquet; summary.json; adoption.png)")
 
 
@@ -439,16 +517,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"openness: error: could not write the results{where}: {exc.strerror or exc}. "
-              "Nothing written is left looking complete; free space or fix the permission, "
-              "then run the command again (a batch: with --resume)", file=sys.stderr)
+        print(
+            f"openness: error: could not write the results{where}: {exc.strerror or exc}. "
+            "Nothing written is left looking complete; free space or fix the permission, "
+            "then run the command again (a batch: with --resume)",
+            file=sys.stderr,
+        )
         return EXIT_WRITE_FAILED
     except Exception as exc:  # an internal failure: one line, not a traceback
         if args.debug:
             raise
-        print(f"openness: internal error: {type(exc).__name__}: {exc} "
-              "(please report it with the scenario file; --debug shows the traceback)",
-              file=sys.stderr)
+        print(
+            f"openness: internal error: {type(exc).__name__}: {exc} "
+            "(please report it with the scenario file; --debug shows the traceback)",
+            file=sys.stderr,
+        )
         return 1
 
 

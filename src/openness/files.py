@@ -29,14 +29,38 @@ MARKER = ".openness.json"
 
 #: entries earlier versions wrote, by the provenance file that marks their directories
 LEGACY_ENTRIES = {
-    "summary.json": {"summary.json", "world.parquet", "labs.parquet", "decisions.parquet",
-                     "events.parquet", "adoption.png", "adoption.svg", "report.html",
-                     "report.md", "figures"},
-    "manifest.json": {"manifest.json", "experiment.json", "events.parquet", "world", "labs",
-                      "report.html", "report.md", "figures", "compare.csv",
-                      "sensitivity.csv"},
-    "validation.md": {"validation.md", "validation.csv", "runs", "report.html", "report.md",
-                      "figures"},
+    "summary.json": {
+        "summary.json",
+        "world.parquet",
+        "labs.parquet",
+        "decisions.parquet",
+        "events.parquet",
+        "adoption.png",
+        "adoption.svg",
+        "report.html",
+        "report.md",
+        "figures",
+    },
+    "manifest.json": {
+        "manifest.json",
+        "experiment.json",
+        "events.parquet",
+        "world",
+        "labs",
+        "report.html",
+        "report.md",
+        "figures",
+        "compare.csv",
+        "sensitivity.csv",
+    },
+    "validation.md": {
+        "validation.md",
+        "validation.csv",
+        "runs",
+        "report.html",
+        "report.md",
+        "figures",
+    },
 }
 
 
@@ -55,16 +79,24 @@ def marker(directory: Path) -> dict | None:
         return found
     summary = _read_json(directory / "summary.json")
     if isinstance(summary, dict) and "scenario_hash" in summary and "package_version" in summary:
-        return {"openness": summary["package_version"], "kind": "run",
-                "entries": sorted(LEGACY_ENTRIES["summary.json"])}
+        return {
+            "openness": summary["package_version"],
+            "kind": "run",
+            "entries": sorted(LEGACY_ENTRIES["summary.json"]),
+        }
     manifest = _read_json(directory / "manifest.json")
     if isinstance(manifest, dict) and "experiment_hash" in manifest:
-        return {"openness": manifest.get("package_version", "?"), "kind": "batch",
-                "entries": sorted(LEGACY_ENTRIES["manifest.json"])}
-    if (directory / "validation.md").is_file() and (
-            directory / "runs" / "manifest.json").is_file():
-        return {"openness": "?", "kind": "validation",
-                "entries": sorted(LEGACY_ENTRIES["validation.md"])}
+        return {
+            "openness": manifest.get("package_version", "?"),
+            "kind": "batch",
+            "entries": sorted(LEGACY_ENTRIES["manifest.json"]),
+        }
+    if (directory / "validation.md").is_file() and (directory / "runs" / "manifest.json").is_file():
+        return {
+            "openness": "?",
+            "kind": "validation",
+            "entries": sorted(LEGACY_ENTRIES["validation.md"]),
+        }
     return None
 
 
@@ -82,8 +114,14 @@ def foreign_entries(directory: Path) -> list[str]:
     return [n for n in names if n not in own and not n.startswith(".openness")]
 
 
-def check_output(out: str | Path, *, inputs: Iterable[str | Path] = (), what: str = "--out",
-                 existing: str = "replace", hint: str = "") -> Path:
+def check_output(
+    out: str | Path,
+    *,
+    inputs: Iterable[str | Path] = (),
+    what: str = "--out",
+    existing: str = "replace",
+    hint: str = "",
+) -> Path:
     """The resolved output directory `out`, or OutputError if openness may not write it.
 
     An existing directory must be empty or hold only what openness wrote (`existing` =
@@ -91,35 +129,60 @@ def check_output(out: str | Path, *, inputs: Iterable[str | Path] = (), what: st
     openness writes directories of its own, each checked in turn)."""
     text = str(out)
     if text.strip() == "":
-        raise OutputError("(empty)", what, "an output directory must be named; the empty path "
-                          "would mean the working directory")
+        raise OutputError(
+            "(empty)",
+            what,
+            "an output directory must be named; the empty path would mean the working directory",
+        )
     path = Path(text).expanduser()
     resolved = path.resolve()
     cwd = Path.cwd().resolve()
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        raise OutputError(text, what, "is the root or the home directory; name a directory "
-                          "of its own, such as results/NAME")
+        raise OutputError(
+            text,
+            what,
+            "is the root or the home directory; name a directory of its own, such as results/NAME",
+        )
     if cwd == resolved or cwd.is_relative_to(resolved):
-        raise OutputError(text, what, "is the working directory or one of its parents, which "
-                          "openness never replaces; name a directory of its own, such as "
-                          "results/NAME")
+        raise OutputError(
+            text,
+            what,
+            "is the working directory or one of its parents, which "
+            "openness never replaces; name a directory of its own, such as "
+            "results/NAME",
+        )
     for source in inputs:
         if Path(source).resolve().is_relative_to(resolved):
-            raise OutputError(text, what, f"holds the input file {source}; write the results "
-                              "to a directory of their own")
+            raise OutputError(
+                text,
+                what,
+                f"holds the input file {source}; write the results to a directory of their own",
+            )
     if resolved.exists() and not resolved.is_dir():
-        raise OutputError(text, what, "is a file, not a directory; openness writes a "
-                          "directory there and will not replace a file")
+        raise OutputError(
+            text,
+            what,
+            "is a file, not a directory; openness writes a "
+            "directory there and will not replace a file",
+        )
     if existing != "any" and resolved.is_dir() and any(resolved.iterdir()):
         foreign = foreign_entries(resolved)
         if foreign or existing == "empty":
             shown = ", ".join(foreign[:8]) + (" ..." if len(foreign) > 8 else "")
             if foreign:
-                raise OutputError(text, what, f"holds files openness did not write ({shown}); "
-                                  "openness replaces only a directory it wrote itself: choose "
-                                  "another output directory or move those files")
-            raise OutputError(text, what, f"is not empty (it holds results openness wrote); "
-                              f"{hint or 'choose another output directory'}")
+                raise OutputError(
+                    text,
+                    what,
+                    f"holds files openness did not write ({shown}); "
+                    "openness replaces only a directory it wrote itself: choose "
+                    "another output directory or move those files",
+                )
+            raise OutputError(
+                text,
+                what,
+                f"is not empty (it holds results openness wrote); "
+                f"{hint or 'choose another output directory'}",
+            )
     return resolved
 
 
@@ -130,13 +193,20 @@ def check_owned(directory: str | Path, writes: Iterable[str], what: str = "DIR")
     if not resolved.is_dir():
         raise OutputError(str(directory), what, "is not a directory")
     if marker(resolved) is None:
-        raise OutputError(str(directory), what, "is not a run directory, batch directory or "
-                          "validation directory that openness wrote (it holds no "
-                          f"{MARKER}, summary.json or manifest.json)")
+        raise OutputError(
+            str(directory),
+            what,
+            "is not a run directory, batch directory or "
+            "validation directory that openness wrote (it holds no "
+            f"{MARKER}, summary.json or manifest.json)",
+        )
     clash = sorted(set(foreign_entries(resolved)) & set(writes))
     if clash:
-        raise OutputError(str(directory), what, f"holds {', '.join(clash)}, which openness "
-                          "did not write; move them first")
+        raise OutputError(
+            str(directory),
+            what,
+            f"holds {', '.join(clash)}, which openness did not write; move them first",
+        )
     return resolved
 
 
@@ -145,30 +215,43 @@ def under(root: str | Path, name: str) -> Path:
     base = Path(root).expanduser().resolve()
     path = (base / name).resolve()
     if path == base or not path.is_relative_to(base):
-        raise OutputError(str(root), "name", f"the name {name!r} would write outside "
-                          f"{root}; names are letters, digits, '-', '_' and '.'")
+        raise OutputError(
+            str(root),
+            "name",
+            f"the name {name!r} would write outside "
+            f"{root}; names are letters, digits, '-', '_' and '.'",
+        )
     return path
 
 
-def write_marker(directory: Path, kind: str, entries: Iterable[str],
-                 provenance: dict | None = None) -> None:
+def write_marker(
+    directory: Path, kind: str, entries: Iterable[str], provenance: dict | None = None
+) -> None:
     """Mark `directory` as written by openness (kind, version, provenance, its entries)."""
-    data = {"openness": __version__, "kind": kind,
-            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "entries": sorted(set(entries)), "provenance": provenance or {}}
-    atomic_write_text(Path(directory) / MARKER, json.dumps(data, indent=2, sort_keys=True)
-                      + "\n")
+    data = {
+        "openness": __version__,
+        "kind": kind,
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "entries": sorted(set(entries)),
+        "provenance": provenance or {},
+    }
+    atomic_write_text(Path(directory) / MARKER, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def add_entries(directory: Path, names: Iterable[str]) -> None:
     """Record more entries that openness wrote into a directory it owns."""
     found = marker(directory) or {"kind": "unknown", "entries": []}
-    write_marker(directory, found.get("kind", "unknown"),
-                 [*found.get("entries", []), *names], found.get("provenance"))
+    write_marker(
+        directory,
+        found.get("kind", "unknown"),
+        [*found.get("entries", []), *names],
+        found.get("provenance"),
+    )
 
 
-def replace_directory(out: Path, build: Callable[[Path], None], kind: str,
-                      provenance: dict | None = None) -> Path:
+def replace_directory(
+    out: Path, build: Callable[[Path], None], kind: str, provenance: dict | None = None
+) -> Path:
     """Build a directory with `build(tmp)` in a temporary sibling and put it at `out` once
     complete, replacing what was there (which `check_output` has cleared). A failure leaves
     `out` as it was and no temporary directory behind."""

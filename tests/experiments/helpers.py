@@ -14,20 +14,29 @@ SMALL_OVERRIDES = """[overrides]
 """
 
 
-def write_experiment(directory: Path, body: str, name: str = "exp", replications: int = 4,
-                     extra_arms: bool = True, top: str = "") -> Path:
+def write_experiment(
+    directory: Path,
+    body: str,
+    name: str = "exp",
+    replications: int = 4,
+    extra_arms: bool = True,
+    top: str = "",
+) -> Path:
     """`top` holds top-level keys; `body` comes after the arms (tables: design, factors)."""
     arms = ""
     if extra_arms:
-        arms = (f'[[arms]]\nname = "baseline"\n\n[[arms]]\nname = "funding"\nscenario = '
-                f'"{ROOT}/scenarios/policies/open_funding.toml"\n\n[[arms]]\nname = "ban"\n'
-                f'scenario = "{ROOT}/scenarios/policies/open_release_ban.toml"\n\n')
+        arms = (
+            f'[[arms]]\nname = "baseline"\n\n[[arms]]\nname = "funding"\nscenario = '
+            f'"{ROOT}/scenarios/policies/open_funding.toml"\n\n[[arms]]\nname = "ban"\n'
+            f'scenario = "{ROOT}/scenarios/policies/open_release_ban.toml"\n\n'
+        )
     path = directory / f"{name}.toml"
     path.write_text(
         f'name = "{name}"\nscenario = "{ROOT}/scenarios/baseline.toml"\nseed = 99\n'
         f"replications = {replications}\n{top}\n{SMALL_OVERRIDES}\n{arms}{body}\n"
         '[outputs]\nmetrics = ["open_share_dev_count", "price_ratio", "n_frontier_open"]\n'
-        'months = ["2024-06", "2025-02"]\nlab_metrics = ["strategy"]\n')
+        'months = ["2024-06", "2025-02"]\nlab_metrics = ["strategy"]\n'
+    )
     return path
 
 

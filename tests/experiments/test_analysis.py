@@ -19,8 +19,9 @@ def synthetic(effect, n=40, seed=0, noise=1.0):
     rows = []
     for arm, shift in (("baseline", 0.0), ("policy", effect)):
         y = level + shift + rng.normal(0, noise, n)
-        rows += [{"arm": arm, "point": 0, "replication": r, "seed": r, "y": v}
-                 for r, v in enumerate(y)]
+        rows += [
+            {"arm": arm, "point": 0, "replication": r, "seed": r, "y": v} for r, v in enumerate(y)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -35,8 +36,10 @@ def test_interval_covers_a_known_effect():
 def test_interval_coverage_is_close_to_95_percent():
     covered = [
         (lambda r: r.ci_low <= 0.5 <= r.ci_high)(
-            compare_arms(synthetic(0.5, n=30, seed=s), "baseline", ["y"], seed=s).iloc[0])
-        for s in range(200)]
+            compare_arms(synthetic(0.5, n=30, seed=s), "baseline", ["y"], seed=s).iloc[0]
+        )
+        for s in range(200)
+    ]
     assert 0.88 <= np.mean(covered) <= 0.99
 
 
@@ -54,13 +57,17 @@ def ishigami(spec: RunSpec) -> dict[str, pd.DataFrame]:
 
 def test_sobol_indices_of_the_ishigami_function(tmp_path):
     bounds = [-np.pi, np.pi]
-    spec = Experiment.model_validate({
-        "name": "ishigami", "seed": 3, "replications": 1,
-        "design": {"kind": "saltelli", "samples": 512},
-        "factors": [{"name": n, "bounds": bounds} for n in ("x1", "x2", "x3")],
-        "outputs": {"metrics": ["y"]}})
-    summary = run_batch(LoadedExperiment(spec=spec), tmp_path / "out", model=ishigami,
-                        workers=1)
+    spec = Experiment.model_validate(
+        {
+            "name": "ishigami",
+            "seed": 3,
+            "replications": 1,
+            "design": {"kind": "saltelli", "samples": 512},
+            "factors": [{"name": n, "bounds": bounds} for n in ("x1", "x2", "x3")],
+            "outputs": {"metrics": ["y"]},
+        }
+    )
+    summary = run_batch(LoadedExperiment(spec=spec), tmp_path / "out", model=ishigami, workers=1)
     assert summary.ok and summary.total == 512 * 5
     table = sobol_indices(load_results(tmp_path / "out"), spec, ["y"]).set_index("factor")
     again = sobol_indices(load_results(tmp_path / "out"), spec, ["y"]).set_index("factor")
@@ -79,9 +86,11 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path):
 
 
 def test_sensitivity_command_runs_on_the_model_itself(tmp_path, capsys):
-    body = ('[design]\nkind = "saltelli"\nsamples = 4\n'
-            '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.2]\n'
-            '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [5.0, 60.0]\n')
+    body = (
+        '[design]\nkind = "saltelli"\nsamples = 4\n'
+        '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.2]\n'
+        '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [5.0, 60.0]\n'
+    )
     path = write_experiment(tmp_path, body, replications=1, extra_arms=False)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0

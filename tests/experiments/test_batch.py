@@ -56,11 +56,13 @@ def test_two_worker_processes_give_the_identical_dataset(experiment, reference, 
 def test_dask_local_cluster_gives_the_identical_dataset(experiment, reference, tmp_path):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         # the same path as `openness batch --scheduler ADDRESS`
-        summary = run_batch(load_experiment(experiment), tmp_path / "out",
-                            scheduler=cluster.scheduler_address)
+        summary = run_batch(
+            load_experiment(experiment), tmp_path / "out", scheduler=cluster.scheduler_address
+        )
     assert summary.ok
     assert_same_dataset(reference, tmp_path / "out")
 
@@ -68,20 +70,38 @@ def test_dask_local_cluster_gives_the_identical_dataset(experiment, reference, t
 def test_dask_executor_accepts_an_existing_client(experiment, reference, tmp_path):
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        summary = run_batch(load_experiment(experiment), tmp_path / "out",
-                            executor=DaskExecutor(client=client, window=3))
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        summary = run_batch(
+            load_experiment(experiment),
+            tmp_path / "out",
+            executor=DaskExecutor(client=client, window=3),
+        )
     assert summary.ok
     assert_same_dataset(reference, tmp_path / "out")
 
 
 def test_sigkill_then_resume_gives_the_identical_dataset(experiment, reference, tmp_path):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
-           "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "openness.cli",
+        "batch",
+        str(experiment),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         done = list((out / "world").glob("*.parquet")) if (out / "world").exists() else []
@@ -92,8 +112,10 @@ def test_sigkill_then_resume_gives_the_identical_dataset(experiment, reference, 
     proc.wait()
     completed = len(list((out / "world").glob("*.parquet")))
     assert 3 <= completed < 12, "the kill should land part-way through"
-    assert main(["batch", str(experiment), "--workers", "2", "--out", str(out), "--resume",
-                 "--quiet"]) == 0
+    assert (
+        main(["batch", str(experiment), "--workers", "2", "--out", str(out), "--resume", "--quiet"])
+        == 0
+    )
     assert_same_dataset(reference, out)
     files = sorted(p.name for p in (out / "world").iterdir())
     assert len(files) == 12 and not [f for f in files if f.startswith(".")]
@@ -104,14 +126,27 @@ def test_workers_exit_when_the_batch_process_is_killed_alone(experiment, tmp_pat
     import psutil
 
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
-           "--out", str(out), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "openness.cli",
+        "batch",
+        str(experiment),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     workers = []
     while time.monotonic() < deadline and len(workers) < 2:
-        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
-                   if "spawn_main" in " ".join(c.cmdline())]
+        workers = [
+            c
+            for c in psutil.Process(proc.pid).children(recursive=True)
+            if "spawn_main" in " ".join(c.cmdline())
+        ]
         time.sleep(0.05)
     assert len(workers) == 2
     proc.kill()  # only the batch process, as `kill -9 PID` would
@@ -122,10 +157,20 @@ def test_workers_exit_when_the_batch_process_is_killed_alone(experiment, tmp_pat
 
 def test_ctrl_c_stops_cleanly_and_resume_finishes(experiment, reference, tmp_path):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "2",
-           "--out", str(out)]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "openness.cli",
+        "batch",
+        str(experiment),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if (out / "world").exists() and len(list((out / "world").glob("*.parquet"))) >= 2:
@@ -137,8 +182,10 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(experiment, reference, tmp_pat
     manifest = read_manifest(out)  # left valid, and it knows every run stored on disk
     stored = len(list((out / "world").glob("*.parquet")))
     assert stored >= 2 and manifest["counts"].get("done", 0) == stored
-    assert main(["batch", str(experiment), "--workers", "1", "--out", str(out), "--resume",
-                 "--quiet"]) == 0
+    assert (
+        main(["batch", str(experiment), "--workers", "1", "--out", str(out), "--resume", "--quiet"])
+        == 0
+    )
     assert_same_dataset(reference, out)
 
 
@@ -172,25 +219,30 @@ def test_failed_runs_are_recorded_and_the_rest_complete(tmp_path, capsys, monkey
         return real(scenario, seed, **kw)
 
     monkeypatch.setattr(runner, "run_scenario", flaky)
-    body = ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
-            'levels = [0.08, 0.09]\n')
+    body = (
+        '[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
+        "levels = [0.08, 0.09]\n"
+    )
     path = write_experiment(tmp_path, body, replications=2, extra_arms=False)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--workers", "1"]) == 3
     assert "2 run(s) failed" in capsys.readouterr().err
     runs = read_manifest(out)["runs"]
     failed = {k: v for k, v in runs.items() if v["status"] == "failed"}
-    assert len(failed) == 2 and all(v["params"]["world.spillover_open"] == 0.09
-                                    for v in failed.values())
+    assert len(failed) == 2 and all(
+        v["params"]["world.spillover_open"] == 0.09 for v in failed.values()
+    )
     assert all("a failure inside the model" in v["error"] for v in failed.values())
     assert sum(v["status"] == "done" for v in runs.values()) == 2
     assert len(load_results(out)) == 2 * 2
 
 
 def test_a_factor_level_the_schema_refuses_stops_the_batch_before_any_run(tmp_path, capsys):
-    body = ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
-            'levels = [0.08, 1.5]\n[[factors]]\nname = "world.spilover_closed"\n'
-            'levels = [0.01]\n')
+    body = (
+        '[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\n'
+        'levels = [0.08, 1.5]\n[[factors]]\nname = "world.spilover_closed"\n'
+        "levels = [0.01]\n"
+    )
     path = write_experiment(tmp_path, body, replications=2, extra_arms=False)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out)]) == 2
@@ -212,7 +264,9 @@ def test_compare_command_prints_effects_with_intervals(reference, capsys):
     assert "funding" in printed and "ban" in printed and "95% CI" in printed
     table = pd.read_csv(reference / "compare.csv")
     assert set(table["arm"]) == {"funding", "ban"} and (table["pairs"] == 4).all()
-    assert (table["ci_low"] <= table["effect"]).all() and (table["effect"] <= table["ci_high"]).all()
+    assert (table["ci_low"] <= table["effect"]).all() and (
+        table["effect"] <= table["ci_high"]
+    ).all()
     json.loads((reference / "manifest.json").read_text())  # untouched and valid
 
 
@@ -231,8 +285,9 @@ def test_a_stop_request_ends_the_batch_and_resume_finishes_it(experiment, refere
         return scenario_model(spec)
 
     out = tmp_path / "out"
-    summary = run_batch(load_experiment(experiment), out, workers=1, model=stopping_model,
-                        stop=stop)
+    summary = run_batch(
+        load_experiment(experiment), out, workers=1, model=stopping_model, stop=stop
+    )
     assert summary.stopped and summary.done == 3  # the run in progress is kept
     assert len(list((out / "world").glob("*.parquet"))) == 3
     assert run_batch(load_experiment(experiment), out, workers=2, resume=True).ok

@@ -24,11 +24,20 @@ def test_a_variant_scales_every_segment(levers):
 
 
 def test_the_gap_pairs_seeds(levers):
-    runs = pd.DataFrame([
-        {"variant": "base", "scenario": sc, "seed": seed, "open": value, "n_major": 6,
-         "openai_first": pd.Timestamp("2025-11-01")}
-        for seed, (shock, none) in enumerate([(0.60, 0.50), (0.52, 0.50), (0.58, 0.52)])
-        for sc, value in (("deepseek_cascade", shock), ("no_shock", none))])
+    runs = pd.DataFrame(
+        [
+            {
+                "variant": "base",
+                "scenario": sc,
+                "seed": seed,
+                "open": value,
+                "n_major": 6,
+                "openai_first": pd.Timestamp("2025-11-01"),
+            }
+            for seed, (shock, none) in enumerate([(0.60, 0.50), (0.52, 0.50), (0.58, 0.52)])
+            for sc, value in (("deepseek_cascade", shock), ("no_shock", none))
+        ]
+    )
     row = levers.summary(runs).loc["base"]
     assert row["gap median"] == pytest.approx(0.06)
     assert row["seeds >= 5 points"] == pytest.approx(2 / 3)

@@ -12,8 +12,9 @@ from tests.conftest import ROOT
 @pytest.fixture
 def calibrate(monkeypatch):
     """experiments/calibrate.py imported as a module (it is a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "experiments" /
-                                                  "calibrate.py")
+    spec = importlib.util.spec_from_file_location(
+        "calibrate", ROOT / "experiments" / "calibrate.py"
+    )
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "calibrate", module)  # dataclasses look it up
     spec.loader.exec_module(module)
@@ -21,18 +22,35 @@ def calibrate(monkeypatch):
 
 
 @pytest.mark.parametrize("loss", ["shares", "distance"])
-def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, monkeypatch,
-                                                          loss):
-    monkeypatch.setattr(calibrate, "SIZES", {"simulation.developers": 1000,
-                                             "simulation.enterprises": 200})
+def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, monkeypatch, loss):
+    monkeypatch.setattr(
+        calibrate, "SIZES", {"simulation.developers": 1000, "simulation.enterprises": 200}
+    )
     report = tmp_path / "calibration.md"
-    calibrate.main(["--generations", "1", "--popsize", "1", "--seeds", "1", "--loss", loss,
-                    "--report", str(report)])
+    calibrate.main(
+        [
+            "--generations",
+            "1",
+            "--popsize",
+            "1",
+            "--seeds",
+            "1",
+            "--loss",
+            loss,
+            "--report",
+            str(report),
+        ]
+    )
     text = report.read_text()
     assert "| `decision.temperature` |" in text and "Held-out loss" in text
     assert calibrate.LOSSES[loss][0] in text
-    before, after = (float(x) for x in text.split("Calibration loss: ")[1]
-                     .split(" fitted")[0].replace(" before,", "").split())
+    before, after = (
+        float(x)
+        for x in text.split("Calibration loss: ")[1]
+        .split(" fitted")[0]
+        .replace(" before,", "")
+        .split()
+    )
     assert after <= before
 
 
@@ -44,11 +62,13 @@ def test_compass_search_finds_the_minimum_of_a_step_function(calibrate):
     def loss(x):
         return float(np.floor(8 * np.abs(np.asarray(x) - target)).sum())
 
-    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
-                                       step=0.25, budget=60)
+    x, best = calibrate.compass_search(
+        loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)], step=0.25, budget=60
+    )
     assert best == 0.0 and np.all(np.abs(x - target) < 1 / 8)
-    _, capped = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
-                                         step=0.25, budget=3)
+    _, capped = calibrate.compass_search(
+        loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)], step=0.25, budget=3
+    )
     assert capped > 0.0  # the budget bounds the number of evaluations
 
 
@@ -61,8 +81,9 @@ def test_compass_search_stops_at_zero_loss(calibrate):
         calls.append(x)
         return 0.0
 
-    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
-                                       step=0.25, budget=60)
+    x, best = calibrate.compass_search(
+        loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)], step=0.25, budget=60
+    )
     assert best == 0.0 and len(calls) == 1 and np.array_equal(x, [0.1, 0.9])
 
 
@@ -75,8 +96,9 @@ def test_compass_search_stops_when_a_move_reaches_zero_loss(calibrate):
         calls.append(x)
         return 0.0 if abs(x[0] - 0.35) < 1e-9 else 1.0
 
-    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9, 0.5]),
-                                       [(0, 1), (0, 1), (0, 1)], step=0.25, budget=60)
+    x, best = calibrate.compass_search(
+        loss, np.array([0.1, 0.9, 0.5]), [(0, 1), (0, 1), (0, 1)], step=0.25, budget=60
+    )
     assert best == 0.0 and np.allclose(x, [0.35, 0.9, 0.5])
     assert len(calls) == 2  # the start and the first move
 
@@ -91,8 +113,9 @@ def test_compass_search_stops_when_the_confirmation_seeds_already_pass(calibrate
         calls.append(x)
         return 1.0 if x[0] < 0.5 else 0.5
 
-    x, best = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
-                                       step=0.25, budget=60, confirm=lambda x: 0.0)
+    x, best = calibrate.compass_search(
+        loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)], step=0.25, budget=60, confirm=lambda x: 0.0
+    )
     assert best == 1.0 and len(calls) == 1 and np.array_equal(x, [0.1, 0.9])
 
 
@@ -107,14 +130,14 @@ def test_compass_search_keeps_only_moves_the_confirmation_seeds_agree_with(calib
     def confirm(x):  # agrees on x[1], penalises any x[0] above 0.5
         return loss(x) + 100.0 * (x[0] > 0.5)
 
-    x, _ = calibrate.compass_search(loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)],
-                                    step=0.25, budget=60, confirm=confirm)
+    x, _ = calibrate.compass_search(
+        loss, np.array([0.1, 0.9]), [(0, 1), (0, 1)], step=0.25, budget=60, confirm=confirm
+    )
     assert abs(x[1] - target[1]) < 1 / 8
     assert x[0] <= 0.5
 
 
-def test_nested_parameters_are_read_and_written_in_their_section(calibrate, tmp_path,
-                                                                 monkeypatch):
+def test_nested_parameters_are_read_and_written_in_their_section(calibrate, tmp_path, monkeypatch):
     """`business_models.platform.exclusivity` lives in [business_models.platform]; the
     write-back changes that line and no other (unmoved parameters keep their lines)."""
     scenarios = tmp_path / "scenarios"
@@ -128,24 +151,43 @@ def test_nested_parameters_are_read_and_written_in_their_section(calibrate, tmp_
     x[k] = 123.0
     calibrate.write_back(x)
     assert calibrate.current_values()[k] == 123.0
-    changed = [(a, b) for a, b in zip(original.splitlines(),
-                                      (scenarios / "baseline.toml").read_text().splitlines(),
-                                      strict=True) if a != b]
+    changed = [
+        (a, b)
+        for a, b in zip(
+            original.splitlines(),
+            (scenarios / "baseline.toml").read_text().splitlines(),
+            strict=True,
+        )
+        if a != b
+    ]
     assert changed == [("exclusivity = 80.0", "exclusivity = 123")]
 
 
-def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp_path,
-                                                                   monkeypatch):
-    monkeypatch.setattr(calibrate, "SIZES", {"simulation.developers": 1000,
-                                             "simulation.enterprises": 200})
+def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        calibrate, "SIZES", {"simulation.developers": 1000, "simulation.enterprises": 200}
+    )
     report = tmp_path / "calibration.md"
-    calibrate.main(["--method", "compass", "--budget", "2", "--seeds", "1",
-                    "--confirm-seeds", "2", "--report", str(report)])
+    calibrate.main(
+        [
+            "--method",
+            "compass",
+            "--budget",
+            "2",
+            "--seeds",
+            "1",
+            "--confirm-seeds",
+            "2",
+            "--report",
+            str(report),
+        ]
+    )
     text = report.read_text()
     assert "--confirm-seeds 2 --confirm-from 30" in text
     marker = "on the 2 confirmation seeds (replications 30-31): "
-    before, after = (float(x) for x in text.split(marker)[1]
-                     .split(" fitted")[0].replace(" before,", "").split())
+    before, after = (
+        float(x) for x in text.split(marker)[1].split(" fitted")[0].replace(" before,", "").split()
+    )
     assert after <= before
     with pytest.raises(SystemExit):  # differential evolution has no confirmation step
         calibrate.main(["--confirm-seeds", "2", "--report", str(report)])
@@ -170,8 +212,20 @@ def test_confirmation_seeds_can_start_past_the_validations(calibrate):
 def test_search_and_confirmation_seeds_must_not_overlap(calibrate, capsys):
     """A move confirmed on the seeds it was found on is not confirmed at all."""
     with pytest.raises(SystemExit) as exit_:
-        calibrate.main(["--method", "compass", "--seeds", "8", "--search-from", "90",
-                        "--confirm-seeds", "10", "--confirm-from", "85"])
+        calibrate.main(
+            [
+                "--method",
+                "compass",
+                "--seeds",
+                "8",
+                "--search-from",
+                "90",
+                "--confirm-seeds",
+                "10",
+                "--confirm-from",
+                "85",
+            ]
+        )
     assert exit_.value.code == 2
     assert "overlap" in capsys.readouterr().err
 

@@ -51,19 +51,27 @@ def consistent(out) -> None:
 
 
 def test_a_worker_killed_once_has_its_runs_retried_and_the_dataset_is_whole(
-        experiment, reference, tmp_path, monkeypatch):
+    experiment, reference, tmp_path, monkeypatch
+):
     monkeypatch.setenv(fault_models.FLAG_DIR, str(tmp_path))
-    summary = run_batch(load_experiment(experiment), tmp_path / "out",
-                        executor=LocalPoolExecutor(2), model=fault_models.killed_once)
+    summary = run_batch(
+        load_experiment(experiment),
+        tmp_path / "out",
+        executor=LocalPoolExecutor(2),
+        model=fault_models.killed_once,
+    )
     assert list(tmp_path.glob("*.killed")), "the worker was never killed"
     assert summary.ok and summary.failed == 0
     same_dataset(reference, tmp_path / "out")
 
 
-def test_a_run_that_kills_its_worker_twice_is_failed_and_the_batch_goes_on(experiment,
-                                                                            tmp_path):
-    summary = run_batch(load_experiment(experiment), tmp_path / "out",
-                        executor=LocalPoolExecutor(2), model=fault_models.always_killed)
+def test_a_run_that_kills_its_worker_twice_is_failed_and_the_batch_goes_on(experiment, tmp_path):
+    summary = run_batch(
+        load_experiment(experiment),
+        tmp_path / "out",
+        executor=LocalPoolExecutor(2),
+        model=fault_models.always_killed,
+    )
     runs = read_manifest(tmp_path / "out")["runs"]
     failed = {k: v for k, v in runs.items() if v["status"] == "failed"}
     assert summary.failed == 3 == len(failed)  # replication 2 of each of the three arms
@@ -72,10 +80,11 @@ def test_a_run_that_kills_its_worker_twice_is_failed_and_the_batch_goes_on(exper
     consistent(tmp_path / "out")
 
 
-@pytest.mark.parametrize("damage", ["truncate_world", "delete_labs", "truncate_manifest",
-                                    "delete_manifest", "garbage_world"])
-def test_resume_verifies_every_run_and_redoes_the_damaged(damage, experiment, reference,
-                                                          tmp_path):
+@pytest.mark.parametrize(
+    "damage",
+    ["truncate_world", "delete_labs", "truncate_manifest", "delete_manifest", "garbage_world"],
+)
+def test_resume_verifies_every_run_and_redoes_the_damaged(damage, experiment, reference, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(reference, out)
     victim = sorted((out / "world").glob("*.parquet"))[5]
@@ -92,8 +101,10 @@ def test_resume_verifies_every_run_and_redoes_the_damaged(damage, experiment, re
         (out / "manifest.json").write_text(text[: len(text) // 2])
     elif damage == "delete_manifest":
         (out / "manifest.json").unlink()
-    assert main(["batch", str(experiment), "--out", str(out), "--resume", "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(["batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--quiet"])
+        == 0
+    )
     same_dataset(reference, out)
     consistent(out)
     manifest = read_manifest(out)
@@ -112,8 +123,18 @@ def test_results_say_what_to_do_with_a_damaged_manifest(reference, tmp_path, cap
 
 def test_a_second_batch_on_the_same_directory_is_refused(experiment, tmp_path):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "openness.cli", "batch", str(experiment), "--workers", "1",
-           "--out", str(out), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "openness.cli",
+        "batch",
+        str(experiment),
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out / "manifest.json").exists():
@@ -131,8 +152,11 @@ def test_a_second_batch_on_the_same_directory_is_refused(experiment, tmp_path):
 @contextlib.contextmanager
 def small_disk(path, size: str):
     path.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {proc.stderr.strip()}")
     try:
@@ -141,8 +165,9 @@ def small_disk(path, size: str):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-def test_a_full_disk_stops_the_batch_clearly_and_consistently(experiment, reference, tmp_path,
-                                                              capsys):
+def test_a_full_disk_stops_the_batch_clearly_and_consistently(
+    experiment, reference, tmp_path, capsys
+):
     with small_disk(tmp_path / "disk", "96k") as disk:
         out = disk / "out"
         code = main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet"])
@@ -153,7 +178,11 @@ def test_a_full_disk_stops_the_batch_clearly_and_consistently(experiment, refere
         saved = tmp_path / "saved"
         shutil.copytree(out, saved)
     # on a disk with room, resume finishes the same dataset
-    assert main(["batch", str(experiment), "--out", str(saved), "--resume", "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            ["batch", str(experiment), "--out", str(saved), "--resume", "--workers", "1", "--quiet"]
+        )
+        == 0
+    )
     same_dataset(reference, saved)
     assert json.loads((saved / "manifest.json").read_text())["counts"] == {"done": 12}

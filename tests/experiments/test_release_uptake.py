@@ -18,23 +18,28 @@ def uptake():
 
 def test_the_lags_count_from_the_first_month_with_open_users(uptake):
     months = pd.date_range("2025-01-01", periods=10, freq="MS")
-    monthly = pd.DataFrame({"t": range(10), "month": months,
-                            "open": [0, 0, 0, 0.01, 0.02, 0.03, 0.03, 0.04, 0.05, 0.06],
-                            "family": np.full(10, 0.2),
-                            "from_own_api": [0, 0, 0, 0.005, 0.004, 0.001, 0, 0, 0, 0]})
+    monthly = pd.DataFrame(
+        {
+            "t": range(10),
+            "month": months,
+            "open": [0, 0, 0, 0.01, 0.02, 0.03, 0.03, 0.04, 0.05, 0.06],
+            "family": np.full(10, 0.2),
+            "from_own_api": [0, 0, 0, 0.005, 0.004, 0.001, 0, 0, 0, 0],
+        }
+    )
     got = uptake.uptake_after_first_open(monthly)
     assert got["first"] == "2025-04"
-    assert (got["open+0"], got["open+1"], got["open+2"], got["open+6"]) == (0.01, 0.02, 0.03,
-                                                                            0.06)
+    assert (got["open+0"], got["open+1"], got["open+2"], got["open+6"]) == (0.01, 0.02, 0.03, 0.06)
     assert got["from_own_api_first_3"] == pytest.approx(0.01)
     assert uptake.uptake_after_first_open(monthly.assign(open=0.0)) == {"first": "never"}
 
 
 def test_monthly_uptake_follows_the_developers_offers(uptake):
     """Against a model run apart: the last month's open share is that of Meta's open slots."""
-    scenario = load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml",
-                             {"simulation.developers": 2000, "simulation.enterprises": 200,
-                              "simulation.months": 6})
+    scenario = load_scenario(
+        ROOT / "scenarios" / "deepseek_cascade.toml",
+        {"simulation.developers": 2000, "simulation.enterprises": 200, "simulation.months": 6},
+    )
     monthly = uptake.monthly_uptake(scenario, 0, "Meta")  # Meta has open weights from the start
     assert len(monthly) == 6
     assert (monthly["open"] > 0).all() and (monthly["open"] <= monthly["family"]).all()

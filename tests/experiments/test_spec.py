@@ -16,8 +16,9 @@ def test_policy_interventions_file_loads_with_every_policy_arm():
     assert len(run_specs(loaded)) == 8 * 40
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name
+)
 def test_every_experiment_file_loads_and_plans_its_runs(path):
     loaded = load_experiment(path)
     assert len(run_specs(loaded)) >= loaded.spec.n_replications
@@ -36,9 +37,15 @@ def test_common_random_numbers_seed_depends_only_on_replication(tmp_path):
 
 def test_designs_have_the_expected_points():
     def spec(kind, **factor):
-        return Experiment.model_validate({
-            "name": "d", "replications": 1, "design": {"kind": kind, "samples": 8},
-            "factors": [{"name": "a", **factor}, {"name": "b", **factor}]})
+        return Experiment.model_validate(
+            {
+                "name": "d",
+                "replications": 1,
+                "design": {"kind": kind, "samples": 8},
+                "factors": [{"name": "a", **factor}, {"name": "b", **factor}],
+            }
+        )
+
     grid = design_points(spec("grid", levels=[1.0, 2.0, 3.0]))
     assert len(grid) == 9 and grid[0] == {"a": 1.0, "b": 1.0} and grid[-1] == {"a": 3, "b": 3}
     lhs = np.array([[p["a"], p["b"]] for p in design_points(spec("lhs", bounds=[2.0, 4.0]))])
@@ -47,13 +54,18 @@ def test_designs_have_the_expected_points():
     assert len(design_points(spec("saltelli", bounds=[0.0, 1.0]))) == 8 * (2 + 2)
 
 
-@pytest.mark.parametrize("body,message", [
-    ('', "exactly one of 'replications'"),
-    ('[[arms]]\nname = "bad name"\n', "letters, digits"),
-    ('[design]\nkind = "grid"\n', "needs at least one [[factors]]"),
-    ('[design]\nkind = "lhs"\n[[factors]]\nname = "world.spillover_open"\nlevels = [1.0]\n',
-     "needs 'bounds'"),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ("", "exactly one of 'replications'"),
+        ('[[arms]]\nname = "bad name"\n', "letters, digits"),
+        ('[design]\nkind = "grid"\n', "needs at least one [[factors]]"),
+        (
+            '[design]\nkind = "lhs"\n[[factors]]\nname = "world.spillover_open"\nlevels = [1.0]\n',
+            "needs 'bounds'",
+        ),
+    ],
+)
 def test_malformed_experiments_are_explained(tmp_path, body, message):
     top = "seeds = [1, 2]\n" if not body else ""
     path = write_experiment(tmp_path, body, extra_arms=False, top=top)
@@ -64,11 +76,15 @@ def test_malformed_experiments_are_explained(tmp_path, body, message):
 
 def test_unknown_metric_and_bad_arm_scenario_are_explained(tmp_path):
     path = tmp_path / "e.toml"
-    path.write_text(f'name = "e"\nscenario = "{ROOT}/scenarios/baseline.toml"\nreplications = 2\n'
-                    '[outputs]\nmetrics = ["happiness"]\n')
+    path.write_text(
+        f'name = "e"\nscenario = "{ROOT}/scenarios/baseline.toml"\nreplications = 2\n'
+        '[outputs]\nmetrics = ["happiness"]\n'
+    )
     with pytest.raises(ExperimentError, match="outputs.metrics.*happiness.*allowed"):
         load_experiment(path)
-    path.write_text(f'name = "e"\nscenario = "{ROOT}/scenarios/baseline.toml"\nreplications = 2\n'
-                    '[[arms]]\nname = "x"\noverrides = { "world.spillover_open" = 7 }\n')
+    path.write_text(
+        f'name = "e"\nscenario = "{ROOT}/scenarios/baseline.toml"\nreplications = 2\n'
+        '[[arms]]\nname = "x"\noverrides = { "world.spillover_open" = 7 }\n'
+    )
     with pytest.raises(ExperimentError, match=r"arms\[0\] \(x\).*world.spillover_open"):
         load_experiment(path)

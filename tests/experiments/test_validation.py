@@ -21,15 +21,31 @@ def ensemble(n_seeds=10):
     for arm, offset in (("main", 0.0), ("versus0", 1.0)):
         for r in range(n_seeds):
             for t, month in enumerate(MONTHS):
-                world.append({"arm": arm, "replication": r, "month": month,
-                              "price_ratio": 10.0 + t + r + offset, "going_rate": 2.0 + r})
+                world.append(
+                    {
+                        "arm": arm,
+                        "replication": r,
+                        "month": month,
+                        "price_ratio": 10.0 + t + r + offset,
+                        "going_rate": 2.0 + r,
+                    }
+                )
                 strategy = "hybrid" if (t >= 3 and r < 7) else "closed"
-                labs.append({"arm": arm, "replication": r, "month": month, "lab": "A",
-                             "strategy": strategy})
-                labs.append({"arm": arm, "replication": r, "month": month, "lab": "B",
-                             "strategy": "open" if t == 5 else "closed"})
-    return Ensemble(pd.DataFrame(world), pd.DataFrame(labs), "main", "2024-01",
-                    {"other.toml": "versus0"})
+                labs.append(
+                    {"arm": arm, "replication": r, "month": month, "lab": "A", "strategy": strategy}
+                )
+                labs.append(
+                    {
+                        "arm": arm,
+                        "replication": r,
+                        "month": month,
+                        "lab": "B",
+                        "strategy": "open" if t == 5 else "closed",
+                    }
+                )
+    return Ensemble(
+        pd.DataFrame(world), pd.DataFrame(labs), "main", "2024-01", {"other.toml": "versus0"}
+    )
 
 
 def verdicts(*targets):
@@ -44,28 +60,93 @@ def target(**kw):
 def test_each_kind_of_condition():
     table = verdicts(
         # price_ratio at 2024-03 = 12 + r: seeds 0..3 are in [12, 15]
-        target(id="between", metric="price_ratio", month="2024-03", range=[12, 15],
-               share_of_seeds=0.4),
-        target(id="between-strict", metric="price_ratio", month="2024-03", range=[12, 15],
-               share_of_seeds=0.5),
-        target(id="median", metric="price_ratio", month="2024-03", comparison="median_between",
-               range=[16, 17]),
-        target(id="window", metric="price_ratio", window=["2024-01", "2024-06"],
-               comparison="le", value=20, share_of_seeds=0.5),
-        target(id="since", metric="price_ratio", month="2024-06", since="2024-01",
-               comparison="eq", value=5, share_of_seeds=1.0),
-        target(id="versus", metric="price_ratio", month="2024-02", versus="other.toml",
-               comparison="lt", value=0, share_of_seeds=1.0),
-        target(id="first-open", metric="first_open_month", lab="A",
-               window=["2024-04", "2024-04"], share_of_seeds=0.7),
-        target(id="closed-through", metric="frontier_closed_through", lab="B",
-               month="2024-05", comparison="eq", value=1, share_of_seeds=1.0),
-        target(id="closed-through-late", metric="frontier_closed_through", lab="B",
-               month="2024-06", comparison="eq", value=1, share_of_seeds=0.1),
-        target(id="strategy", metric="strategy_is", lab="A", equals="hybrid", month="2024-06",
-               comparison="eq", value=1, share_of_seeds=0.7),
-        target(id="count", metric="labs_frontier_closed", labs=["A", "B"], month="2024-06",
-               comparison="ge", value=1, share_of_seeds=1.0),
+        target(
+            id="between", metric="price_ratio", month="2024-03", range=[12, 15], share_of_seeds=0.4
+        ),
+        target(
+            id="between-strict",
+            metric="price_ratio",
+            month="2024-03",
+            range=[12, 15],
+            share_of_seeds=0.5,
+        ),
+        target(
+            id="median",
+            metric="price_ratio",
+            month="2024-03",
+            comparison="median_between",
+            range=[16, 17],
+        ),
+        target(
+            id="window",
+            metric="price_ratio",
+            window=["2024-01", "2024-06"],
+            comparison="le",
+            value=20,
+            share_of_seeds=0.5,
+        ),
+        target(
+            id="since",
+            metric="price_ratio",
+            month="2024-06",
+            since="2024-01",
+            comparison="eq",
+            value=5,
+            share_of_seeds=1.0,
+        ),
+        target(
+            id="versus",
+            metric="price_ratio",
+            month="2024-02",
+            versus="other.toml",
+            comparison="lt",
+            value=0,
+            share_of_seeds=1.0,
+        ),
+        target(
+            id="first-open",
+            metric="first_open_month",
+            lab="A",
+            window=["2024-04", "2024-04"],
+            share_of_seeds=0.7,
+        ),
+        target(
+            id="closed-through",
+            metric="frontier_closed_through",
+            lab="B",
+            month="2024-05",
+            comparison="eq",
+            value=1,
+            share_of_seeds=1.0,
+        ),
+        target(
+            id="closed-through-late",
+            metric="frontier_closed_through",
+            lab="B",
+            month="2024-06",
+            comparison="eq",
+            value=1,
+            share_of_seeds=0.1,
+        ),
+        target(
+            id="strategy",
+            metric="strategy_is",
+            lab="A",
+            equals="hybrid",
+            month="2024-06",
+            comparison="eq",
+            value=1,
+            share_of_seeds=0.7,
+        ),
+        target(
+            id="count",
+            metric="labs_frontier_closed",
+            labs=["A", "B"],
+            month="2024-06",
+            comparison="ge",
+            value=1,
+            share_of_seeds=1.0,
+        ),
     )
     assert table.loc["between", "share_passing"] == pytest.approx(0.4)
     assert table.loc["between", "verdict"] == "pass"
@@ -93,29 +174,54 @@ def test_each_kind_of_condition():
 def test_minus_subtracts_another_world_metric_of_the_same_run_and_month():
     table = verdicts(
         # price_ratio - going_rate at 2024-03 = (12 + r) - (2 + r) = 10 in every seed
-        target(id="minus", metric="price_ratio", minus="going_rate", month="2024-03",
-               comparison="eq", value=10, share_of_seeds=1.0),
+        target(
+            id="minus",
+            metric="price_ratio",
+            minus="going_rate",
+            month="2024-03",
+            comparison="eq",
+            value=10,
+            share_of_seeds=1.0,
+        ),
         # and it composes with versus: (10 + 0) - (10 + 1) in the other arm's same seed
-        target(id="minus-versus", metric="price_ratio", minus="going_rate", month="2024-03",
-               versus="other.toml", comparison="eq", value=-1, share_of_seeds=1.0),
+        target(
+            id="minus-versus",
+            metric="price_ratio",
+            minus="going_rate",
+            month="2024-03",
+            versus="other.toml",
+            comparison="eq",
+            value=-1,
+            share_of_seeds=1.0,
+        ),
     )
     assert table.loc["minus", "verdict"] == "pass"
     assert table.loc["minus-versus", "median"] == pytest.approx(-1.0)
     assert "price_ratio - going_rate" in table.loc["minus", "target"]
     with pytest.raises(ValueError, match="'minus' works on world metrics"):
-        target(id="x", metric="strategy_is", lab="A", equals="open", minus="going_rate",
-               month="2024-01", comparison="eq", value=1)
+        target(
+            id="x",
+            metric="strategy_is",
+            lab="A",
+            equals="open",
+            minus="going_rate",
+            month="2024-01",
+            comparison="eq",
+            value=1,
+        )
 
 
 def test_validate_refuses_an_unknown_metric_or_lab_before_running(tmp_path, capsys):
     for field, line, says in (
-            ("metric", 'metric = "no_such_metric"', "targets[0] ('X').metric"),
-            ("minus", 'metric = "price_ratio"\nminus = "nothing"', "targets[0] ('X').minus"),
-            ("lab", 'metric = "strategy_is"\nlab = "Nobody"\nequals = "open"',
-             "unknown lab 'Nobody'")):
+        ("metric", 'metric = "no_such_metric"', "targets[0] ('X').metric"),
+        ("minus", 'metric = "price_ratio"\nminus = "nothing"', "targets[0] ('X').minus"),
+        ("lab", 'metric = "strategy_is"\nlab = "Nobody"\nequals = "open"', "unknown lab 'Nobody'"),
+    ):
         path = tmp_path / f"{field}.toml"
-        path.write_text(f'extends = "{BASELINE.as_posix()}"\nname = "bad"\n[[targets]]\n'
-                        f'id = "X"\n{line}\nmonth = "2024-03"\ncomparison = "ge"\nvalue = 0\n')
+        path.write_text(
+            f'extends = "{BASELINE.as_posix()}"\nname = "bad"\n[[targets]]\n'
+            f'id = "X"\n{line}\nmonth = "2024-03"\ncomparison = "ge"\nvalue = 0\n'
+        )
         out = tmp_path / f"out_{field}"
         assert main(["validate", str(path), "--seeds", "2", "--out", str(out)]) == 2
         err = capsys.readouterr().err
@@ -126,8 +232,9 @@ def test_validate_refuses_an_unknown_metric_or_lab_before_running(tmp_path, caps
 def test_distance_moves_before_the_share_passing_does():
     """A seed coming closer to the interval without entering it lowers a failing target's
     distance and leaves its share unchanged: what a local search needs to see."""
-    strict = target(id="t", metric="price_ratio", month="2024-03", range=[12, 15],
-                    share_of_seeds=0.5)
+    strict = target(
+        id="t", metric="price_ratio", month="2024-03", range=[12, 15], share_of_seeds=0.5
+    )
     scenario = load_scenario(BASELINE).model_copy(update={"targets": [strict]})
     rows = []
     for shift in (0.0, -0.5):
@@ -148,9 +255,22 @@ def test_first_open_month_versus_counts_never_as_later():
     never_there = (labs["arm"] == "versus0") & (labs["lab"] == "A") & (labs["replication"] < 3)
     labs.loc[never_there, "strategy"] = "closed"
     ens = Ensemble(ens.world, labs, "main", "2024-01", {"other.toml": "versus0"})
-    scenario = load_scenario(BASELINE).model_copy(update={"targets": [
-        target(id="later", metric="first_open_month", lab="A", month="2024-06",
-               versus="other.toml", comparison="lt", value=0, share_of_seeds=0.3)]})
+    scenario = load_scenario(BASELINE).model_copy(
+        update={
+            "targets": [
+                target(
+                    id="later",
+                    metric="first_open_month",
+                    lab="A",
+                    month="2024-06",
+                    versus="other.toml",
+                    comparison="lt",
+                    value=0,
+                    share_of_seeds=0.3,
+                )
+            ]
+        }
+    )
     row = evaluate(scenario, ens).set_index("id").loc["later"]
     # seeds 0-2: opens here (month 3), never there: 3 - inf < 0; seeds 3-6 the same month;
     # seeds 7-9 open in neither arm
@@ -162,28 +282,52 @@ def test_targets_need_what_their_comparison_uses():
     with pytest.raises(ValueError, match="needs 'range'"):
         target(id="x", metric="price_ratio", month="2024-01", comparison="between")
     with pytest.raises(ValueError, match="needs 'lab'"):
-        target(id="x", metric="strategy_is", month="2024-01", equals="open", value=1,
-               comparison="eq")
+        target(
+            id="x", metric="strategy_is", month="2024-01", equals="open", value=1, comparison="eq"
+        )
     with pytest.raises(ValueError, match="needs a 'month' or a 'window'"):
         target(id="x", metric="price_ratio", comparison="ge", value=1)
 
 
 # every scenario file with targets, as `openness validate --all` finds them
-WITH_TARGETS = sorted(str(p.relative_to(ROOT / "scenarios").with_suffix(""))
-                      for p in (ROOT / "scenarios").rglob("*.toml") if load_scenario(p).targets)
+WITH_TARGETS = sorted(
+    str(p.relative_to(ROOT / "scenarios").with_suffix(""))
+    for p in (ROOT / "scenarios").rglob("*.toml")
+    if load_scenario(p).targets
+)
 
 
 def test_every_scenario_with_targets_is_validated_here():
-    assert {"deepseek_cascade", "no_shock", "consolidation", "consolidation_open_funding",
-            "policies/eu_gpai", "policies/us_procurement_cn"} <= set(WITH_TARGETS)
+    assert {
+        "deepseek_cascade",
+        "no_shock",
+        "consolidation",
+        "consolidation_open_funding",
+        "policies/eu_gpai",
+        "policies/us_procurement_cn",
+    } <= set(WITH_TARGETS)
 
 
 @pytest.mark.parametrize("name", WITH_TARGETS)
 def test_reduced_validation_of_each_scenario_reports_every_target(name, tmp_path, capsys):
     path = ROOT / "scenarios" / f"{name}.toml"
     name = load_scenario(path).name  # the report's folder is named for the scenario
-    code = main(["validate", str(path), "--seeds", "2", "--developers", "2000",
-                 "--enterprises", "300", "--workers", "1", "--out", str(tmp_path)])
+    code = main(
+        [
+            "validate",
+            str(path),
+            "--seeds",
+            "2",
+            "--developers",
+            "2000",
+            "--enterprises",
+            "300",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code in (0, 4)  # 4: some target failed (2 seeds at toy sizes prove nothing)
     table = pd.read_csv(tmp_path / name / "validation.csv")
     assert list(table["id"]) == [t.id for t in load_scenario(path).targets]
@@ -216,4 +360,8 @@ def test_scenario_files_schedule_no_strategy():
             assert event["kind"] in {"efficiency", "capability", "cost", "capital"}, path
             assert "strategy" not in event, path
         assert {e.kind for e in load_scenario(path).events} <= {
-            "efficiency", "capability", "cost", "capital"}
+            "efficiency",
+            "capability",
+            "cost",
+            "capital",
+        }

@@ -12,8 +12,9 @@ BOUND = 4e-15  # the relative error stated in openness.kernels.fastexp
 
 
 def test_relative_error_is_within_the_stated_bound_over_the_whole_range():
-    x = np.concatenate([-np.logspace(-15, math.log10(-MIN_X), 100_000),
-                        np.linspace(MIN_X, 0.0, 100_001)])
+    x = np.concatenate(
+        [-np.logspace(-15, math.log10(-MIN_X), 100_000), np.linspace(MIN_X, 0.0, 100_001)]
+    )
     fast = np.array([exp_neg(v) for v in x])
     rel = np.abs(fast - np.exp(x)) / np.exp(x)
     assert rel.max() <= BOUND

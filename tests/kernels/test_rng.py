@@ -6,8 +6,12 @@ from openness.kernels import rng
 
 
 @settings(max_examples=200, deadline=None)
-@given(seed=st.integers(0, 2**63 - 1), month=st.integers(0, 10_000),
-       stream=st.integers(0, rng.STREAMS - 1), index=st.integers(0, 2**40))
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    month=st.integers(0, 10_000),
+    stream=st.integers(0, rng.STREAMS - 1),
+    index=st.integers(0, 2**40),
+)
 def test_counter_draws_equal_their_python_twin(seed, month, stream, index):
     key = rng.seed_key(seed)
     k = np.uint64(rng.stream_key(key, month, stream))  # numba boxes uint64 as a Python int
@@ -36,9 +40,14 @@ def test_neighbouring_seeds_give_unrelated_streams():
 
 
 @settings(deadline=None)
-@given(seed=st.integers(0, 2**31), month=st.integers(0, 600),
-       stream=st.integers(0, rng.STREAMS - 1), index=st.integers(0, 100))
+@given(
+    seed=st.integers(0, 2**31),
+    month=st.integers(0, 600),
+    stream=st.integers(0, rng.STREAMS - 1),
+    index=st.integers(0, 100),
+)
 def test_a_single_keyed_draw_is_the_kernels_draw(seed, month, stream, index):
     key = rng.seed_key(seed)
     assert rng.draw(int(key), month, stream, index) == rng.uniform(
-        np.uint64(rng.stream_key(key, month, stream)), index)
+        np.uint64(rng.stream_key(key, month, stream)), index
+    )

@@ -29,7 +29,9 @@ def test_developer_kernel_is_bit_identical_on_one_and_two_threads():
     runs = []
     for threads in (1, 2):
         a = developer_inputs(7, 200_000, 3, 30, 10)
-        with_threads(threads, lambda a=a: dk.developer_step(*a.values(), seed_key(9), seed_key(9), 4))
+        with_threads(
+            threads, lambda a=a: dk.developer_step(*a.values(), seed_key(9), seed_key(9), 4)
+        )
         runs.append(a)
     np.testing.assert_array_equal(runs[0]["offer"], runs[1]["offer"])
     np.testing.assert_array_equal(runs[0]["finetune"], runs[1]["finetune"])

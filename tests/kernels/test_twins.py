@@ -35,9 +35,15 @@ def copy(d):
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), n=st.integers(1, 400), g=st.integers(1, 4),
-       m=st.integers(1, 12), fam=st.integers(1, 5), month=st.integers(0, 500),
-       run_seed=st.integers(0, 2**63 - 1))
+@given(
+    seed=st.integers(0, 2**32),
+    n=st.integers(1, 400),
+    g=st.integers(1, 4),
+    m=st.integers(1, 12),
+    fam=st.integers(1, 5),
+    month=st.integers(0, 500),
+    run_seed=st.integers(0, 2**63 - 1),
+)
 def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
     a = developer_inputs(seed, n, g, m, fam)
     b = copy(a)
@@ -48,8 +54,11 @@ def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
     np.testing.assert_array_equal(a["finetune"], b["finetune"])  # bit-identical floats
     np.testing.assert_array_equal(a["ft_month"], b["ft_month"])
     volume = np.random.default_rng(seed).integers(1, 10**6, n).astype(np.int32)
-    for x, y in zip(dk.developer_tally(a["offer"], volume, m),
-                    ref.developer_tally(b["offer"], volume, m), strict=True):
+    for x, y in zip(
+        dk.developer_tally(a["offer"], volume, m),
+        ref.developer_tally(b["offer"], volume, m),
+        strict=True,
+    ):
         np.testing.assert_array_equal(x, y)
 
 
@@ -76,8 +85,14 @@ def enterprise_inputs(seed, n, c, m):
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), n=st.integers(1, 300), c=st.integers(1, 6),
-       m=st.integers(1, 10), month=st.integers(0, 500), run_seed=st.integers(0, 2**63 - 1))
+@given(
+    seed=st.integers(0, 2**32),
+    n=st.integers(1, 300),
+    c=st.integers(1, 6),
+    m=st.integers(1, 10),
+    month=st.integers(0, 500),
+    run_seed=st.integers(0, 2**63 - 1),
+)
 def test_enterprise_step_matches_twin(seed, n, c, m, month, run_seed):
     a = enterprise_inputs(seed, n, c, m)
     b = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in a.items()}
@@ -114,15 +129,22 @@ def test_kernels_match_twins_across_several_blocks(seed, month, run_seed):
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), n=st.integers(1, 9000), m=st.integers(1, 12),
-       p=st.floats(0, 1), month=st.integers(0, 500), run_seed=st.integers(0, 2**63 - 1))
+@given(
+    seed=st.integers(0, 2**32),
+    n=st.integers(1, 9000),
+    m=st.integers(1, 12),
+    p=st.floats(0, 1),
+    month=st.integers(0, 500),
+    run_seed=st.integers(0, 2**63 - 1),
+)
 def test_floor_kernel_matches_twin(seed, n, m, p, month, run_seed):
     from openness.kernels.floor import floor_step
 
     offer = np.random.default_rng(seed).integers(-1, m, n).astype(np.int16)
     key = seed_key(run_seed)
-    np.testing.assert_array_equal(floor_step(offer, p, key, np.int64(month), m),
-                                  ref.floor_step(offer, p, key, month, m))
+    np.testing.assert_array_equal(
+        floor_step(offer, p, key, np.int64(month), m), ref.floor_step(offer, p, key, month, m)
+    )
 
 
 def family_weights(seed, m, n_families):
@@ -133,8 +155,13 @@ def family_weights(seed, m, n_families):
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), m=st.integers(1, 12), fam=st.integers(-1, 4),
-       damp=st.floats(0.01, 1), run_seed=st.integers(0, 2**63 - 1))
+@given(
+    seed=st.integers(0, 2**32),
+    m=st.integers(1, 12),
+    fam=st.integers(-1, 4),
+    damp=st.floats(0.01, 1),
+    run_seed=st.integers(0, 2**63 - 1),
+)
 def test_taste_family_draws_the_damped_logit_across_developers(seed, m, fam, damp, run_seed):
     """Over many developers, the persistent tastes pick each family with probability
     proportional to its exp-utility, other families' scaled by damp (the logit), and the kernel
@@ -157,10 +184,13 @@ def test_taste_family_draws_the_damped_logit_across_developers(seed, m, fam, dam
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), m=st.integers(2, 12), lift=st.floats(1.01, 20),
-       run_seed=st.integers(0, 2**63 - 1))
-def test_tastes_persist_a_better_family_draws_developers_only_to_itself(seed, m, lift,
-                                                                        run_seed):
+@given(
+    seed=st.integers(0, 2**32),
+    m=st.integers(2, 12),
+    lift=st.floats(1.01, 20),
+    run_seed=st.integers(0, 2**63 - 1),
+)
+def test_tastes_persist_a_better_family_draws_developers_only_to_itself(seed, m, lift, run_seed):
     """Tastes are the developer's own, not redrawn: when one family's utility rises, the only
     developers whose family changes are those who move to it; with no change, no one moves."""
     weights, family_of = family_weights(seed, m, 4)
@@ -200,15 +230,17 @@ def test_offer_in_family_draws_in_proportion_to_exp_utility(seed, m):
     for f in range(len(start) - 1):
         members = family_of == f
         picks = [dk.offer_in_family(cum, 0, order, start, f, (j + 0.5) / k) for j in range(k)]
-        slow = [ref.offer_in_family(cum, 0, order, start, f, (j + 0.5) / k)
-                for j in range(0, k, 97)]
+        slow = [
+            ref.offer_in_family(cum, 0, order, start, f, (j + 0.5) / k) for j in range(0, k, 97)
+        ]
         assert slow == picks[::97]
         if not weights[members].sum() > 0:
             assert set(picks) == {-1}
             continue
         freq = np.bincount(picks, minlength=m) / k
-        np.testing.assert_allclose(freq, np.where(members, weights, 0) / weights[members].sum(),
-                                   atol=2.0 / k)
+        np.testing.assert_allclose(
+            freq, np.where(members, weights, 0) / weights[members].sum(), atol=2.0 / k
+        )
 
 
 @CASES
@@ -254,15 +286,33 @@ def test_developer_step_with_nothing_on_offer_moves_no_one():
 
 
 @CASES
-@given(seed=st.integers(0, 2**32), n=st.integers(1, 9000), g=st.integers(1, 4),
-       m=st.integers(0, 12), fam=st.integers(1, 5), month=st.integers(0, 500),
-       stride=st.sampled_from([1, 2, 7]))
+@given(
+    seed=st.integers(0, 2**32),
+    n=st.integers(1, 9000),
+    g=st.integers(1, 4),
+    m=st.integers(0, 12),
+    fam=st.integers(1, 5),
+    month=st.integers(0, 500),
+    stride=st.sampled_from([1, 2, 7]),
+)
 def test_lockin_tally_matches_twin(seed, n, g, m, fam, month, stride):
     a = developer_inputs(seed, n, g, max(m, 1), fam)
     if m == 0:
         a["exp_util"] = a["exp_util"][:, :0]
-    args = [a[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util", "family_of",
-                           "beta_switch", "ft_add", "ft_keep")]
+    args = [
+        a[k]
+        for k in (
+            "offer",
+            "finetune",
+            "ft_month",
+            "segment",
+            "exp_util",
+            "family_of",
+            "beta_switch",
+            "ft_add",
+            "ft_keep",
+        )
+    ]
     key = seed_key(seed)
     fast = dk.lockin_tally(*args, key, np.int64(month), np.int64(stride))
     slow = ref.lockin_tally(*args, key, month, stride)
@@ -273,8 +323,21 @@ def test_lockin_holds_nobody_without_fine_tuning_and_more_with_more():
     r = developer_inputs(5, 2000, 2, 6, 3)
     r["offer"] = np.abs(r["offer"]).astype(np.int16)  # everyone adopted
     r["exp_util"] = r["exp_util"] + 1.0  # every offer on offer
-    args = lambda d: [d[k] for k in ("offer", "finetune", "ft_month", "segment", "exp_util",  # noqa: E731
-                                     "family_of", "beta_switch", "ft_add", "ft_keep")]
+    keys = (
+        "offer",
+        "finetune",
+        "ft_month",
+        "segment",
+        "exp_util",
+        "family_of",
+        "beta_switch",
+        "ft_add",
+        "ft_keep",
+    )
+
+    def args(d):
+        return [d[k] for k in keys]
+
     none = {**r, "beta_switch": np.zeros(2)}
     free, locked = dk.lockin_tally(*args(none), seed_key(2), np.int64(10), np.int64(1))
     assert free > 0 and locked == free

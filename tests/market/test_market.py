@@ -51,8 +51,9 @@ def test_lag_months_counts_back_along_the_frontier_history():
 def test_knowledge_grows_with_training_and_spillover_only_when_behind():
     world = load_scenario(BASELINE).world
     k = np.array([25.0, 24.0])
-    new = technology.knowledge_update(world, k, np.array([26.0, 24.0]), 25.0, 25.0,
-                                      np.array([True, True]))
+    new = technology.knowledge_update(
+        world, k, np.array([26.0, 24.0]), 25.0, 25.0, np.array([True, True])
+    )
     assert new[0] == pytest.approx(25.0 + 1.0 / world.training_window_months)
     assert new[1] == pytest.approx(24.0 + world.spillover_open + world.spillover_closed)
 
@@ -63,7 +64,7 @@ def test_a_published_method_spreads_only_to_the_labs_behind_and_never_beyond_its
     brings = np.array([16.0, 16.0, 16.0])
     learners = np.array([True, False, True])  # the second lab leads the publisher
     new = technology.recipe_adoption(world, eff, brings, learners)
-    assert new[0] == pytest.approx(16.0 ** 0.25)  # a quarter of the log gap
+    assert new[0] == pytest.approx(16.0**0.25)  # a quarter of the log gap
     assert new[1] == 1.0 and new[2] == 20.0  # ahead of the publisher, or better already
     for _ in range(200):
         eff = technology.recipe_adoption(world, eff, brings, learners)
@@ -89,7 +90,8 @@ def test_routing_question_one_allows_only_self_hosted_open_weights():
     assert np.isfinite(api[~f.residency]).all()
     c = class_index(np.array([2]), np.array([0]), np.array([0]), np.array([1]), np.array([1]))[0]
     assert base[c, 0, 1] - base[c, 0, 0] == pytest.approx(
-        ent.beta_capability_complex * -0.5 + ent.finetune_bonus_open - ent.compliance_bonus_closed)
+        ent.beta_capability_complex * -0.5 + ent.finetune_bonus_open - ent.compliance_bonus_closed
+    )
     assert api[c, 1] == pytest.approx(1.0 + ent.wrapper_cost)
 
 
@@ -121,8 +123,7 @@ def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance
 
     def survive(condition, revenue, capital=120.0, weight=0.5):
         # costs 20 a month; the horizon is 24 months
-        return finance.survival_chance(f, condition, weight, 24.0, capital, revenue, 20.0,
-                                       0.0, 0.0)
+        return finance.survival_chance(f, condition, weight, 24.0, capital, revenue, 20.0, 0.0, 0.0)
 
     assert survive(1.0, 25.0) == 1.0  # profitable: it lasts
     assert survive(1.0, 0.0, capital=600.0) == 1.0  # 30 months of cash
@@ -135,16 +136,22 @@ def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance
 
 
 @settings(max_examples=200, deadline=None)
-@given(condition=st.floats(0.0, 2.0), weight=st.floats(0.0, 5.0),
-       capital=st.floats(-100.0, 5000.0), revenue=st.floats(0.0, 200.0),
-       extra=st.floats(0.0, 100.0), costs=st.floats(1.0, 200.0), growth=st.floats(-1.0, 1.0))
-def test_survival_is_a_share_and_never_falls_with_revenue(condition, weight, capital, revenue,
-                                                          extra, costs, growth):
+@given(
+    condition=st.floats(0.0, 2.0),
+    weight=st.floats(0.0, 5.0),
+    capital=st.floats(-100.0, 5000.0),
+    revenue=st.floats(0.0, 200.0),
+    extra=st.floats(0.0, 100.0),
+    costs=st.floats(1.0, 200.0),
+    growth=st.floats(-1.0, 1.0),
+)
+def test_survival_is_a_share_and_never_falls_with_revenue(
+    condition, weight, capital, revenue, extra, costs, growth
+):
     f = load_scenario(BASELINE).funding
 
     def survive(r):
-        return finance.survival_chance(f, condition, weight, 24.0, capital, r, costs, 0.0,
-                                       growth)
+        return finance.survival_chance(f, condition, weight, 24.0, capital, r, costs, 0.0, growth)
 
     low, high = survive(revenue), survive(revenue + extra)
     assert 0.0 <= low <= 1.0 and 0.0 <= high <= 1.0
@@ -158,8 +165,9 @@ def direct_nested_logit(v: np.ndarray, nest: float) -> np.ndarray:
     e = np.exp(v / nest).reshape(g, m // SLOTS, SLOTS)
     inclusive = e.sum(axis=2)
     p_family = inclusive**nest / (inclusive**nest).sum(axis=1, keepdims=True)
-    within = np.divide(e, inclusive[..., None], out=np.zeros_like(e),
-                       where=inclusive[..., None] > 0)
+    within = np.divide(
+        e, inclusive[..., None], out=np.zeros_like(e), where=inclusive[..., None] > 0
+    )
     return (within * p_family[..., None]).reshape(g, m)
 
 
@@ -170,8 +178,9 @@ def test_nested_utilities_give_the_textbook_nested_logit_shares(seed, nest, fami
     v = rng.normal(0.0, 2.0, size=(3, families * SLOTS))
     v[rng.random(v.shape) < 0.3] = -np.inf  # offers not on offer, whole families at times
     v[:, 0] = 0.0  # one offer always available
-    np.testing.assert_allclose(logit_shares(nest_by_family(v, nest)),
-                               direct_nested_logit(v, nest), atol=1e-12)
+    np.testing.assert_allclose(
+        logit_shares(nest_by_family(v, nest)), direct_nested_logit(v, nest), atol=1e-12
+    )
 
 
 def test_plain_logit_is_the_nest_of_one():
@@ -184,8 +193,9 @@ def test_a_family_gains_little_share_by_adding_a_copy_of_its_offer():
     family under a low nest parameter; the plain logit hands the family a third more share."""
     one = np.array([[0.0, -np.inf, -np.inf, 0.0, -np.inf, -np.inf]])
     two = np.array([[0.0, 0.0, -np.inf, 0.0, -np.inf, -np.inf]])
-    family_share = {nest: logit_shares(nest_by_family(two, nest))[0, :SLOTS].sum()
-                    for nest in (1.0, 0.5, 0.1)}
+    family_share = {
+        nest: logit_shares(nest_by_family(two, nest))[0, :SLOTS].sum() for nest in (1.0, 0.5, 0.1)
+    }
     assert logit_shares(nest_by_family(one, 0.5))[0, :SLOTS].sum() == pytest.approx(0.5)
     assert family_share[1.0] == pytest.approx(2 / 3)
     assert family_share[0.5] == pytest.approx(2**0.5 / (2**0.5 + 1))

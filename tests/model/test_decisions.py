@@ -54,9 +54,11 @@ def test_every_switch_follows_an_announced_choice_of_the_rule(small_run):
             announced_by = pd.Timestamp(months[k]) - pd.DateOffset(months=lag)
             same_way = own.option.map(rank).sub(before).mul(after - before) > 0
             assert (own[same_way].month <= announced_by).any(), (
-                f"{name} switched to {strategies[k]} without announcing it {lag} months ahead")
+                f"{name} switched to {strategies[k]} without announcing it {lag} months ahead"
+            )
             assert ((own.option == strategies[k]) & (own.month <= months[k])).any(), (
-                f"{name} switched to {strategies[k]} without choosing it")
+                f"{name} switched to {strategies[k]} without choosing it"
+            )
             switches += 1
     assert switches > 0  # the run does contain switches to check
 
@@ -78,17 +80,24 @@ def test_a_plan_revised_in_the_same_direction_keeps_its_date():
 
 def test_scenarios_cannot_schedule_a_strategy(tmp_path):
     bad = tmp_path / "s.toml"
-    bad.write_text(f'extends = "{BASELINE}"\nname = "x"\n[[events]]\nmonth = "2025-01"\n'
-                   'kind = "strategy"\nlab = "OpenAI"\n')
+    bad.write_text(
+        f'extends = "{BASELINE}"\nname = "x"\n[[events]]\nmonth = "2025-01"\n'
+        'kind = "strategy"\nlab = "OpenAI"\n'
+    )
     with pytest.raises(ScenarioError, match="events"):
         load_scenario(bad)
 
 
 def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed():
     base = first_review(OpennessModel(small_scenario(), seed=3), "Anthropic")
-    scenario = load_scenario(BASELINE, {"simulation.developers": 3000,
-                                        "simulation.enterprises": 600,
-                                        "labs.Anthropic.safety_weight": 0.0})
+    scenario = load_scenario(
+        BASELINE,
+        {
+            "simulation.developers": 3000,
+            "simulation.enterprises": 600,
+            "labs.Anthropic.safety_weight": 0.0,
+        },
+    )
     changed = first_review(OpennessModel(scenario, seed=3), "Anthropic")
     assert changed["closed"]["probability"] < base["closed"]["probability"]
     assert changed["open"]["safety"] > base["open"]["safety"]
@@ -100,16 +109,23 @@ def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed():
 def test_safety_weight_changes_metas_choice_over_an_ensemble():
     """Meta keeps its frontier open for fewer months the more it weighs safety: the same
     seeds, so the difference comes from the parameter alone."""
+
     def open_months(weight):
-        scenario = load_scenario(BASELINE, {"simulation.developers": 2000,
-                                            "simulation.enterprises": 400,
-                                            "labs.Meta.safety_weight": weight})
+        scenario = load_scenario(
+            BASELINE,
+            {
+                "simulation.developers": 2000,
+                "simulation.enterprises": 400,
+                "labs.Meta.safety_weight": weight,
+            },
+        )
         months = 0
         for seed in range(6):
             model = OpennessModel(scenario, seed=seed)
             model.run(36)
             months += sum(r["strategy"] == "open" for r in model.lab_rows if r["lab"] == "Meta")
         return months
+
     none, some, high = open_months(0.0), open_months(1.0), open_months(4.0)
     assert none >= some >= high and none > high
 
@@ -118,8 +134,18 @@ def test_payoff_terms_are_reported_separately_and_sum_to_total():
     model = OpennessModel(small_scenario(), seed=4)
     rows = first_review(model, model.labs[0].name)
     for row in rows.values():
-        terms = ["api_margin", "hosting", "grants", "ecosystem", "complement", "moat",
-                 "regulatory", "market_access", "safety", "capital_pressure"]
+        terms = [
+            "api_margin",
+            "hosting",
+            "grants",
+            "ecosystem",
+            "complement",
+            "moat",
+            "regulatory",
+            "market_access",
+            "safety",
+            "capital_pressure",
+        ]
         assert sum(row[t] for t in terms) == pytest.approx(row["total"])
     assert sum(r["probability"] for r in rows.values()) == pytest.approx(1.0)
     assert callable(payoff_terms) and callable(choice_probabilities)
@@ -137,8 +163,7 @@ def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monk
     growth = view.frontier_growth
 
     def exclusivity(lead_months):
-        lab = replace(view, weights=only,
-                      best_open_others=view.knowledge - lead_months * growth)
+        lab = replace(view, weights=only, best_open_others=view.knowledge - lead_months * growth)
         terms = payoff_terms(lab, market, model.world, model.scenario.decision)
         return terms["complement"]
 
@@ -174,9 +199,17 @@ def test_a_lab_that_may_not_survive_values_long_run_terms_less_under_each_option
     assert s[0] > s[1] > s[2] and s[2] < 1.0  # less revenue, less chance to collect
     assert np.all(survival(Accounts(1e5, 12.0, 20.0, 0.0, 0.0)) == 1.0)  # ample cash
     # open: revenue 12 - 10 = 2 a month against costs of 20; no round likely in a tight market
-    expected = finance.survival_chance(scenario.funding, 0.4, 3.0,
-                                       scenario.decision.runway_target_months,
-                                       60.0, 2.0, 20.0, 0.0, 0.0)
+    expected = finance.survival_chance(
+        scenario.funding,
+        0.4,
+        3.0,
+        scenario.decision.runway_target_months,
+        60.0,
+        2.0,
+        20.0,
+        0.0,
+        0.0,
+    )
     assert s[2] == pytest.approx(expected)
 
 
@@ -192,7 +225,8 @@ def test_the_moat_puts_the_closed_options_margin_and_mind_share_at_risk(monkeypa
 
     def terms(weight, moat=0.1, lab=lab):
         decision = model.scenario.decision.model_copy(
-            update={"moat_value": moat, "moat_ecosystem_weight": weight})
+            update={"moat_value": moat, "moat_ecosystem_weight": weight}
+        )
         return payoff_terms(lab, market, model.world, decision)
 
     api_only, franchise = terms(0.0), terms(1.0)

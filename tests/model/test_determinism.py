@@ -23,16 +23,33 @@ def test_different_seeds_give_different_tables(small_run):
 
 def test_a_fresh_process_reproduces_the_run(tmp_path, small_run):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "openness.cli", "run", str(BASELINE), "--seed", "11",
-           "--developers", "3000", "--enterprises", "600", "--months", "24", "--out", str(out),
-           "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "openness.cli",
+        "run",
+        str(BASELINE),
+        "--seed",
+        "11",
+        "--developers",
+        "3000",
+        "--enterprises",
+        "600",
+        "--months",
+        "24",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     tables, summary = read_run(out)
     assert summary["seed"] == 11
     for name in ("world", "labs", "decisions"):
         pd.testing.assert_frame_equal(tables[name], small_run.tables[name], check_dtype=False)
-    assert json.loads((out / "summary.json").read_text())["scenario_hash"] == (
-        small_run.provenance["scenario_hash"])
+    assert (
+        json.loads((out / "summary.json").read_text())["scenario_hash"]
+        == (small_run.provenance["scenario_hash"])
+    )
 
 
 def test_a_run_draws_nothing_from_the_sequential_generator_after_initialization():

@@ -10,10 +10,20 @@ from openness.model.reporters import LAB_METRICS, WORLD_METRICS
 from openness.scenario import load_scenario
 from tests.conftest import ROOT, SMALL, small_scenario, undocumented_gaps
 
-SHARES = ["dev_adoption", "open_share_dev_count", "open_share_dev_tokens", "ent_adoption",
-          "ent_open_share_count", "ent_closed_share_count", "ent_hybrid_share_count",
-          "ent_hybrid_share_dual", "ent_open_share_tokens", "hhi_developers",
-          "ent_open_share_tokens_eu_compliance", "ent_us_open_share_tokens_us_government"]
+SHARES = [
+    "dev_adoption",
+    "open_share_dev_count",
+    "open_share_dev_tokens",
+    "ent_adoption",
+    "ent_open_share_count",
+    "ent_closed_share_count",
+    "ent_hybrid_share_count",
+    "ent_hybrid_share_dual",
+    "ent_open_share_tokens",
+    "hhi_developers",
+    "ent_open_share_tokens_eu_compliance",
+    "ent_us_open_share_tokens_us_government",
+]
 
 
 def test_tables_have_exactly_the_documented_columns(small_run):
@@ -65,9 +75,14 @@ def test_a_world_without_open_or_closed_models_reports_gaps_as_documented(strate
 def test_an_insolvent_lab_spends_only_what_it_has():
     """A lab whose costs outrun its cash shrinks to its means: capital stays at zero, it
     trains nothing while insolvent, and capital still moves exactly by the books."""
-    overrides = {**SMALL, "labs.Cohere.capital": 5.0, "labs.Cohere.opex": 200.0,
-                 "labs.Cohere.training_spend": 100.0, "labs.Cohere.parent_funding": 0.0,
-                 "funding.base_rate": 0.0}
+    overrides = {
+        **SMALL,
+        "labs.Cohere.capital": 5.0,
+        "labs.Cohere.opex": 200.0,
+        "labs.Cohere.training_spend": 100.0,
+        "labs.Cohere.parent_funding": 0.0,
+        "funding.base_rate": 0.0,
+    }
     model = OpennessModel(load_scenario(ROOT / "scenarios" / "baseline.toml", overrides), seed=3)
     cohere = next(lab for lab in model.labs if lab.name == "Cohere")
     for _ in range(6):
@@ -138,8 +153,9 @@ def test_group_open_shares_are_the_groups_routed_tokens_on_open_weights(monkeypa
         return volume[hit].sum() / volume[routed].sum()
 
     eu = (ent.jurisdiction == JURISDICTION_CODES["EU"]) & ent.compliance
-    us_gov = ((ent.jurisdiction == JURISDICTION_CODES["US"])
-              & (ent.sector == SECTOR_CODES["government"]))
+    us_gov = (ent.jurisdiction == JURISDICTION_CODES["US"]) & (
+        ent.sector == SECTOR_CODES["government"]
+    )
     us_open = offers.is_open & (offers.origin == ORIGIN_CODES["US"])
     assert row["ent_open_share_tokens_eu_compliance"] == pytest.approx(direct(eu, offers.is_open))
     assert row["ent_us_open_share_tokens_us_government"] == pytest.approx(direct(us_gov, us_open))
@@ -149,10 +165,16 @@ def test_a_compute_grant_is_spent_on_training_and_a_cash_grant_is_kept():
     """Meta (open, US, a parent covers it: no venture round) under $300M/month of open
     funding from the first month: given as compute, the grant raises its training spend and
     knowledge and leaves its capital where it would be without the grant."""
+
     def first_month(training_share):
-        scenario = load_scenario(ROOT / "scenarios" / "policies" / "open_funding.toml", {
-            **SMALL, "regulators.EU.policies.open_funding.start": "2024-01",
-            "regulators.EU.policies.open_funding.training_share": training_share})
+        scenario = load_scenario(
+            ROOT / "scenarios" / "policies" / "open_funding.toml",
+            {
+                **SMALL,
+                "regulators.EU.policies.open_funding.start": "2024-01",
+                "regulators.EU.policies.open_funding.training_share": training_share,
+            },
+        )
         model = OpennessModel(scenario, seed=3)
         model.step()
         return next(lab for lab in model.labs if lab.name == "Meta")

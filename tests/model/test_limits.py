@@ -13,11 +13,16 @@ N = 200_000
 def offers(m, capability, price, is_open):
     return Offers(
         lab=np.arange(m, dtype=np.int16),
-        available=np.ones(m, bool), is_open=np.asarray(is_open, bool),
+        available=np.ones(m, bool),
+        is_open=np.asarray(is_open, bool),
         capability=np.asarray(capability, float),
-        price=np.asarray(price, float), serving_cost=np.ones(m),
-        licence=np.zeros(m, np.int8), origin=np.zeros(m, np.int8),
-        transparent=np.zeros(m, bool), integration=np.zeros(m))
+        price=np.asarray(price, float),
+        serving_cost=np.ones(m),
+        licence=np.zeros(m, np.int8),
+        origin=np.zeros(m, np.int8),
+        transparent=np.zeros(m, bool),
+        integration=np.zeros(m),
+    )
 
 
 def population(**segment):
@@ -50,8 +55,16 @@ def test_bass_hazard_reproduces_the_closed_form_exactly():
 
 
 def test_logit_limit_homogeneous_no_switching_cost_no_network():
-    pop = population(bass_p=0.5, bass_q=0.0, review_rate=0.3, beta_switch=0.0, beta_network=0.0,
-                     beta_capability=2.0, alpha_price=0.2, beta_open=0.4)
+    pop = population(
+        bass_p=0.5,
+        bass_q=0.0,
+        review_rate=0.3,
+        beta_switch=0.0,
+        beta_network=0.0,
+        beta_capability=2.0,
+        alpha_price=0.2,
+        beta_open=0.4,
+    )
     menu = offers(4, [25.0, 24.6, 24.2, 25.2], [10.0, 1.0, 0.5, 20.0], [False, True, True, False])
     v = developer_utility(pop.tastes, menu, 25.2, np.zeros(4))
     exp_util = exp_utility(v)
@@ -66,8 +79,10 @@ def test_logit_limit_homogeneous_no_switching_cost_no_network():
 
 
 def test_tastes_weight_tokens_by_mean_volume():
-    segs = [DeveloperSegment(name="a", weight=1.0, volume_median_ktok=10.0, volume_sigma=0.0),
-            DeveloperSegment(name="b", weight=1.0, volume_median_ktok=30.0, volume_sigma=0.0)]
+    segs = [
+        DeveloperSegment(name="a", weight=1.0, volume_median_ktok=10.0, volume_sigma=0.0),
+        DeveloperSegment(name="b", weight=1.0, volume_median_ktok=30.0, volume_sigma=0.0),
+    ]
     t = Tastes.from_segments(segs)
     np.testing.assert_allclose(t.weight, [0.5, 0.5])
     np.testing.assert_allclose(t.token_weight, [0.25, 0.75])

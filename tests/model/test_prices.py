@@ -29,13 +29,14 @@ def test_scaling_every_price_and_the_going_rate_leaves_utilities_unchanged_and_s
     reference, rate, lam = scenario.world.reference_price, 9.0, 0.2
     v = developer_utility(tastes.with_price_scale(reference / rate), market, 25.0, eco)
     cheap = market.with_changes(price=market.price * lam)
-    v_cheap = developer_utility(tastes.with_price_scale(reference / (lam * rate)), cheap, 25.0,
-                                eco)
+    v_cheap = developer_utility(tastes.with_price_scale(reference / (lam * rate)), cheap, 25.0, eco)
     np.testing.assert_allclose(v_cheap, v, rtol=1e-12)
     shares, weight = np.array([[0.3, 0.2, 0.5]]), np.array([1.0])
     alpha = tastes.alpha_price[:1] * reference
-    np.testing.assert_allclose(best_response_markup(shares, weight, alpha / (lam * rate)),
-                               lam * best_response_markup(shares, weight, alpha / rate))
+    np.testing.assert_allclose(
+        best_response_markup(shares, weight, alpha / (lam * rate)),
+        lam * best_response_markup(shares, weight, alpha / rate),
+    )
 
 
 def serving_efficiency(months: int, **overrides) -> tuple[dict, dict]:

@@ -15,13 +15,14 @@ SIZE = {"simulation.developers": 3000, "simulation.enterprises": 600, "simulatio
 
 def efficiencies_after(published: bool) -> tuple[dict, dict]:
     scenario = load_scenario(CASCADE, SIZE)
-    events = [ev.model_copy(update={"published": published}) if ev.kind == "efficiency"
-              else ev for ev in scenario.events]
+    events = [
+        ev.model_copy(update={"published": published}) if ev.kind == "efficiency" else ev
+        for ev in scenario.events
+    ]
     model = OpennessModel(scenario.model_copy(update={"events": events}), seed=3)
     start = {lab.name: (lab.efficiency, lab.inference_efficiency) for lab in model.labs}
     model.run()
-    return start, {lab.name: (lab.efficiency, lab.inference_efficiency)
-                          for lab in model.labs}
+    return start, {lab.name: (lab.efficiency, lab.inference_efficiency) for lab in model.labs}
 
 
 def shock_factor() -> float:

@@ -21,11 +21,16 @@ NEVER = 10_000.0  # a seed in which OpenAI never opens counts as "later than any
 
 
 def with_shock(factor: float):
-    scenario = load_scenario(CASCADE, {"simulation.developers": 20_000,
-                                       "simulation.enterprises": 2000,
-                                       "simulation.months": 36})
-    events = [ev.model_copy(update={"factor": factor, "inference_factor": factor})
-              if ev.kind == "efficiency" else ev for ev in scenario.events]
+    scenario = load_scenario(
+        CASCADE,
+        {"simulation.developers": 20_000, "simulation.enterprises": 2000, "simulation.months": 36},
+    )
+    events = [
+        ev.model_copy(update={"factor": factor, "inference_factor": factor})
+        if ev.kind == "efficiency"
+        else ev
+        for ev in scenario.events
+    ]
     return scenario.model_copy(update={"events": events})
 
 
@@ -34,8 +39,9 @@ def openai_first_open_months(factor: float) -> np.ndarray:
     for seed in SEEDS:
         model = OpennessModel(with_shock(factor), seed=seed)
         model.run()
-        opened = [r["month"] for r in model.lab_rows
-                  if r["lab"] == "OpenAI" and r["strategy"] != "closed"]
+        opened = [
+            r["month"] for r in model.lab_rows if r["lab"] == "OpenAI" and r["strategy"] != "closed"
+        ]
         months.append(min(opened).to_period("M").ordinal if opened else NEVER)
     return np.array(months, dtype=float)
 

@@ -31,7 +31,8 @@ def batch(tmp_path_factory):
         f'replications = 4\nbaseline_arm = "cascade"\n{SMALL}\n'
         f'[[arms]]\nname = "cascade"\n\n[[arms]]\nname = "no_shock"\n'
         f'scenario = "{ROOT}/scenarios/no_shock.toml"\n\n'
-        f'[outputs]\nlab_metrics = {LABS}\n')
+        f"[outputs]\nlab_metrics = {LABS}\n"
+    )
     out = root / "out"
     assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     return out
@@ -66,8 +67,11 @@ def test_adoption_curves_plot_the_median_and_mark_the_shock(cascade):
         median = next(line for line in ax.get_lines() if line.get_label() == "median")
         np.testing.assert_allclose(median.get_ydata(), 100 * _medians_by_month(world, column))
         assert ax.get_ylabel() == "Share (%)" and ax.get_title()
-        dashed = [pd.Timestamp(mdates.num2date(mdates.date2num(line.get_xdata()[0])))
-                  .strftime("%Y-%m") for line in ax.get_lines() if line.get_linestyle() == "--"]
+        dashed = [
+            pd.Timestamp(mdates.num2date(mdates.date2num(line.get_xdata()[0]))).strftime("%Y-%m")
+            for line in ax.get_lines()
+            if line.get_linestyle() == "--"
+        ]
         assert "2025-01" in dashed  # the DeepSeek shock
         assert len(ax.collections) == 2  # the 50% and 90% bands
     legend = [t.get_text() for t in panels[0].get_legend().get_texts()]
@@ -81,16 +85,18 @@ def test_cascade_colours_each_lab_month_by_its_strategy_in_one_run(cascade):
     image = fig.axes[0].get_images()[0].get_array()
     first = labs[labs.replication == labs.replication.min()]
     grid = first.pivot(index="lab", columns="month", values="strategy")
-    np.testing.assert_array_equal(np.asarray(image), grid.apply(
-        lambda c: c.map(plots.STRATEGY_CODES)).to_numpy(float))
+    np.testing.assert_array_equal(
+        np.asarray(image), grid.apply(lambda c: c.map(plots.STRATEGY_CODES)).to_numpy(float)
+    )
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(grid.index)
     assert {t.get_text() for t in fig.legends[0].get_texts()} == {"closed", "hybrid", "open"}
 
 
 def test_cascade_overlays_observed_releases_when_given(cascade):
     _, labs, _ = cascade
-    observed = pd.DataFrame({"lab": ["OpenAI", "NVIDIA"],
-                             "month": pd.to_datetime(["2025-08-01", "2026-01-01"])})
+    observed = pd.DataFrame(
+        {"lab": ["OpenAI", "NVIDIA"], "month": pd.to_datetime(["2025-08-01", "2026-01-01"])}
+    )
     fig = plots.cascade(labs, observed=observed)
     stars = fig.axes[0].collections[0].get_offsets()
     assert len(stars) == 2
@@ -153,7 +159,9 @@ def test_policy_effects_show_the_compare_table(batch):
     fig = plots.policy_effects(table, "n_frontier_open")
     ax = fig.axes[0]
     points = ax.get_lines()[0]
-    np.testing.assert_allclose(np.asarray(points.get_xdata(), float), table["effect"].to_numpy(float))
+    np.testing.assert_allclose(
+        np.asarray(points.get_xdata(), float), table["effect"].to_numpy(float)
+    )
     assert [t.get_text() for t in ax.get_yticklabels()] == ["no_shock"]
     assert "cascade" in ax.get_xlabel()
 
@@ -165,7 +173,8 @@ def test_sobol_bars_show_first_order_and_total_indices(tmp_path):
         f'replications = 1\n{SMALL}\n[design]\nkind = "saltelli"\nsamples = 4\n'
         '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.2]\n'
         '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [5.0, 60.0]\n'
-        '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2025-08"]\n')
+        '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2025-08"]\n'
+    )
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     from openness.experiments import load_experiment
@@ -180,10 +189,18 @@ def test_sobol_bars_show_first_order_and_total_indices(tmp_path):
 
 
 def test_validation_ranges_draw_observed_against_required(tmp_path):
-    table = pd.DataFrame({
-        "id": ["A", "B"], "median": [5.0, 0.2], "p5": [4.0, 0.1], "p95": [6.5, 0.4],
-        "required_low": [3.0, 0.5], "required_high": [7.0, np.inf],
-        "share_passing": [1.0, 0.0], "verdict": ["pass", "FAIL"]})
+    table = pd.DataFrame(
+        {
+            "id": ["A", "B"],
+            "median": [5.0, 0.2],
+            "p5": [4.0, 0.1],
+            "p95": [6.5, 0.4],
+            "required_low": [3.0, 0.5],
+            "required_high": [7.0, np.inf],
+            "share_passing": [1.0, 0.0],
+            "verdict": ["pass", "FAIL"],
+        }
+    )
     fig = plots.validation_ranges(table)
     for ax, row in zip(fig.axes, table.itertuples(), strict=True):
         segment = ax.collections[0].get_segments()[0]
@@ -200,10 +217,12 @@ def test_payoff_terms_show_each_term_of_an_option_minus_closed(small_run):
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     rows = decisions[decisions.lab == "OpenAI"].set_index(["month", "option"])
-    expected = (rows.xs("hybrid", level="option")["total"]
-                - rows.xs("closed", level="option")["total"]).sort_index()
-    np.testing.assert_allclose(np.asarray(lines["total"].get_ydata(), float),
-                               expected.to_numpy(float))
+    expected = (
+        rows.xs("hybrid", level="option")["total"] - rows.xs("closed", level="option")["total"]
+    ).sort_index()
+    np.testing.assert_allclose(
+        np.asarray(lines["total"].get_ydata(), float), expected.to_numpy(float)
+    )
     assert "api margin" in lines and ax.get_yscale() == "symlog"
 
 
@@ -213,5 +232,7 @@ def test_arm_bands_draw_one_median_per_arm(batch):
     lines = fig.axes[0].get_lines()
     assert [line.get_label().split(" (")[0] for line in lines] == ["cascade", "no_shock"]
     for line, arm in zip(lines, ["cascade", "no_shock"], strict=True):
-        np.testing.assert_allclose(np.asarray(line.get_ydata(), float), _medians_by_month(
-            world[world.arm == arm], "n_major_frontier_open"))
+        np.testing.assert_allclose(
+            np.asarray(line.get_ydata(), float),
+            _medians_by_month(world[world.arm == arm], "n_major_frontier_open"),
+        )

@@ -35,14 +35,22 @@ def test_report_of_a_batch_embeds_every_figure(tmp_path, capsys):
         '"simulation.months" = 14\n'
         f'[[arms]]\nname = "baseline"\n[[arms]]\nname = "funding"\n'
         f'scenario = "{ROOT}/scenarios/policies/open_funding.toml"\n'
-        '[outputs]\nlab_metrics = ["strategy", "developer_share", "capital", "runway"]\n')
+        '[outputs]\nlab_metrics = ["strategy", "developer_share", "capital", "runway"]\n'
+    )
     out = tmp_path / "out"
-    assert main(["batch", str(exp), "--out", str(out), "--workers", "1", "--quiet",
-                 "--report"]) == 0
+    assert (
+        main(["batch", str(exp), "--out", str(out), "--workers", "1", "--quiet", "--report"]) == 0
+    )
     html = (out / "report.html").read_text()
     figures = sorted(p.stem for p in (out / "figures").glob("*.png"))
-    assert {"adoption", "gaps", "cascade", "cascade_share", "market_shares",
-            "capital_runway"} <= set(figures)
+    assert {
+        "adoption",
+        "gaps",
+        "cascade",
+        "cascade_share",
+        "market_shares",
+        "capital_runway",
+    } <= set(figures)
     assert any(f.startswith("effect_") for f in figures)
     _assert_self_contained(html, len(figures))
     assert "experiment_hash" in html and "Effects against" in html
@@ -53,8 +61,22 @@ def test_report_of_a_batch_embeds_every_figure(tmp_path, capsys):
 
 def test_report_of_a_run_and_the_run_flag(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out),
-                 "--months", "12", *SIZES, "--quiet", "--report"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "baseline.toml"),
+                "--out",
+                str(out),
+                "--months",
+                "12",
+                *SIZES,
+                "--quiet",
+                "--report",
+            ]
+        )
+        == 0
+    )
     html = (out / "report.html").read_text()
     _assert_self_contained(html, len(list((out / "figures").glob("*.png"))))
     assert "scenario_hash" in html and "Last month" in html
@@ -64,8 +86,20 @@ def test_report_of_a_run_and_the_run_flag(tmp_path, capsys):
 
 def test_validate_report_shows_each_target_against_its_range(tmp_path):
     out = tmp_path / "val"
-    code = main(["validate", str(ROOT / "scenarios" / "consolidation.toml"), "--seeds", "3",
-                 *SIZES, "--out", str(out), "--workers", "1", "--report"])
+    code = main(
+        [
+            "validate",
+            str(ROOT / "scenarios" / "consolidation.toml"),
+            "--seeds",
+            "3",
+            *SIZES,
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--report",
+        ]
+    )
     assert code in (0, 4)
     directory = out / "consolidation"
     table = pd.read_csv(directory / "validation.csv")

@@ -17,9 +17,14 @@ from openness.experiments import run_scenario
 from openness.scenario import ScenarioError, load_scenario
 from tests.conftest import ROOT, undocumented_gaps
 
-BASES = ["baseline.toml", "deepseek_cascade.toml", "consolidation.toml",
-         "policies/eu_gpai.toml", "policies/open_funding.toml",
-         "policies/open_release_ban.toml"]
+BASES = [
+    "baseline.toml",
+    "deepseek_cascade.toml",
+    "consolidation.toml",
+    "policies/eu_gpai.toml",
+    "policies/open_funding.toml",
+    "policies/open_release_ban.toml",
+]
 TINY = {"simulation.developers": 10, "simulation.enterprises": 10, "simulation.months": 2}
 #: long enough for reviews, releases and the cascade's shock (2025-01) to happen
 LONGER = {**TINY, "simulation.months": 13}
@@ -90,8 +95,11 @@ def _walk(obj: BaseModel, prefix: str):
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    label = getattr(item, "name", None) if name in (
-                        "labs", "developer_segments", "regulators") else None
+                    label = (
+                        getattr(item, "name", None)
+                        if name in ("labs", "developer_segments", "regulators")
+                        else None
+                    )
                     yield from _walk(item, f"{key}.{label or i}.")
         elif isinstance(value, dict):
             kind, meta = _bounds(typing.get_args(info.annotation)[1], [])
@@ -120,8 +128,18 @@ CASES = cases()
 
 def test_the_enumeration_covers_every_part_of_the_schema():
     keys = {c.key.split(".")[0] for c in CASES}
-    assert {"world", "decision", "funding", "labs", "developer_segments", "enterprises",
-            "regulators", "events", "business_models", "simulation"} <= keys
+    assert {
+        "world",
+        "decision",
+        "funding",
+        "labs",
+        "developer_segments",
+        "enterprises",
+        "regulators",
+        "events",
+        "business_models",
+        "simulation",
+    } <= keys
     assert len(CASES) > 200
     # every numeric field is bounded on both sides
     one_sided = {c.key for c in CASES} - {c.key for c in CASES if c.where == "high"}
@@ -144,9 +162,17 @@ def test_each_end_of_each_range_runs_or_is_refused_clearly(case):
     assert (labs["capital"] >= 0).all() and labs["capital"].map(math.isfinite).all()
 
 
-@pytest.mark.parametrize("field,value", [("developers", 9), ("developers", 50_000_001),
-                                         ("enterprises", 9), ("enterprises", 5_000_001),
-                                         ("months", 0), ("months", 601)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("developers", 9),
+        ("developers", 50_000_001),
+        ("enterprises", 9),
+        ("enterprises", 5_000_001),
+        ("months", 0),
+        ("months", 601),
+    ],
+)
 def test_sizes_beyond_their_bounds_are_refused(field, value):
     with pytest.raises(ScenarioError, match=f"simulation.{field}"):
         load_scenario(ROOT / "scenarios" / "baseline.toml", {f"simulation.{field}": value})

@@ -7,23 +7,43 @@ from tests.conftest import BASELINE
 
 CASES = {
     "toml_syntax": ('name = "x"\n[simulation\nmonths = 3\n', "not valid TOML", None),
-    "unknown_key": ('extends = "{base}"\nname = "x"\n[simulation]\nmonthz = 3\n',
-                    "unknown key; allowed keys here:", "simulation.monthz"),
-    "wrong_type": ('extends = "{base}"\nname = "x"\n[decision]\nreview_months = "often"\n',
-                   "valid integer", "decision.review_months"),
-    "out_of_range": ('extends = "{base}"\nname = "x"\n[world]\nspillover_open = 1.5\n',
-                     "less than or equal to 1", "world.spillover_open"),
-    "unknown_lab": ('extends = "{base}"\nname = "x"\n[[events]]\nmonth = "2025-01"\n'
-                    'kind = "efficiency"\nlab = "Nobody"\nfactor = 10\n',
-                    "unknown lab 'Nobody'", None),
-    "bad_month": ('extends = "{base}"\nname = "x"\n[simulation]\nstart = "2024-13"\n',
-                  "YYYY-MM", "simulation.start"),
-    "bad_strategy": ('extends = "{base}"\nname = "x"\n[[labs]]\nname = "OpenAI"\n'
-                     'strategy = "secret"\n', "'closed', 'hybrid' or 'open'",
-                     "labs[0].strategy"),
+    "unknown_key": (
+        'extends = "{base}"\nname = "x"\n[simulation]\nmonthz = 3\n',
+        "unknown key; allowed keys here:",
+        "simulation.monthz",
+    ),
+    "wrong_type": (
+        'extends = "{base}"\nname = "x"\n[decision]\nreview_months = "often"\n',
+        "valid integer",
+        "decision.review_months",
+    ),
+    "out_of_range": (
+        'extends = "{base}"\nname = "x"\n[world]\nspillover_open = 1.5\n',
+        "less than or equal to 1",
+        "world.spillover_open",
+    ),
+    "unknown_lab": (
+        'extends = "{base}"\nname = "x"\n[[events]]\nmonth = "2025-01"\n'
+        'kind = "efficiency"\nlab = "Nobody"\nfactor = 10\n',
+        "unknown lab 'Nobody'",
+        None,
+    ),
+    "bad_month": (
+        'extends = "{base}"\nname = "x"\n[simulation]\nstart = "2024-13"\n',
+        "YYYY-MM",
+        "simulation.start",
+    ),
+    "bad_strategy": (
+        'extends = "{base}"\nname = "x"\n[[labs]]\nname = "OpenAI"\nstrategy = "secret"\n',
+        "'closed', 'hybrid' or 'open'",
+        "labs[0].strategy",
+    ),
     "missing_parent": ('extends = "nowhere.toml"\nname = "x"\n', "does not exist", "extends"),
-    "elasticity_without_reference": ('name = "x"\n[world]\nusage_price_elasticity = 1\n',
-                                     "set world.reference_price", "world"),
+    "elasticity_without_reference": (
+        'name = "x"\n[world]\nusage_price_elasticity = 1\n',
+        "set world.reference_price",
+        "world",
+    ),
 }
 
 
@@ -63,9 +83,14 @@ def test_unknown_key_lists_the_allowed_keys(tmp_path, capsys):
     assert "labs[3].capitl" in err and "capital" in err and "safety_weight" in err
 
 
-@pytest.mark.parametrize("args,flag", [(["--months", "0"], "--months"),
-                                       (["--developers", "many"], "--developers"),
-                                       (["--seed", "-3"], "--seed")])
+@pytest.mark.parametrize(
+    "args,flag",
+    [
+        (["--months", "0"], "--months"),
+        (["--developers", "many"], "--developers"),
+        (["--seed", "-3"], "--seed"),
+    ],
+)
 def test_bad_cli_arguments_exit_2(args, flag, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["run", str(BASELINE), "--out", str(tmp_path / "o"), *args])
@@ -85,17 +110,26 @@ def test_every_problem_is_listed_with_its_full_field_path(tmp_path):
     from openness.scenario import ScenarioError, load_scenario
 
     path = tmp_path / "many.toml"
-    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[world]\nspilover_open = 0.2\n'
-                    'flop_cost_decline_per_year = 1.0\n[[labs]]\nname = "OpenAI"\n'
-                    'capital = -1\ncapability = 19\nefficiency = inf\n[[labs]]\n'
-                    'name = "Google"\ncost = 3\n')
+    path.write_text(
+        f'extends = "{BASELINE}"\nname = "x"\n[world]\nspilover_open = 0.2\n'
+        'flop_cost_decline_per_year = 1.0\n[[labs]]\nname = "OpenAI"\n'
+        "capital = -1\ncapability = 19\nefficiency = inf\n[[labs]]\n"
+        'name = "Google"\ncost = 3\n'
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     fields = [field for _, field, _ in info.value.problems]
     # 'capital', 'capability', 'efficiency' and 'cost' are also union tags: never dropped
-    assert sorted(fields) == sorted(["world.spilover_open", "world.flop_cost_decline_per_year",
-                                     "labs[0].capital", "labs[0].capability",
-                                     "labs[0].efficiency", "labs[2].cost"])
+    assert sorted(fields) == sorted(
+        [
+            "world.spilover_open",
+            "world.flop_cost_decline_per_year",
+            "labs[0].capital",
+            "labs[0].capability",
+            "labs[0].efficiency",
+            "labs[2].cost",
+        ]
+    )
     text = str(info.value)
     assert "6 problems" in text and "finite number" in text and "unknown key" in text
 
@@ -121,25 +155,37 @@ def test_an_error_inherited_from_a_parent_names_the_parent(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     owners = {field: file for file, field, _ in info.value.problems}
-    assert owners == {"decision.inertia": str(parent.resolve()),
-                      "world.spillover_open": str(child)}
+    assert owners == {"decision.inertia": str(parent.resolve()), "world.spillover_open": str(child)}
     assert f"(in {parent.resolve()})" in str(info.value)
 
 
-@pytest.mark.parametrize("text,says", [
-    ('[simulation]\nstart = "0000-01"', "years 1950-2200"),
-    ('[[events]]\nmonth = "2031-01"\nkind = "capital"\ncondition = 1.0',
-     "after the last simulated month"),
-    ('[[events]]\nmonth = "2023-06"\nkind = "capital"\ncondition = 1.0', "before the start"),
-    ('[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
-     'monthly_budget = 1\nstart = "2026-01"\nend = "2025-01"', "is not after its start"),
-    ('[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
-     'monthly_budget = 1\nstart = "2020-01"\nend = "2021-01"', "before the simulated window"),
-    ('[enterprises.jurisdiction_weights]\nUS = 0\nEU = 0\nCN = 0\nother = 0',
-     "add up to more than 0"),
-    ('[world]\ninference_cost_decline_per_year = 1.0', "less than 1"),
-    ('[[labs]]\nname = "OpenAI"\ncapital = nan', "finite number"),
-])
+@pytest.mark.parametrize(
+    "text,says",
+    [
+        ('[simulation]\nstart = "0000-01"', "years 1950-2200"),
+        (
+            '[[events]]\nmonth = "2031-01"\nkind = "capital"\ncondition = 1.0',
+            "after the last simulated month",
+        ),
+        ('[[events]]\nmonth = "2023-06"\nkind = "capital"\ncondition = 1.0', "before the start"),
+        (
+            '[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
+            'monthly_budget = 1\nstart = "2026-01"\nend = "2025-01"',
+            "is not after its start",
+        ),
+        (
+            '[[regulators]]\nname = "EU"\n[[regulators.policies]]\nkind = "open_funding"\n'
+            'monthly_budget = 1\nstart = "2020-01"\nend = "2021-01"',
+            "before the simulated window",
+        ),
+        (
+            "[enterprises.jurisdiction_weights]\nUS = 0\nEU = 0\nCN = 0\nother = 0",
+            "add up to more than 0",
+        ),
+        ("[world]\ninference_cost_decline_per_year = 1.0", "less than 1"),
+        ('[[labs]]\nname = "OpenAI"\ncapital = nan', "finite number"),
+    ],
+)
 def test_what_cannot_be_simulated_is_refused(text, says, tmp_path):
     from openness.scenario import ScenarioError, load_scenario
 
@@ -154,13 +200,28 @@ def test_a_shortened_run_warns_and_records_what_it_leaves_out(tmp_path, capsys):
 
     cascade = BASELINE.parent / "deepseek_cascade.toml"
     out = tmp_path / "out"
-    assert main(["run", str(cascade), "--months", "6", "--developers", "100",
-                 "--enterprises", "20", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(cascade),
+                "--months",
+                "6",
+                "--developers",
+                "100",
+                "--enterprises",
+                "20",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "warning: not simulated" in err and "events[" in err
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["not_simulated"] and all("after the last" in s
-                                            for s in summary["not_simulated"])
+    assert summary["not_simulated"] and all("after the last" in s for s in summary["not_simulated"])
     import pandas as pd
 
     events = pd.read_parquet(out / "events.parquet")

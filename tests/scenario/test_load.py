@@ -6,11 +6,30 @@ from tests.conftest import BASELINE, ROOT
 
 def test_baseline_names_the_labs_of_the_documents():
     names = {lab.name for lab in load_scenario(BASELINE).labs}
-    assert {"OpenAI", "Anthropic", "Google", "Meta", "DeepSeek", "Alibaba", "Zhipu", "Moonshot",
-            "MiniMax", "Mistral", "NVIDIA"} <= names
+    assert {
+        "OpenAI",
+        "Anthropic",
+        "Google",
+        "Meta",
+        "DeepSeek",
+        "Alibaba",
+        "Zhipu",
+        "Moonshot",
+        "MiniMax",
+        "Mistral",
+        "NVIDIA",
+    } <= names
     majors = {lab.name for lab in load_scenario(BASELINE).labs if lab.major}
-    assert majors == {"OpenAI", "DeepSeek", "Alibaba", "Zhipu", "NVIDIA", "Meta", "Anthropic",
-                      "Google"}
+    assert majors == {
+        "OpenAI",
+        "DeepSeek",
+        "Alibaba",
+        "Zhipu",
+        "NVIDIA",
+        "Meta",
+        "Anthropic",
+        "Google",
+    }
 
 
 def test_extends_merges_labs_by_name_and_appends_events(tmp_path):
@@ -18,7 +37,8 @@ def test_extends_merges_labs_by_name_and_appends_events(tmp_path):
     child.write_text(
         f'extends = "{BASELINE}"\nname = "child"\n[simulation]\nmonths = 24\n'
         '[[labs]]\nname = "DeepSeek"\nefficiency = 9.0\n'
-        '[[events]]\nmonth = "2025-01"\nkind = "efficiency"\nlab = "DeepSeek"\nfactor = 20\n')
+        '[[events]]\nmonth = "2025-01"\nkind = "efficiency"\nlab = "DeepSeek"\nfactor = 20\n'
+    )
     base, sc = load_scenario(BASELINE), load_scenario(child)
     assert sc.simulation.months == 24 and sc.simulation.developers == base.simulation.developers
     assert len(sc.labs) == len(base.labs)
@@ -55,9 +75,11 @@ def test_an_override_of_an_unknown_list_item_names_it():
 
 def test_targets_are_parsed_and_kept(tmp_path):
     child = tmp_path / "t.toml"
-    child.write_text(f'extends = "{BASELINE}"\nname = "t"\n[[targets]]\nid = "C3"\n'
-                     'metric = "n_major_frontier_open"\nmonth = "2026-02"\n'
-                     'comparison = "between"\nrange = [5, 7]\nshare_of_seeds = 0.7\n'
-                     'pattern = "C3"\n')
+    child.write_text(
+        f'extends = "{BASELINE}"\nname = "t"\n[[targets]]\nid = "C3"\n'
+        'metric = "n_major_frontier_open"\nmonth = "2026-02"\n'
+        'comparison = "between"\nrange = [5, 7]\nshare_of_seeds = 0.7\n'
+        'pattern = "C3"\n'
+    )
     (target,) = load_scenario(child).targets
     assert target.range == (5.0, 7.0) and target.share_of_seeds == pytest.approx(0.7)

@@ -16,8 +16,9 @@ from openness.scenario import month_start
 PAIR = ["point", "replication"]
 
 
-def bootstrap_interval(diffs: np.ndarray, rng: np.random.Generator, n_boot: int = 2000,
-                       level: float = 0.95) -> tuple[float, float]:
+def bootstrap_interval(
+    diffs: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
+) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of `diffs`."""
     if len(diffs) < 2:
         return (float("nan"), float("nan"))
@@ -27,18 +28,27 @@ def bootstrap_interval(diffs: np.ndarray, rng: np.random.Generator, n_boot: int 
     return float(lo), float(hi)
 
 
-def compare_arms(df: pd.DataFrame, baseline: str, metrics: list[str] | None = None,
-                 months: list[str] | None = None, n_boot: int = 2000, seed: int = 0
-                 ) -> pd.DataFrame:
+def compare_arms(
+    df: pd.DataFrame,
+    baseline: str,
+    metrics: list[str] | None = None,
+    months: list[str] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
     """One row per (metric, month, arm): effect vs `baseline` with its interval."""
     if baseline not in set(df["arm"]):
-        raise ValueError(f"no runs of the baseline arm '{baseline}'; arms: "
-                         f"{', '.join(dict.fromkeys(df['arm']))}")
+        raise ValueError(
+            f"no runs of the baseline arm '{baseline}'; arms: {', '.join(dict.fromkeys(df['arm']))}"
+        )
     keys = PAIR + (["month"] if "month" in df.columns else [])
     if months is not None and "month" in df.columns:
         df = df[df["month"].isin([month_start(m) for m in months])]
-    metrics = metrics or [c for c in df.columns if c not in {"arm", "seed", *keys}
-                          and pd.api.types.is_numeric_dtype(df[c])]
+    metrics = metrics or [
+        c
+        for c in df.columns
+        if c not in {"arm", "seed", *keys} and pd.api.types.is_numeric_dtype(df[c])
+    ]
     base = df[df["arm"] == baseline].set_index(keys)
     rng = np.random.default_rng(seed)
     rows = []
@@ -53,13 +63,21 @@ def compare_arms(df: pd.DataFrame, baseline: str, metrics: list[str] | None = No
                 effect = float(d.mean()) if len(d) else float("nan")
                 lo, hi = bootstrap_interval(d, rng, n_boot)
                 sign = np.sign(effect)
-                rows.append({
-                    "metric": metric, "month": month, "arm": arm, "baseline": baseline,
-                    "baseline_mean": float(pairs[f"{metric}_base"].mean()),
-                    "arm_mean": float(pairs[metric].mean()), "effect": effect,
-                    "ci_low": lo, "ci_high": hi,
-                    "same_sign_share": float(np.mean(np.sign(d) == sign)) if len(d) else np.nan,
-                    "pairs": len(d)})
+                rows.append(
+                    {
+                        "metric": metric,
+                        "month": month,
+                        "arm": arm,
+                        "baseline": baseline,
+                        "baseline_mean": float(pairs[f"{metric}_base"].mean()),
+                        "arm_mean": float(pairs[metric].mean()),
+                        "effect": effect,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "same_sign_share": float(np.mean(np.sign(d) == sign)) if len(d) else np.nan,
+                        "pairs": len(d),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -76,8 +94,17 @@ def format_comparison(table: pd.DataFrame) -> str:
     if table.empty:
         return "(no paired runs to compare)"
     shown = with_month_labels(table)
-    shown["95% CI"] = [f"[{lo:+.4g}, {hi:+.4g}]" for lo, hi in zip(shown.ci_low, shown.ci_high,
-                                                                   strict=True)]
-    cols = ["metric", "month", "arm", "baseline_mean", "effect", "95% CI", "same_sign_share",
-            "pairs"]
+    shown["95% CI"] = [
+        f"[{lo:+.4g}, {hi:+.4g}]" for lo, hi in zip(shown.ci_low, shown.ci_high, strict=True)
+    ]
+    cols = [
+        "metric",
+        "month",
+        "arm",
+        "baseline_mean",
+        "effect",
+        "95% CI",
+        "same_sign_share",
+        "pairs",
+    ]
     return shown[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}")

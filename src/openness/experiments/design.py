@@ -44,8 +44,11 @@ def replication_seed(experiment_seed: int, replication: int) -> int:
 
 def problem(spec: Experiment) -> dict:
     """The SALib problem definition of the experiment's factors."""
-    return {"num_vars": len(spec.factors), "names": [f.name for f in spec.factors],
-            "bounds": [list(f.bounds) if f.bounds else [0.0, 1.0] for f in spec.factors]}
+    return {
+        "num_vars": len(spec.factors),
+        "names": [f.name for f in spec.factors],
+        "bounds": [list(f.bounds) if f.bounds else [0.0, 1.0] for f in spec.factors],
+    }
 
 
 def design_points(spec: Experiment) -> list[dict[str, float]]:
@@ -65,9 +68,12 @@ def design_points(spec: Experiment) -> list[dict[str, float]]:
         else:
             from SALib.sample import sobol as sobol_sample
 
-            values = sobol_sample.sample(problem(spec), spec.design.samples,
-                                         calc_second_order=spec.design.second_order,
-                                         seed=spec.seed)
+            values = sobol_sample.sample(
+                problem(spec),
+                spec.design.samples,
+                calc_second_order=spec.design.second_order,
+                seed=spec.seed,
+            )
         points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in values]
     for point in points:
         for f in factors:
@@ -86,11 +92,19 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
         scenario = loaded.arm_scenario(arm)
         for p, params in enumerate(design_points(spec)):
             for r, seed in enumerate(seeds):
-                runs.append(RunSpec(
-                    run_id=f"{arm.name}__p{p:05d}__r{r:05d}", arm=arm.name, point=p,
-                    replication=r, seed=int(seed),
-                    scenario=str(scenario) if isinstance(scenario, Path) else None,
-                    overrides=loaded.arm_overrides(arm), params=params, months=months,
-                    metrics=tuple(spec.outputs.metrics),
-                    lab_metrics=tuple(spec.outputs.lab_metrics)))
+                runs.append(
+                    RunSpec(
+                        run_id=f"{arm.name}__p{p:05d}__r{r:05d}",
+                        arm=arm.name,
+                        point=p,
+                        replication=r,
+                        seed=int(seed),
+                        scenario=str(scenario) if isinstance(scenario, Path) else None,
+                        overrides=loaded.arm_overrides(arm),
+                        params=params,
+                        months=months,
+                        metrics=tuple(spec.outputs.metrics),
+                        lab_metrics=tuple(spec.outputs.lab_metrics),
+                    )
+                )
     return runs

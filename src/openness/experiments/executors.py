@@ -17,8 +17,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-LOST_TWICE = ("its worker process died twice (killed by a signal or out of memory), the "
-              "second time running this run alone")
+LOST_TWICE = (
+    "its worker process died twice (killed by a signal or out of memory), the "
+    "second time running this run alone"
+)
 
 
 @dataclass
@@ -171,15 +173,20 @@ class LocalPoolExecutor:
                 alone.shutdown(wait=False, cancel_futures=True)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(os.getpid(),),
-                                   mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(
+            workers,
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
+            mp_context=multiprocessing.get_context("spawn"),
+        )
 
 
 class DaskExecutor:
     """Runs on an existing dask.distributed cluster (`address`) or a given `Client`."""
 
-    def __init__(self, address: str | None = None, client: Any = None,
-                 window: int | None = None) -> None:
+    def __init__(
+        self, address: str | None = None, client: Any = None, window: int | None = None
+    ) -> None:
         self.address = address
         self.client = client
         self._own_client = client is None

@@ -42,8 +42,10 @@ def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
         wanted = [month_start(m) for m in spec.months]
         missing = sorted(set(wanted) - set(keep["world"]["month"]))
         if missing:
-            raise ValueError(f"months outside the simulated window: "
-                             f"{', '.join(str(m.date())[:7] for m in missing)}")
+            raise ValueError(
+                f"months outside the simulated window: "
+                f"{', '.join(str(m.date())[:7] for m in missing)}"
+            )
         keep = {k: v[v["month"].isin(wanted)] for k, v in keep.items()}
     return keep
 
@@ -91,8 +93,13 @@ def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
         return RunOutcome(spec.run_id, "failed", None, error, time.perf_counter() - started)
     finally:
         release_memory()
-    ids = {"arm": spec.arm, "point": spec.point, "replication": spec.replication,
-           "seed": spec.seed, **spec.params}
+    ids = {
+        "arm": spec.arm,
+        "point": spec.point,
+        "replication": spec.replication,
+        "seed": spec.seed,
+        **spec.params,
+    }
     tagged = {}
     for name, df in tables.items():
         df = df.reset_index(drop=True)
@@ -147,10 +154,18 @@ def arm_events(loaded: LoadedExperiment) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["arm", "month", "kind", "label"]]
 
 
-def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None = None,
-              scheduler: str | None = None, resume: bool = False, model: Model = scenario_model,
-              executor=None, progress: bool | None = None,
-              stop: threading.Event | None = None) -> BatchSummary:
+def run_batch(
+    loaded: LoadedExperiment,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    model: Model = scenario_model,
+    executor=None,
+    progress: bool | None = None,
+    stop: threading.Event | None = None,
+) -> BatchSummary:
     """Run every pending run of the experiment and store its results under `out`.
 
     Setting `stop` (e.g. from a Ctrl-C handler) ends the batch once the runs in progress are
@@ -162,27 +177,37 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
     experiment_hash = loaded.content_hash()
     try:
         done_before = store.create_or_resume(
-            loaded.spec.name, experiment_hash, loaded.spec.model_dump(mode="json"), specs,
-            resume, str(loaded.path or loaded.spec.name))
+            loaded.spec.name,
+            experiment_hash,
+            loaded.spec.model_dump(mode="json"),
+            specs,
+            resume,
+            str(loaded.path or loaded.spec.name),
+        )
         store.write_events(arm_events(loaded))
     except BaseException:
         store.close()
         raise
     pending = [s for s in specs if s.run_id not in done_before]
-    executor = executor or (InlineExecutor() if not pending else make_executor(workers,
-                                                                                scheduler))
+    executor = executor or (InlineExecutor() if not pending else make_executor(workers, scheduler))
     show = sys.stderr.isatty() if progress is None else progress
     done = failed = 0
     saved = time.monotonic()
-    bar = tqdm(total=len(specs), initial=len(done_before), unit="run", disable=not show,
-               desc=loaded.spec.name, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(specs),
+        initial=len(done_before),
+        unit="run",
+        disable=not show,
+        desc=loaded.spec.name,
+        dynamic_ncols=True,
+    )
     try:
         with executor:
-            for outcome in executor.imap_unordered(functools.partial(execute, model=model),
-                                                   pending, stop):
+            for outcome in executor.imap_unordered(
+                functools.partial(execute, model=model), pending, stop
+            ):
                 if isinstance(outcome, LostRun):
-                    outcome = RunOutcome(outcome.item.run_id, "failed", None, outcome.reason,
-                                         0.0)
+                    outcome = RunOutcome(outcome.item.run_id, "failed", None, outcome.reason, 0.0)
                 if outcome.status == "done":
                     _write(store, outcome)
                     done += 1
@@ -200,6 +225,12 @@ def run_batch(loaded: LoadedExperiment, out: str | Path, *, workers: int | None 
         with contextlib.suppress(OSError):
             store.save_manifest()
         store.close()
-    return BatchSummary(len(specs), done, failed, len(done_before),
-                        time.perf_counter() - started, Path(out),
-                        stopped=done + failed < len(pending))
+    return BatchSummary(
+        len(specs),
+        done,
+        failed,
+        len(done_before),
+        time.perf_counter() - started,
+        Path(out),
+        stopped=done + failed < len(pending),
+    )

@@ -28,27 +28,38 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
     """Dated exogenous events and policies taking effect, for marking time axes."""
     start = month_start(scenario.simulation.start)
     end = start + pd.DateOffset(months=scenario.simulation.months)
-    rows = [{"month": month_start(ev.month), "kind": ev.kind,
-             "label": ev.note or f"{ev.kind} shock" + (f" ({ev.lab})" if hasattr(ev, "lab") else "")}
-            for ev in scenario.events if start <= month_start(ev.month) < end]
+    rows = [
+        {
+            "month": month_start(ev.month),
+            "kind": ev.kind,
+            "label": ev.note or f"{ev.kind} shock" + (f" ({ev.lab})" if hasattr(ev, "lab") else ""),
+        }
+        for ev in scenario.events
+        if start <= month_start(ev.month) < end
+    ]
     for reg in scenario.regulators:
         for p in reg.policies:
             when = month_start(p.start)
             if start <= when < end:
                 rows.append({"month": when, "kind": "policy", "label": f"{reg.name} {p.kind}"})
-    return pd.DataFrame(rows, columns=["month", "kind", "label"]).sort_values(
-        "month", kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(rows, columns=["month", "kind", "label"])
+        .sort_values("month", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None, progress: bool = False,
-                 source: str = "") -> RunResult:
+def run_scenario(
+    scenario: Scenario, seed: int | None = None, progress: bool = False, source: str = ""
+) -> RunResult:
     """Build the model, run every month of the scenario, and collect the tables."""
     seed = scenario.simulation.seed if seed is None else seed
     started = time.perf_counter()
     model = OpennessModel(scenario, seed=seed)
     months = scenario.simulation.months
-    for _ in tqdm(range(months), desc=scenario.name, unit="month", disable=not progress,
-                  leave=False):
+    for _ in tqdm(
+        range(months), desc=scenario.name, unit="month", disable=not progress, leave=False
+    ):
         model.step()
     tables = model.tables()
     tables["events"] = event_table(scenario)
@@ -71,7 +82,6 @@ def run_scenario(scenario: Scenario, seed: int | None = None, progress: bool = F
         "wall_seconds": round(time.perf_counter() - started, 3),
         # what the scenario schedules after the window that an override shortened
         "not_simulated": scheduled_after_end(scenario),
-        "final": {k: (None if pd.isna(v) else float(v))
-                  for k, v in last.items() if k != "month"},
+        "final": {k: (None if pd.isna(v) else float(v)) for k, v in last.items() if k != "month"},
     }
     return RunResult(tables, provenance)

@@ -54,7 +54,6 @@ class Arm(_Strict):
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-
 class Factor(_Strict):
     name: str = Field(description="dotted scenario key, e.g. 'world.spillover_open'")
     levels: list[float] | None = Field(None, description="values for a grid design")
@@ -102,8 +101,9 @@ class Experiment(_Strict):
     def _consistent(self) -> Experiment:
         problems = Problems()
         if (self.replications is None) == (self.seeds is None):
-            problems.add("replications", "give exactly one of 'replications' (a count) or "
-                         "'seeds' (a list)")
+            problems.add(
+                "replications", "give exactly one of 'replications' (a count) or 'seeds' (a list)"
+            )
         if self.seeds is not None and not self.seeds:
             problems.add("seeds", "must list at least one seed")
         if self.seeds is not None and len(set(self.seeds)) != len(self.seeds):
@@ -112,12 +112,12 @@ class Experiment(_Strict):
         if len(set(names)) != len(names) or not names:
             problems.add("arms", "arms need unique names (at least one arm)")
         if self.baseline_arm is not None and self.baseline_arm not in names:
-            problems.add("baseline_arm", f"'{self.baseline_arm}' is not one of the arms: "
-                         f"{', '.join(names)}")
+            problems.add(
+                "baseline_arm", f"'{self.baseline_arm}' is not one of the arms: {', '.join(names)}"
+            )
         kind = self.design.kind
         if kind == "none" and self.factors:
-            problems.add("design.kind", "factors need a design: set it to grid, lhs or "
-                         "saltelli")
+            problems.add("design.kind", "factors need a design: set it to grid, lhs or saltelli")
         if kind != "none" and not self.factors:
             problems.add("factors", f"design '{kind}' needs at least one [[factors]] entry")
         factor_names = [f.name for f in self.factors]
@@ -125,11 +125,13 @@ class Experiment(_Strict):
             if factor_names.count(f.name) > 1 and factor_names.index(f.name) == i:
                 problems.add(f"factors[{i}].name", f"'{f.name}' is given more than once")
             if kind == "grid" and not f.levels:
-                problems.add(f"factors[{i}].levels", f"factor '{f.name}' needs 'levels' for "
-                             "a grid design")
+                problems.add(
+                    f"factors[{i}].levels", f"factor '{f.name}' needs 'levels' for a grid design"
+                )
             if kind in ("lhs", "saltelli") and f.bounds is None:
-                problems.add(f"factors[{i}].bounds", f"factor '{f.name}' needs 'bounds' for "
-                             f"a {kind} design")
+                problems.add(
+                    f"factors[{i}].bounds", f"factor '{f.name}' needs 'bounds' for a {kind} design"
+                )
         problems.raise_any()
         return self
 
@@ -203,8 +205,9 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         problems += _arm_problems(loaded, i, arm)
     if problems:
         problems = problems[:MAX_PROBLEMS]
-        raise ExperimentError(path, problems[0][0], problems[0][1],
-                              problems=[(str(path), f, p) for f, p in problems])
+        raise ExperimentError(
+            path, problems[0][0], problems[0][1], problems=[(str(path), f, p) for f, p in problems]
+        )
     return loaded
 
 
@@ -223,8 +226,13 @@ def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str,
         last = scenario.last_month
         for m in months:
             if not 0 <= month_index(m, scenario.simulation.start) < scenario.simulation.months:
-                out.append(("outputs.months", f"{m} is not simulated by arm '{arm.name}' "
-                            f"({scenario.simulation.start}..{last})"))
+                out.append(
+                    (
+                        "outputs.months",
+                        f"{m} is not simulated by arm '{arm.name}' "
+                        f"({scenario.simulation.start}..{last})",
+                    )
+                )
     for j, factor in enumerate(loaded.spec.factors):
         values = factor.levels or list(factor.bounds or ())
         for value in values:
@@ -233,8 +241,12 @@ def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str,
                 load_scenario(scenario_path, {**loaded.arm_overrides(arm), factor.name: value})
             except ScenarioError as exc:
                 problem = "; ".join(p for _, _, p in exc.problems)
-                out.append((f"factors[{j}] ({factor.name})", f"the value {value!r} does not "
-                            f"fit arm '{arm.name}': {problem}"))
+                out.append(
+                    (
+                        f"factors[{j}] ({factor.name})",
+                        f"the value {value!r} does not fit arm '{arm.name}': {problem}",
+                    )
+                )
                 break
     return out
 
@@ -244,11 +256,19 @@ def _metric_problems(outputs: Outputs) -> list[tuple[str, str]]:
     out = []
     unknown = [m for m in outputs.metrics if m not in WORLD_OUTPUTS]
     if unknown:
-        out.append(("outputs.metrics", f"unknown metric(s) {', '.join(unknown)}; allowed: "
-                    f"{', '.join(WORLD_OUTPUTS)}"))
+        out.append(
+            (
+                "outputs.metrics",
+                f"unknown metric(s) {', '.join(unknown)}; allowed: {', '.join(WORLD_OUTPUTS)}",
+            )
+        )
     labs = [m for m in LAB_METRICS if m not in ("month", "lab")]
     unknown = [m for m in outputs.lab_metrics if m not in labs]
     if unknown:
-        out.append(("outputs.lab_metrics", f"unknown lab metric(s) {', '.join(unknown)}; "
-                    f"allowed: {', '.join(labs)}"))
+        out.append(
+            (
+                "outputs.lab_metrics",
+                f"unknown lab metric(s) {', '.join(unknown)}; allowed: {', '.join(labs)}",
+            )
+        )
     return out

@@ -66,32 +66,50 @@ class ResultStore:
         self._saved = ""  # the manifest text on disk
 
     # ---- opening -------------------------------------------------------------------------
-    def create_or_resume(self, name: str, experiment_hash: str, experiment: dict,
-                         runs: list[RunSpec], resume: bool, source: str) -> set[str]:
+    def create_or_resume(
+        self,
+        name: str,
+        experiment_hash: str,
+        experiment: dict,
+        runs: list[RunSpec],
+        resume: bool,
+        source: str,
+    ) -> set[str]:
         """Prepare the directory; returns the ids of runs already complete and verified."""
         self.experiment_hash = experiment_hash
         exists = self.root.exists() and any(self.root.iterdir())
         if exists and not resume:
-            raise ExperimentError(source, "", f"the output directory {self.root} is not "
-                                  "empty; pass --resume to continue that batch or choose "
-                                  "another --out")
+            raise ExperimentError(
+                source,
+                "",
+                f"the output directory {self.root} is not "
+                "empty; pass --resume to continue that batch or choose "
+                "another --out",
+            )
         if exists and not ((self.root / MANIFEST).exists() or (self.root / "world").is_dir()):
-            raise ExperimentError(source, "", f"{self.root} holds no {MANIFEST}: it is not "
-                                  "a batch directory, so it cannot be resumed")
+            raise ExperimentError(
+                source,
+                "",
+                f"{self.root} holds no {MANIFEST}: it is not "
+                "a batch directory, so it cannot be resumed",
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         self._take_lock(source)
         previous = self._read_manifest() if exists else None
         if exists:
             self._check_same_experiment(previous, source)
-        self.manifest = {"experiment": name, "experiment_hash": experiment_hash,
-                         "package_version": (previous or {}).get("package_version",
-                                                                 __version__),
-                         "created": (previous or {}).get("created", time.strftime(
-                             "%Y-%m-%dT%H:%M:%S%z")), "runs": {}}
+        self.manifest = {
+            "experiment": name,
+            "experiment_hash": experiment_hash,
+            "package_version": (previous or {}).get("package_version", __version__),
+            "created": (previous or {}).get("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+            "runs": {},
+        }
         if exists and previous is None:
             self.manifest["rebuilt"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        write_marker(self.root, "batch", ENTRIES, {"experiment": name,
-                                                   "experiment_hash": experiment_hash})
+        write_marker(
+            self.root, "batch", ENTRIES, {"experiment": name, "experiment_hash": experiment_hash}
+        )
         for table in TABLES:
             (self.root / table).mkdir(parents=True, exist_ok=True)
             for stale in (self.root / table).glob(".*.tmp"):
@@ -102,8 +120,14 @@ class ResultStore:
         old_runs = (previous or {}).get("runs", {})
         done = set()
         for run in runs:
-            entry = {"arm": run.arm, "point": run.point, "replication": run.replication,
-                     "seed": run.seed, "params": run.params, "status": "pending"}
+            entry = {
+                "arm": run.arm,
+                "point": run.point,
+                "replication": run.replication,
+                "seed": run.seed,
+                "params": run.params,
+                "status": "pending",
+            }
             files = self._verified(run, old_runs.get(run.run_id, {}))
             if files is not None:
                 entry.update(status="done", files=files)
@@ -126,9 +150,13 @@ class ResultStore:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             fh.close()
-            raise ExperimentError(source, "", f"{self.root} is being written by another "
-                                  "openness batch; wait for it to finish or choose another "
-                                  "--out") from None
+            raise ExperimentError(
+                source,
+                "",
+                f"{self.root} is being written by another "
+                "openness batch; wait for it to finish or choose another "
+                "--out",
+            ) from None
         self._lock = fh
 
     def close(self) -> None:
@@ -148,9 +176,13 @@ class ResultStore:
     def _check_same_experiment(self, previous: dict | None, source: str) -> None:
         theirs = previous.get("experiment_hash") if previous else self._hash_in_files()
         if theirs is not None and theirs != self.experiment_hash:
-            raise ExperimentError(source, "", f"{self.root} was made by a different "
-                                  "experiment (its hash differs); resume only the same "
-                                  "experiment, or choose another --out")
+            raise ExperimentError(
+                source,
+                "",
+                f"{self.root} was made by a different "
+                "experiment (its hash differs); resume only the same "
+                "experiment, or choose another --out",
+            )
 
     def _hash_in_files(self) -> str | None:
         marker = self.root / MARKER
@@ -191,8 +223,10 @@ class ResultStore:
             except (OSError, pa.ArrowException):
                 return None
             meta = self._file_meta(path) or {}
-            if (meta.get("run_id") != run.run_id
-                    or meta.get("experiment_hash") != self.experiment_hash):
+            if (
+                meta.get("run_id") != run.run_id
+                or meta.get("experiment_hash") != self.experiment_hash
+            ):
                 return None
             files[table] = {"sha256": digest, "rows": rows}
         return files
@@ -223,9 +257,14 @@ class ResultStore:
         """Write every table of a run; the world table is renamed into place last, so that its
         file marks a run whose every table is complete. On a failure (a full disk) nothing
         of the run is left."""
-        meta = json.dumps({"run_id": run_id, "experiment_hash": self.experiment_hash,
-                           "package_version": __version__,
-                           "git_commit": git_commit()}).encode()
+        meta = json.dumps(
+            {
+                "run_id": run_id,
+                "experiment_hash": self.experiment_hash,
+                "package_version": __version__,
+                "git_commit": git_commit(),
+            }
+        ).encode()
         files = {}
         try:
             for name in sorted(tables, key=lambda n: n == "world"):
@@ -246,8 +285,9 @@ class ResultStore:
         entry.pop("error", None)
 
     def mark_failed(self, run_id: str, error: str, seconds: float) -> None:
-        self.manifest["runs"][run_id].update(status="failed", error=error,
-                                             seconds=round(seconds, 3))
+        self.manifest["runs"][run_id].update(
+            status="failed", error=error, seconds=round(seconds, 3)
+        )
 
     def save_manifest(self) -> None:
         counts: dict[str, int] = {}
@@ -270,7 +310,8 @@ class ResultStore:
         on_disk = self._read_manifest() or {"runs": {}}
         for run_id, entry in self.manifest["runs"].items():
             if on_disk["runs"].get(run_id, {}).get("status") != "done" and (
-                    entry.get("status") == "done"):
+                entry.get("status") == "done"
+            ):
                 self._remove_files(run_id)
                 entry["status"] = "pending"  # so that a later save says the same
                 entry.pop("files", None)
@@ -310,8 +351,12 @@ def read_manifest(root: str | Path) -> dict:
     try:
         found = json.loads(path.read_text())
     except ValueError:
-        raise ExperimentError(root, MANIFEST, "is damaged (not valid JSON); run the batch "
-                              "again with --resume to verify its files and rebuild it") from None
+        raise ExperimentError(
+            root,
+            MANIFEST,
+            "is damaged (not valid JSON); run the batch "
+            "again with --resume to verify its files and rebuild it",
+        ) from None
     if not isinstance(found, dict):
         raise ExperimentError(root, MANIFEST, "is damaged; run the batch again with --resume")
     return found

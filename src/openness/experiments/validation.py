@@ -38,8 +38,11 @@ class Ensemble:
 
 
 def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
-    return {t.versus: (scenario_path.parent / t.versus).resolve()
-            for t in scenario.targets if t.versus is not None}
+    return {
+        t.versus: (scenario_path.parent / t.versus).resolve()
+        for t in scenario.targets
+        if t.versus is not None
+    }
 
 
 def check_targets(path: Path, scenario: Scenario) -> None:
@@ -48,16 +51,24 @@ def check_targets(path: Path, scenario: Scenario) -> None:
     for i, t in enumerate(scenario.targets):
         field = f"targets[{i}] ('{t.id}')"
         if t.metric not in WORLD_OUTPUTS and t.metric not in LAB_TARGET_METRICS:
-            raise ScenarioError(path, f"{field}.metric", f"unknown metric '{t.metric}'; allowed: "
-                                f"the world metrics ({', '.join(WORLD_OUTPUTS)}) or the lab metrics "
-                                f"({', '.join(LAB_TARGET_METRICS)})")
+            raise ScenarioError(
+                path,
+                f"{field}.metric",
+                f"unknown metric '{t.metric}'; allowed: "
+                f"the world metrics ({', '.join(WORLD_OUTPUTS)}) or the lab metrics "
+                f"({', '.join(LAB_TARGET_METRICS)})",
+            )
         if t.minus is not None and t.minus not in WORLD_OUTPUTS:
-            raise ScenarioError(path, f"{field}.minus", f"unknown world metric '{t.minus}'; "
-                                f"allowed: {', '.join(WORLD_OUTPUTS)}")
+            raise ScenarioError(
+                path,
+                f"{field}.minus",
+                f"unknown world metric '{t.minus}'; allowed: {', '.join(WORLD_OUTPUTS)}",
+            )
 
 
-def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None = None
-                        ) -> tuple[LoadedExperiment, dict[str, str]]:
+def ensemble_experiment(
+    scenario_path: Path, seeds: int, overrides: dict | None = None
+) -> tuple[LoadedExperiment, dict[str, str]]:
     """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
     with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`."""
     scenario_path = Path(scenario_path).resolve()
@@ -66,14 +77,20 @@ def ensemble_experiment(scenario_path: Path, seeds: int, overrides: dict | None 
     others = versus_paths(scenario_path, scenario)
     for other in others.values():
         if not other.is_file():
-            raise ScenarioError(scenario_path, "targets.versus", f"names {other}, which does "
-                                "not exist")
+            raise ScenarioError(
+                scenario_path, "targets.versus", f"names {other}, which does not exist"
+            )
         load_scenario(other, overrides)
     arms = [Arm(name="main", scenario=str(scenario_path))]
     arms += [Arm(name=f"versus{i}", scenario=str(p)) for i, p in enumerate(others.values())]
-    spec = Experiment(name=f"validate_{scenario.name}", seed=scenario.simulation.seed,
-                      replications=seeds, overrides=overrides or {}, arms=arms,
-                      outputs=Outputs(lab_metrics=LAB_COLUMNS))
+    spec = Experiment(
+        name=f"validate_{scenario.name}",
+        seed=scenario.simulation.seed,
+        replications=seeds,
+        overrides=overrides or {},
+        arms=arms,
+        outputs=Outputs(lab_metrics=LAB_COLUMNS),
+    )
     return LoadedExperiment(spec=spec), {ref: f"versus{i}" for i, ref in enumerate(others)}
 
 
@@ -81,16 +98,23 @@ class RunsFailed(Exception):
     """Some runs of a validation ensemble failed (their errors are in the manifest)."""
 
 
-def run_ensemble(scenario_path: Path, seeds: int, out: Path, overrides: dict | None = None,
-                 workers: int | None = None, progress: bool | None = None) -> Ensemble:
+def run_ensemble(
+    scenario_path: Path,
+    seeds: int,
+    out: Path,
+    overrides: dict | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Ensemble:
     """Run the scenario and its comparison scenarios for `seeds` paired replications into
     the new or empty directory `out`."""
     loaded, versus = ensemble_experiment(scenario_path, seeds, overrides)
     out = check_output(out, existing="empty", what="runs")
     summary = run_batch(loaded, out, workers=workers, progress=progress)
     if summary.failed:
-        raise RunsFailed(f"{summary.failed} validation run(s) of {scenario_path} failed: "
-                         f"{first_error(out)}")
+        raise RunsFailed(
+            f"{summary.failed} validation run(s) of {scenario_path} failed: {first_error(out)}"
+        )
     start = load_scenario(scenario_path, overrides).simulation.start
     return Ensemble(load_results(out, "world"), load_results(out, "labs"), "main", start, versus)
 
@@ -101,14 +125,23 @@ def first_error(out: Path) -> str:
     return errors[0] if errors else "no error recorded"
 
 
-def validate_scenario(path: Path, scenario: Scenario, seeds: int, out: Path,
-                      overrides: dict | None = None, workers: int | None = None) -> dict:
+def validate_scenario(
+    path: Path,
+    scenario: Scenario,
+    seeds: int,
+    out: Path,
+    overrides: dict | None = None,
+    workers: int | None = None,
+) -> dict:
     """Run a scenario's validation ensemble into `out/runs`, test its targets and write
     `out/validation.md` and `out/validation.csv`; returns the table and the Markdown."""
     ens = run_ensemble(Path(path), seeds, Path(out) / "runs", overrides, workers)
     table = evaluate(scenario, ens)
-    provenance = {"scenario_hash": content_hash(scenario), "package_version": __version__,
-                  "git_commit": git_commit()}
+    provenance = {
+        "scenario_hash": content_hash(scenario),
+        "package_version": __version__,
+        "git_commit": git_commit(),
+    }
     text = report_markdown(scenario.name, table, seeds, provenance)
     atomic_write_text(Path(out) / "validation.md", text)
     atomic_write_with(Path(out) / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -140,6 +173,7 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
 def first_open_months(labs: pd.DataFrame, lab: str, start: str) -> pd.Series:
     """Per replication, the month index (from `start`, "YYYY-MM") of the lab's first month off
     `closed`: 0 if it was not closed at the start, NaN if never (`first_open_month`)."""
+
     def first(rows: pd.DataFrame) -> float:
         rows = rows.sort_values("month")
         if rows["strategy"].iloc[0] != "closed":
@@ -149,13 +183,18 @@ def first_open_months(labs: pd.DataFrame, lab: str, start: str) -> pd.Series:
             return np.nan
         when = rows.loc[opened[0], "month"]
         return float(month_index(when.strftime("%Y-%m"), start))
+
     own = labs[labs["lab"] == lab]
     return own.groupby("replication")[["month", "strategy"]].apply(first)
 
 
 def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
-    if target.metric in ("first_open_month", "frontier_closed_through", "strategy_is",
-                         "labs_frontier_closed"):
+    if target.metric in (
+        "first_open_month",
+        "frontier_closed_through",
+        "strategy_is",
+        "labs_frontier_closed",
+    ):
         return _lab_value(target, ens.labs[ens.labs["arm"] == arm], month, ens.start)
     rows = _at(ens.world[ens.world["arm"] == arm], month).set_index("replication")
     value = rows[target.metric].astype(float)
@@ -165,8 +204,9 @@ def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
 def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
     """Columns replication, month, value: the quantity the target's condition tests."""
     if target.window is not None and target.metric != "first_open_month":
-        span = pd.date_range(month_start(target.window[0]), month_start(target.window[1]),
-                             freq="MS")
+        span = pd.date_range(
+            month_start(target.window[0]), month_start(target.window[1]), freq="MS"
+        )
         months = [m.strftime("%Y-%m") for m in span]
     else:
         month = target.month or (target.window[1] if target.window else None)
@@ -182,8 +222,9 @@ def seed_values(target: Target, ens: Ensemble) -> pd.DataFrame:
             if target.metric == "first_open_month":  # never (NaN) is later than any month
                 v, there = v.fillna(np.inf), there.fillna(np.inf)
             v = v - there
-        frames.append(pd.DataFrame({"replication": v.index, "month": month,
-                                    "value": v.to_numpy(float)}))
+        frames.append(
+            pd.DataFrame({"replication": v.index, "month": month, "value": v.to_numpy(float)})
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -205,8 +246,13 @@ def holds(target: Target, values: np.ndarray, start: str) -> np.ndarray:
         else:
             v = target.value
             assert v is not None  # the schema requires it for these comparisons
-            ok = {"eq": np.isclose(values, v), "ge": values >= v, "le": values <= v,
-                  "gt": values > v, "lt": values < v}[c]
+            ok = {
+                "eq": np.isclose(values, v),
+                "ge": values >= v,
+                "le": values <= v,
+                "gt": values > v,
+                "lt": values < v,
+            }[c]
     return ok & ~np.isnan(values)
 
 
@@ -218,8 +264,11 @@ def describe(target: Target, start: str) -> str:
     if target.minus:
         what = f"{what} - {target.minus}"
     window = target.window or ("", "")
-    when = (f"at {target.month}" if target.month and not target.window
-            else f"over {window[0]}..{window[1]}")
+    when = (
+        f"at {target.month}"
+        if target.month and not target.window
+        else f"over {window[0]}..{window[1]}"
+    )
     if target.metric == "first_open_month":
         when = ""
     if target.since:
@@ -233,8 +282,11 @@ def describe(target: Target, start: str) -> str:
     else:
         cond = {"eq": "=", "ge": ">=", "le": "<=", "gt": ">", "lt": "<"}[target.comparison]
         cond = f"{cond} {target.value:g}"
-    share = "" if target.comparison == "median_between" else (
-        f" in >= {100 * target.share_of_seeds:.0f}% of seeds")
+    share = (
+        ""
+        if target.comparison == "median_between"
+        else (f" in >= {100 * target.share_of_seeds:.0f}% of seeds")
+    )
     return " ".join(p for p in (what, when, cond) if p) + share
 
 
@@ -247,8 +299,13 @@ def required_interval(target: Target, start: str) -> tuple[float, float]:
         return float(lo), float(hi)
     assert target.value is not None  # the schema requires it for these comparisons
     v = float(target.value)
-    return {"eq": (v, v), "ge": (v, np.inf), "gt": (v, np.inf), "le": (-np.inf, v),
-            "lt": (-np.inf, v)}[c]
+    return {
+        "eq": (v, v),
+        "ge": (v, np.inf),
+        "gt": (v, np.inf),
+        "le": (-np.inf, v),
+        "lt": (-np.inf, v),
+    }[c]
 
 
 # a value that fails a condition it lies on the bound of (a strict inequality, an integer
@@ -295,24 +352,38 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
         if t.comparison == "median_between":
             distance = float(miss_distance(t, np.array([median]), start)[0])
         elif len(per_seed):
-            distance = float(np.quantile(per_seed.to_numpy(), t.share_of_seeds,
-                                         method="inverted_cdf"))
+            distance = float(
+                np.quantile(per_seed.to_numpy(), t.share_of_seeds, method="inverted_cdf")
+            )
         else:
             distance = 1.0
         passed = distance == 0.0
         # with a "never" (inf) among them, pick observed values rather than interpolate
-        method: Literal["inverted_cdf", "linear"] = ("inverted_cdf" if np.isinf(finite).any()
-                                                     else "linear")
-        q5, q95 = (np.quantile(finite, [0.05, 0.95], method=method) if len(finite)
-                   else (np.nan, np.nan))
+        method: Literal["inverted_cdf", "linear"] = (
+            "inverted_cdf" if np.isinf(finite).any() else "linear"
+        )
+        q5, q95 = (
+            np.quantile(finite, [0.05, 0.95], method=method) if len(finite) else (np.nan, np.nan)
+        )
         lo, hi = required_interval(t, start)
-        rows.append({"id": t.id, "pattern": t.pattern, "target": describe(t, start),
-                     "required_low": lo, "required_high": hi,
-                     "median": median, "p5": float(q5), "p95": float(q95),
-                     "never_observed": int(np.isnan(values).sum()),
-                     "share_passing": share, "required_share": t.share_of_seeds,
-                     "distance": distance, "calibration": t.calibration,
-                     "verdict": "pass" if passed else "FAIL"})
+        rows.append(
+            {
+                "id": t.id,
+                "pattern": t.pattern,
+                "target": describe(t, start),
+                "required_low": lo,
+                "required_high": hi,
+                "median": median,
+                "p5": float(q5),
+                "p95": float(q95),
+                "never_observed": int(np.isnan(values).sum()),
+                "share_passing": share,
+                "required_share": t.share_of_seeds,
+                "distance": distance,
+                "calibration": t.calibration,
+                "verdict": "pass" if passed else "FAIL",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -320,36 +391,54 @@ def simulated(target: Target, scenario: Scenario) -> bool:
     """Whether every month the target reads lies in the scenario's simulated window (a run
     shortened by an override may end before it)."""
     n = scenario.simulation.months
-    return all(0 <= month_index(m, scenario.simulation.start) < n
-               for _, m in target.months_read())
+    return all(0 <= month_index(m, scenario.simulation.start) < n for _, m in target.months_read())
 
 
 def _not_evaluated(target: Target, start: str) -> dict:
     lo, hi = required_interval(target, start)
-    return {"id": target.id, "pattern": target.pattern, "target": describe(target, start),
-            "required_low": lo, "required_high": hi, "median": np.nan, "p5": np.nan,
-            "p95": np.nan, "never_observed": 0, "share_passing": np.nan,
-            "required_share": target.share_of_seeds, "distance": np.nan,
-            "calibration": target.calibration, "verdict": "not evaluated"}
+    return {
+        "id": target.id,
+        "pattern": target.pattern,
+        "target": describe(target, start),
+        "required_low": lo,
+        "required_high": hi,
+        "median": np.nan,
+        "p5": np.nan,
+        "p95": np.nan,
+        "never_observed": 0,
+        "share_passing": np.nan,
+        "required_share": target.share_of_seeds,
+        "distance": np.nan,
+        "calibration": target.calibration,
+        "verdict": "not evaluated",
+    }
 
 
 def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict) -> str:
-    lines = [f"# Validation of `{name}`", "",
-             f"{seeds} seeds; scenario hash `{provenance.get('scenario_hash', '')}`; "
-             f"openness {provenance.get('package_version', '')}.", "",
-             "| id | pattern | target | median | 5-95% | share passing | distance | verdict |",
-             "|---|---|---|---:|---|---:|---:|---|"]
+    lines = [
+        f"# Validation of `{name}`",
+        "",
+        f"{seeds} seeds; scenario hash `{provenance.get('scenario_hash', '')}`; "
+        f"openness {provenance.get('package_version', '')}.",
+        "",
+        "| id | pattern | target | median | 5-95% | share passing | distance | verdict |",
+        "|---|---|---|---:|---|---:|---:|---|",
+    ]
     for r in table.itertuples():
         held = "" if r.calibration else " (held out)"
-        lines.append(f"| {r.id} | {r.pattern} | {r.target}{held} | {r.median:.3g} | "
-                     f"{r.p5:.3g} - {r.p95:.3g} | {100 * r.share_passing:.0f}% | "
-                     f"{r.distance:.2g} | {r.verdict} |")
+        lines.append(
+            f"| {r.id} | {r.pattern} | {r.target}{held} | {r.median:.3g} | "
+            f"{r.p5:.3g} - {r.p95:.3g} | {100 * r.share_passing:.0f}% | "
+            f"{r.distance:.2g} | {r.verdict} |"
+        )
     passed = int((table["verdict"] == "pass").sum())
     skipped = int((table["verdict"] == "not evaluated").sum())
     if skipped:
-        lines += ["", f"{skipped} target(s) read months that were not simulated: not "
-                  "evaluated."]
-    lines += ["", f"{passed} of {len(table) - skipped} evaluated targets pass. Distance: how far outside the "
-              "required interval the required share of seeds lie, as d / (1 + d) for d in "
-              "units of the interval's width (1 for a one-sided bound); 0 when it passes."]
+        lines += ["", f"{skipped} target(s) read months that were not simulated: not evaluated."]
+    lines += [
+        "",
+        f"{passed} of {len(table) - skipped} evaluated targets pass. Distance: how far outside the "
+        "required interval the required share of seeds lie, as d / (1 + d) for d in "
+        "units of the interval's width (1 for a one-sided bound); 0 when it passes.",
+    ]
     return "\n".join(lines) + "\n"

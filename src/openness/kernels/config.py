@@ -28,4 +28,3 @@ def jit(fn):
 def jit_parallel(fn):
     """Compile a kernel whose outer loop is `prange` over blocks."""
     return njit(**PARALLEL_OPTIONS)(fn)
-

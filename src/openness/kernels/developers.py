@@ -167,8 +167,22 @@ def decay_tables(ft_keep, months):
 
 
 @jit_parallel
-def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
-                   family_of, beta_switch, ft_add, ft_keep, seed_key, taste_key, month):
+def developer_step(
+    offer,
+    finetune,
+    ft_month,
+    segment,
+    adopt_prob,
+    review_prob,
+    exp_util,
+    family_of,
+    beta_switch,
+    ft_add,
+    ft_keep,
+    seed_key,
+    taste_key,
+    month,
+):
     """Advance every developer by one month, in place.
 
     offer      int16[N]   model on offer each developer builds on (-1: not adopted yet)
@@ -267,8 +281,20 @@ def developer_tally(offer, volume, n_offers):
 
 
 @jit_parallel
-def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, taste_key, month, stride):
+def lockin_tally(
+    offer,
+    finetune,
+    ft_month,
+    segment,
+    exp_util,
+    family_of,
+    beta_switch,
+    ft_add,
+    ft_keep,
+    taste_key,
+    month,
+    stride,
+):
     """How much the adopters' fine-tuning holds them, after the step of `month` (C5).
 
     For each adopter, whether a review next month would take it to another family without

@@ -29,8 +29,19 @@ def unit_cost(api_cost, host_cost, fixed_usd, volume_mtok):
 
 
 @jit
-def _route(values, base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
-           switch_cost, temperature, u):
+def _route(
+    values,
+    base,
+    api_cost,
+    host_cost,
+    fixed_usd,
+    volume_mtok,
+    current,
+    alpha,
+    switch_cost,
+    temperature,
+    u,
+):
     """route_workload with a scratch array `values[M]`: each offer's cost and utility is
     computed once, its exp once (the reference twin computes them twice; same numbers)."""
     m = base.shape[0]
@@ -69,12 +80,24 @@ def _route(values, base, api_cost, host_cost, fixed_usd, volume_mtok, current, a
 
 
 @jit
-def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
-                   switch_cost, temperature, u):
+def route_workload(
+    base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha, switch_cost, temperature, u
+):
     """Logit choice of the offer for one workload; -1 if no offer is allowed."""
     values = np.empty(base.shape[0])
-    return _route(values, base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
-                  switch_cost, temperature, u)
+    return _route(
+        values,
+        base,
+        api_cost,
+        host_cost,
+        fixed_usd,
+        volume_mtok,
+        current,
+        alpha,
+        switch_cost,
+        temperature,
+        u,
+    )
 
 
 @jit
@@ -106,8 +129,22 @@ def _deciders(lo, hi, choice, cls, adopt_prob, review_prob, api_cost, host_cost,
 
 
 @jit_parallel
-def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api_cost,
-                    host_cost, fixed_usd, alpha, switch_cost, temperature, seed_key, month):
+def enterprise_step(
+    choice,
+    cls,
+    volume,
+    adopt_prob,
+    review_prob,
+    base_util,
+    api_cost,
+    host_cost,
+    fixed_usd,
+    alpha,
+    switch_cost,
+    temperature,
+    seed_key,
+    month,
+):
     """Advance every enterprise by one month, in place.
 
     choice    int16[E, 2]    offer serving complex (0) and commodity (1) work; -1 = none
@@ -130,17 +167,28 @@ def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api
         hi = min(n, lo + BLOCK)
         idx = np.empty(BLOCK, dtype=np.int32)
         values = np.empty(m)
-        count = _deciders(lo, hi, choice, cls, adopt_prob, review_prob, api_cost, host_cost,
-                          k_event, idx)
+        count = _deciders(
+            lo, hi, choice, cls, adopt_prob, review_prob, api_cost, host_cost, k_event, idx
+        )
         for j in range(count):
             i = idx[j]
             c = cls[i]
             for w in range(2):
                 if volume[i, w] > 0.0:
                     uw = uniform(k_c, i) if w == WORK_COMPLEX else uniform(k_m, i)
-                    choice[i, w] = _route(values, base_util[c, w], api_cost[c], host_cost[c],
-                                          fixed_usd, volume[i, w], choice[i, w], alpha[w],
-                                          switch_cost, temperature, uw)
+                    choice[i, w] = _route(
+                        values,
+                        base_util[c, w],
+                        api_cost[c],
+                        host_cost[c],
+                        fixed_usd,
+                        volume[i, w],
+                        choice[i, w],
+                        alpha[w],
+                        switch_cost,
+                        temperature,
+                        uw,
+                    )
 
 
 @jit

@@ -96,8 +96,22 @@ def decay_tables(ft_keep, months):
     return keep_pow, accrued
 
 
-def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, exp_util,
-                   family_of, beta_switch, ft_add, ft_keep, seed_key, taste_key, month) -> None:
+def developer_step(
+    offer,
+    finetune,
+    ft_month,
+    segment,
+    adopt_prob,
+    review_prob,
+    exp_util,
+    family_of,
+    beta_switch,
+    ft_add,
+    ft_keep,
+    seed_key,
+    taste_key,
+    month,
+) -> None:
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
     k_choice = py_stream_key(int(seed_key), int(month), STREAM_CHOICE)
     k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
@@ -116,8 +130,7 @@ def developer_step(offer, finetune, ft_month, segment, adopt_prob, review_prob, 
         if o >= 0:
             family = int(family_of[o])
             held = min(max(int(month) - 1 - int(ft_month[i]), 0), int(month))
-            phi = (float(finetune[i]) * keep_pow[g][held]
-                   + float(ft_add[g, o]) * accrued[g][held])
+            phi = float(finetune[i]) * keep_pow[g][held] + float(ft_add[g, o]) * accrued[g][held]
             damp = py_exp_neg(-float(beta_switch[g]) * phi)
         new = -1
         f = taste_family(cum, g, start, family, damp, k_taste, i)
@@ -144,8 +157,20 @@ def developer_tally(offer, volume, n_offers):
     return counts, tokens
 
 
-def lockin_tally(offer, finetune, ft_month, segment, exp_util, family_of, beta_switch, ft_add,
-                 ft_keep, taste_key, month, stride):
+def lockin_tally(
+    offer,
+    finetune,
+    ft_month,
+    segment,
+    exp_util,
+    family_of,
+    beta_switch,
+    ft_add,
+    ft_keep,
+    taste_key,
+    month,
+    stride,
+):
     if exp_util.shape[1] == 0:
         return 0, 0
     k_taste = py_stream_key(int(taste_key), 0, STREAM_TASTE)
@@ -174,8 +199,9 @@ def _unit_cost(api, host, fixed_usd, volume):
     return api if api < selfhost else selfhost
 
 
-def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha,
-                   switch_cost, temperature, u) -> int:
+def route_workload(
+    base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha, switch_cost, temperature, u
+) -> int:
     values = {}
     for o in range(len(base)):
         cost = _unit_cost(float(api_cost[o]), float(host_cost[o]), fixed_usd, float(volume_mtok))
@@ -203,11 +229,27 @@ def route_workload(base, api_cost, host_cost, fixed_usd, volume_mtok, current, a
     return last
 
 
-def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api_cost,
-                    host_cost, fixed_usd, alpha, switch_cost, temperature, seed_key, month):
+def enterprise_step(
+    choice,
+    cls,
+    volume,
+    adopt_prob,
+    review_prob,
+    base_util,
+    api_cost,
+    host_cost,
+    fixed_usd,
+    alpha,
+    switch_cost,
+    temperature,
+    seed_key,
+    month,
+):
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
-    keys = (py_stream_key(int(seed_key), int(month), STREAM_CHOICE),
-            py_stream_key(int(seed_key), int(month), STREAM_CHOICE2))
+    keys = (
+        py_stream_key(int(seed_key), int(month), STREAM_CHOICE),
+        py_stream_key(int(seed_key), int(month), STREAM_CHOICE2),
+    )
     for i in range(len(cls)):
         c = int(cls[i])
         u = py_uniform(k_event, i)
@@ -224,8 +266,17 @@ def enterprise_step(choice, cls, volume, adopt_prob, review_prob, base_util, api
         for w in range(2):
             if volume[i, w] > 0.0:
                 choice[i, w] = route_workload(
-                    base_util[c, w], api_cost[c], host_cost[c], fixed_usd, volume[i, w],
-                    current[w], float(alpha[w]), switch_cost, temperature, py_uniform(keys[w], i))
+                    base_util[c, w],
+                    api_cost[c],
+                    host_cost[c],
+                    fixed_usd,
+                    volume[i, w],
+                    current[w],
+                    float(alpha[w]),
+                    switch_cost,
+                    temperature,
+                    py_uniform(keys[w], i),
+                )
 
 
 def enterprise_tally(choice, volume, is_open, n_offers):

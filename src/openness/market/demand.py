@@ -51,16 +51,25 @@ class Tastes:
             for name, code in LICENCE_CODES.items():
                 fit[g, code] = s.licence_fit.get(name, 0.0)  # type: ignore[call-overload]
         arr = lambda attr: np.array([getattr(s, attr) for s in segments], dtype=float)  # noqa: E731
-        return cls(w, tw, arr("beta_capability"), arr("alpha_price"), arr("beta_open"),
-                   arr("beta_network"), fit, family_nest)
+        return cls(
+            w,
+            tw,
+            arr("beta_capability"),
+            arr("alpha_price"),
+            arr("beta_open"),
+            arr("beta_network"),
+            fit,
+            family_nest,
+        )
 
     def with_price_scale(self, scale: float) -> Tastes:
         """The same tastes with every price coefficient times `scale`."""
         return self if scale == 1.0 else replace(self, alpha_price=self.alpha_price * scale)
 
 
-def developer_utility(tastes: Tastes, offers: Offers, frontier: float,
-                      eco_share: np.ndarray) -> np.ndarray:
+def developer_utility(
+    tastes: Tastes, offers: Offers, frontier: float, eco_share: np.ndarray
+) -> np.ndarray:
     """U[g, o] (V[g, o] when family_nest is 1); -inf where an offer is not available."""
     cap = offers.capability - frontier
     v = (

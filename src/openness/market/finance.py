@@ -25,8 +25,14 @@ def runway_months(capital: float, revenue: float, costs: float) -> float:
     return float(min(MAX_RUNWAY, max(0.0, capital) / net_burn))
 
 
-def round_probability(funding: Funding, condition: float, efficiency_weight: float,
-                      growth: float, revenue: float, burn: float) -> float:
+def round_probability(
+    funding: Funding,
+    condition: float,
+    efficiency_weight: float,
+    growth: float,
+    revenue: float,
+    burn: float,
+) -> float:
     ratio = max(revenue, 1e-3) / max(burn, 1e-3)
     x = funding.growth_weight * growth + efficiency_weight * math.log(ratio)
     return float(min(1.0, funding.base_rate * condition * 2.0 / (1.0 + math.exp(-x))))
@@ -42,9 +48,17 @@ def runway_shortfall(runway: float, target: float) -> float:
     return max(0.0, 1.0 - runway / target)
 
 
-def survival_chance(funding: Funding, condition: float, efficiency_weight: float,
-                    horizon: float, capital: float, revenue: float, costs: float,
-                    recurring: float, growth: float) -> float:
+def survival_chance(
+    funding: Funding,
+    condition: float,
+    efficiency_weight: float,
+    horizon: float,
+    capital: float,
+    revenue: float,
+    costs: float,
+    recurring: float,
+    growth: float,
+) -> float:
     """Expected share of a `horizon`-month stream of long-run value that a lab without a
     parent lives to collect, at the given monthly revenue and costs.
 
@@ -57,13 +71,11 @@ def survival_chance(funding: Funding, condition: float, efficiency_weight: float
     shortfall = runway_shortfall(runway, horizon)
     if shortfall == 0.0:
         return 1.0
-    p = round_probability(funding, condition, efficiency_weight, growth, revenue,
-                          max(costs, 1e-3))
+    p = round_probability(funding, condition, efficiency_weight, growth, revenue, max(costs, 1e-3))
     refinanced = 1.0 - (1.0 - p) ** min(runway, funding.seek_below_runway)
     return 1.0 - shortfall * (1.0 - refinanced)
 
 
 def capital_pressure(decision: Decision, runway: float) -> float:
     """Weight on near-term revenue: 1 with a long runway, up to 1 + pressure at zero runway."""
-    return 1.0 + decision.capital_pressure * runway_shortfall(runway,
-                                                               decision.runway_target_months)
+    return 1.0 + decision.capital_pressure * runway_shortfall(runway, decision.runway_target_months)

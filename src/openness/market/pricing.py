@@ -24,8 +24,12 @@ import numpy as np
 PRICE_CAP = 500.0  # $/Mtok; guards the best response when demand is nearly price-inelastic
 
 
-def demand_and_slope(shares: np.ndarray, token_weight: np.ndarray, alpha: np.ndarray,
-                     share_slope: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def demand_and_slope(
+    shares: np.ndarray,
+    token_weight: np.ndarray,
+    alpha: np.ndarray,
+    share_slope: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Token demand D[M] and minus its own-price slope -dD/dp [M] from segment shares[G, M],
     segment token volumes token_weight[G] and price coefficients alpha[G]; `share_slope` is
     -ds/dp / alpha per segment and offer (the plain logit's s (1 - s) if None)."""
@@ -36,9 +40,13 @@ def demand_and_slope(shares: np.ndarray, token_weight: np.ndarray, alpha: np.nda
     return demand, slope
 
 
-def best_response_markup(shares: np.ndarray, token_weight: np.ndarray, alpha: np.ndarray,
-                         extra: tuple[np.ndarray, np.ndarray] | None = None,
-                         share_slope: np.ndarray | None = None) -> np.ndarray:
+def best_response_markup(
+    shares: np.ndarray,
+    token_weight: np.ndarray,
+    alpha: np.ndarray,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
+    share_slope: np.ndarray | None = None,
+) -> np.ndarray:
     """Markup p - c of every offer given segment shares[G, M] at current prices; `extra`
     adds the (demand, slope) of other segments (enterprises) in the same units."""
     demand, slope = demand_and_slope(shares, token_weight, alpha, share_slope)
@@ -55,8 +63,9 @@ def going_rate(price: np.ndarray, tokens: np.ndarray, closed_api: np.ndarray) ->
     return float(price[closed_api] @ tokens[closed_api]) / sold if sold > 0 else float("nan")
 
 
-def adjust_prices(price: np.ndarray, cost: np.ndarray, markup: np.ndarray,
-                  speed: float) -> np.ndarray:
+def adjust_prices(
+    price: np.ndarray, cost: np.ndarray, markup: np.ndarray, speed: float
+) -> np.ndarray:
     """Move prices `speed` of the way to cost + markup, never below cost."""
     target = np.minimum(cost + markup, PRICE_CAP)
     return np.maximum(cost, price + speed * (target - price))

@@ -53,12 +53,17 @@ class ClassFeatures:
 
 def class_index(sector, jurisdiction, residency, finetune, compliance) -> np.ndarray:
     return (((sector * N_JURISDICTIONS + jurisdiction) * 2 + residency) * 2 + finetune) * 2 + (
-        compliance)
+        compliance
+    )
 
 
-def routing_arrays(ent: Enterprises, offers: Offers, frontier: float, barred: np.ndarray,
-                   transparency_bonus: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def routing_arrays(
+    ent: Enterprises,
+    offers: Offers,
+    frontier: float,
+    barred: np.ndarray,
+    transparency_bonus: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(base_util[C, 2, M], api_cost[C, M], host_cost[C, M]) for the enterprise kernel.
 
     barred[j, s, origin]: procurement restriction; transparency_bonus[j]: utility for open,
@@ -73,16 +78,18 @@ def routing_arrays(ent: Enterprises, offers: Offers, frontier: float, barred: np
         + ent.compliance_bonus_closed * comp * ~is_open
         + transparency_bonus[f.jurisdiction][:, None] * comp * is_open * offers.transparent[None, :]
     )
-    base = np.stack([ent.beta_capability_complex * cap + shared,
-                     ent.beta_capability_commodity * cap + shared], axis=1)
+    base = np.stack(
+        [ent.beta_capability_complex * cap + shared, ent.beta_capability_commodity * cap + shared],
+        axis=1,
+    )
     origin_barred = barred[f.jurisdiction[:, None], f.sector[:, None], offers.origin[None, :]]
     allowed = offers.available[None, :] & ~origin_barred
     wrapper = ent.wrapper_cost * comp * is_open
     api = np.where(allowed & ~f.residency[:, None], offers.price[None, :] + wrapper, np.inf)
-    host = np.where(allowed & is_open,
-                    offers.serving_cost[None, :] * ent.selfhost_cost_factor + wrapper, np.inf)
+    host = np.where(
+        allowed & is_open, offers.serving_cost[None, :] * ent.selfhost_cost_factor + wrapper, np.inf
+    )
     return base, api, host
-
 
 
 def price_coefficients(ent: Enterprises, scale: float = 1.0) -> np.ndarray:
@@ -116,8 +123,9 @@ class EnterpriseMarket:
     def shares(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray]:
         """(shares[C, 2, M], via_api[C, 2, M]) at the offers' prices: logit shares, and
         whether the API is a typical member's cheaper way to run each offer."""
-        base, api, host = routing_arrays(self.config, offers, frontier, self.barred,
-                                         self.transparency_bonus)
+        base, api, host = routing_arrays(
+            self.config, offers, frontier, self.barred, self.transparency_bonus
+        )
         vol = np.maximum(self.typical_volume, 1e-12)[:, :, None]
         selfhost = host[:, None, :] + self.fixed_usd / vol
         cost = np.minimum(api[:, None, :], selfhost)
@@ -130,17 +138,20 @@ class EnterpriseMarket:
         shares = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
         return shares, api[:, None, :] <= selfhost
 
-    def demand(self, offers: Offers, frontier: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def demand(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""
         shares, via_api = self.shares(offers, frontier)
         tok = self.class_tokens[:, :, None] * shares
         api_tok = (tok * via_api).sum(axis=(0, 1))
-        return api_tok, tok.sum(axis=(0, 1)) - api_tok, (
-            self.class_workloads[:, :, None] * shares).sum(axis=(0, 1))
+        return (
+            api_tok,
+            tok.sum(axis=(0, 1)) - api_tok,
+            (self.class_workloads[:, :, None] * shares).sum(axis=(0, 1)),
+        )
 
-    def api_demand_and_slope(self, offers: Offers, frontier: float
-                             ) -> tuple[np.ndarray, np.ndarray]:
+    def api_demand_and_slope(
+        self, offers: Offers, frontier: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(demand[M], slope[M]) of tokens bought through APIs, for the pricing rule: a
         workload that self-hosts does not respond to the API price."""
         shares, via_api = self.shares(offers, frontier)

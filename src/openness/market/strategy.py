@@ -56,8 +56,18 @@ from openness.scenario.schema import BusinessModelWeights, Decision, Funding, Wo
 # values a lab collects over years, only if it survives them; the safety cost is not among
 # them (misuse and reputation follow the release at once)
 LONG_RUN_TERMS = ("ecosystem", "complement", "moat")
-TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat", "regulatory",
-         "market_access", "safety", "capital_pressure")
+TERMS = (
+    "api_margin",
+    "hosting",
+    "grants",
+    "ecosystem",
+    "complement",
+    "moat",
+    "regulatory",
+    "market_access",
+    "safety",
+    "capital_pressure",
+)
 
 
 @dataclass(frozen=True)
@@ -144,8 +154,9 @@ def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Of
     return offers.with_changes(available=avail, capability=cap, price=price, serving_cost=cost)
 
 
-def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decision
-                 ) -> dict[str, np.ndarray]:
+def payoff_terms(
+    lab: LabView, market: MarketView, world: World, decision: Decision
+) -> dict[str, np.ndarray]:
     """Every payoff term for the three options, as arrays indexed like STRATEGY_NAMES."""
     terms = {name: np.zeros(3) for name in TERMS}
     own = slice(lab.index * 3, lab.index * 3 + 3)
@@ -162,35 +173,53 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
         served = dev_tok + ent_api  # tokens bought through an API (the lab's or a host's)
         users = market.tastes.weight @ shares
         margin = offers.price[api] - offers.serving_cost[api]  # $/Mtok on its API
-        hosting = (world.first_party_hosting_share * world.third_party_markup
-                   * lab.serving_frontier)  # $/Mtok of its open weights served through APIs
+        hosting = (
+            world.first_party_hosting_share * world.third_party_markup * lab.serving_frontier
+        )  # $/Mtok of its open weights served through APIs
         terms["api_margin"][k] = margin * served[api] / 1e6
         terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
         terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
         # mind-share and complements are worth what the users they steer spend, which grows
         # with usage per user and the going rate of tokens like API margins do
         spend = market.usage * market.price_level
-        terms["ecosystem"][k] = decision.ecosystem_value * spend * (
-            users[own].sum() * market.real_developers
-            + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()) / 1e6
+        terms["ecosystem"][k] = (
+            decision.ecosystem_value
+            * spend
+            * (
+                users[own].sum() * market.real_developers
+                + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()
+            )
+            / 1e6
+        )
         all_tok = served + ent_self
         open_tok = np.where(offers.is_open, all_tok, 0.0)
         open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
         open_spend = float(open_tok @ offers.serving_cost) / 1e6
-        terms["complement"][k] = (spend * (lab.weights.commoditisation * open_share
-                                           + lab.weights.exclusivity * lab.integration
-                                           * lead * (option != "open"))
-                                  + lab.weights.compute_demand * open_spend)
+        terms["complement"][k] = (
+            spend
+            * (
+                lab.weights.commoditisation * open_share
+                + lab.weights.exclusivity * lab.integration * lead * (option != "open")
+            )
+            + lab.weights.compute_demand * open_spend
+        )
         terms["regulatory"][k] = -lab.compliance[option]
         # enterprise demand already obeys procurement restrictions; developers' does not
         dev_near = (margin * dev_tok[api] + hosting * (dev_tok[own].sum() - dev_tok[api])) / 1e6
         terms["market_access"][k] = -lab.restricted_share * dev_near
-        released = {"closed": -np.inf, "hybrid": lab.knowledge - lab.open_model_gap,
-                    "open": lab.knowledge}[option]
+        released = {
+            "closed": -np.inf,
+            "hybrid": lab.knowledge - lab.open_model_gap,
+            "open": lab.knowledge,
+        }[option]
         # releasing nothing (closed) risks nothing, whatever the steepness
-        terms["safety"][k] = -lab.safety_weight * lab.burn * np.exp(
-            decision.safety_steepness * (released - market.frontier)) if np.isfinite(
-                released) else -0.0
+        terms["safety"][k] = (
+            -lab.safety_weight
+            * lab.burn
+            * np.exp(decision.safety_steepness * (released - market.frontier))
+            if np.isfinite(released)
+            else -0.0
+        )
         terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
     # the lead that publishing gives away earns the API margin and, in part, the mind-share
     # of the developers who build on the best models
@@ -204,8 +233,9 @@ def payoff_terms(lab: LabView, market: MarketView, world: World, decision: Decis
     return terms
 
 
-def survival_by_option(lab: LabView, market: MarketView, decision: Decision,
-                       terms: dict[str, np.ndarray]) -> np.ndarray:
+def survival_by_option(
+    lab: LabView, market: MarketView, decision: Decision, terms: dict[str, np.ndarray]
+) -> np.ndarray:
     """Share of the long-run values the lab lives to collect under each option: its books with
     revenue moved by the option's change in near-term cash (finance.survival_chance)."""
     if lab.accounts is None or market.capital_market is None:
@@ -213,9 +243,22 @@ def survival_by_option(lab: LabView, market: MarketView, decision: Decision,
     a, cm = lab.accounts, market.capital_market
     cash = terms["api_margin"] + terms["hosting"] + terms["grants"] + terms["regulatory"]
     change = cash - cash[STRATEGY_NAMES.index(lab.strategy)]
-    return np.array([finance.survival_chance(
-        cm.funding, cm.condition, cm.efficiency_weight, decision.runway_target_months,
-        a.capital, a.revenue + d, a.costs, a.recurring, a.growth) for d in change])
+    return np.array(
+        [
+            finance.survival_chance(
+                cm.funding,
+                cm.condition,
+                cm.efficiency_weight,
+                decision.runway_target_months,
+                a.capital,
+                a.revenue + d,
+                a.costs,
+                a.recurring,
+                a.growth,
+            )
+            for d in change
+        ]
+    )
 
 
 def months_given_away(lab: LabView, released: float) -> float:
@@ -227,8 +270,9 @@ def months_given_away(lab: LabView, released: float) -> float:
     return max(0.0, released - base) / lab.frontier_growth
 
 
-def choice_probabilities(lab: LabView, terms: dict[str, np.ndarray], decision: Decision
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def choice_probabilities(
+    lab: LabView, terms: dict[str, np.ndarray], decision: Decision
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(total payoff, utility, probability) per option under the quantal-response rule."""
     total = np.asarray(sum(terms[name] for name in TERMS))
     utility = total / max(lab.burn, 1.0)

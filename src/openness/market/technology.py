@@ -16,8 +16,10 @@ from openness.scenario.schema import World
 
 def flop_cost(world: World, month: int, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
     """$ per training FLOP in `month`, times a per-lab multiplier (export controls, shocks)."""
-    return world.flop_cost_usd * (1.0 - world.flop_cost_decline_per_year) ** (month / 12.0) * (
-        np.asarray(multiplier, dtype=float)
+    return (
+        world.flop_cost_usd
+        * (1.0 - world.flop_cost_decline_per_year) ** (month / 12.0)
+        * (np.asarray(multiplier, dtype=float))
     )
 
 
@@ -26,16 +28,23 @@ def algorithmic_progress(world: World, month: int) -> float:
     return world.algorithmic_progress_per_year * month / 12.0
 
 
-def training_compute(world: World, month: int, spend_musd: np.ndarray,
-                     cost_per_flop: np.ndarray) -> np.ndarray:
+def training_compute(
+    world: World, month: int, spend_musd: np.ndarray, cost_per_flop: np.ndarray
+) -> np.ndarray:
     """log10 of the actual FLOP a final run gets from `spend_musd` a month over the window."""
     spend = np.maximum(np.asarray(spend_musd, dtype=float), 1e-9)
     flops = world.final_run_share * spend * 1e6 * world.training_window_months / cost_per_flop
     return np.log10(flops)
 
 
-def knowledge_update(world: World, knowledge: np.ndarray, target: np.ndarray,
-                     best_open: float, best_closed: float, active: np.ndarray) -> np.ndarray:
+def knowledge_update(
+    world: World,
+    knowledge: np.ndarray,
+    target: np.ndarray,
+    best_open: float,
+    best_closed: float,
+    active: np.ndarray,
+) -> np.ndarray:
     """One month of capability growth: own training closes 1/W of the gap to the target
     each month, plus spillover from the best open weights and (less) from closed models."""
     own = np.maximum(0.0, target - knowledge) / world.training_window_months
@@ -44,8 +53,9 @@ def knowledge_update(world: World, knowledge: np.ndarray, target: np.ndarray,
     return knowledge + np.where(active, own + from_open + from_closed, 0.0)
 
 
-def recipe_adoption(world: World, efficiency: np.ndarray, recipe_efficiency: np.ndarray,
-                    learners: np.ndarray) -> np.ndarray:
+def recipe_adoption(
+    world: World, efficiency: np.ndarray, recipe_efficiency: np.ndarray, learners: np.ndarray
+) -> np.ndarray:
     """One month of adopting a published training method: each learner (a lab still behind
     the publisher, to which the method is news) closes `recipe_diffusion` of the log gap
     between its efficiency and what the method brings it (`recipe_efficiency`, per lab: its
@@ -54,9 +64,13 @@ def recipe_adoption(world: World, efficiency: np.ndarray, recipe_efficiency: np.
     return efficiency * 10.0 ** np.where(learners, world.recipe_diffusion * log_gap, 0.0)
 
 
-def serving_cost(world: World, month: int, capability: np.ndarray | float,
-                 inference_efficiency: np.ndarray | float, multiplier: float = 1.0
-                 ) -> np.ndarray:
+def serving_cost(
+    world: World,
+    month: int,
+    capability: np.ndarray | float,
+    inference_efficiency: np.ndarray | float,
+    multiplier: float = 1.0,
+) -> np.ndarray:
     """$/Mtok to serve a model: rises with its size (capability net of algorithmic progress)
     and falls with hardware and software progress at fixed size."""
     size = np.asarray(capability, dtype=float) - algorithmic_progress(world, month)

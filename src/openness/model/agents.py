@@ -64,11 +64,16 @@ class Lab(_Agent):
         self.released_capability = released
         self.released_flops = released  # actual compute of that run (log10), set on release
         self.open_capability = config.open_release_capability or (
-            released if config.strategy == "open" else -math.inf)
-        self.open_model_gap = (config.open_model_gap if config.open_model_gap is not None
-                               else model.world.hybrid_small_gap)
-        self.small_capability = (released - self.open_model_gap
-                                 if config.strategy != "closed" else -math.inf)
+            released if config.strategy == "open" else -math.inf
+        )
+        self.open_model_gap = (
+            config.open_model_gap
+            if config.open_model_gap is not None
+            else model.world.hybrid_small_gap
+        )
+        self.small_capability = (
+            released - self.open_model_gap if config.strategy != "closed" else -math.inf
+        )
         self.price = config.price
         self.capital = config.capital
         self.training_spend = config.training_spend
@@ -119,8 +124,13 @@ class Lab(_Agent):
         pick = min(int(np.searchsorted(np.cumsum(prob), u, side="right")), len(prob) - 1)
         chosen = STRATEGY_NAMES[pick]
         self.announce(month, chosen, decision.execution_lag_months)
-        return {"terms": terms, "total": total, "utility": utility, "probability": prob,
-                "chosen": chosen}
+        return {
+            "terms": terms,
+            "total": total,
+            "utility": utility,
+            "probability": prob,
+            "chosen": chosen,
+        }
 
     def announce(self, month: int, chosen: str, lag: int) -> None:
         """Act on a review's choice: keep the plan, withdraw it, or announce a switch that takes
@@ -178,8 +188,11 @@ class Regulator(_Agent):
         self.jurisdiction = config.jurisdiction
         start = model.scenario.simulation.start
         self._windows = [
-            (p, month_index(p.start, start),
-             math.inf if p.end is None else month_index(p.end, start))
+            (
+                p,
+                month_index(p.start, start),
+                math.inf if p.end is None else month_index(p.end, start),
+            )
             for p in config.policies
         ]
 

@@ -79,8 +79,9 @@ class OpennessModel(mesa.Model):
         for lab in self.labs:
             lab.released_flops = lab.released_capability - math.log10(lab.efficiency)
         self.regulators = [Regulator(self, cfg) for cfg in scenario.regulators]
-        self.developers = DeveloperPopulation(scenario.developer_segments, sim.developers, self.rng,
-                                              scenario.world.family_nest)
+        self.developers = DeveloperPopulation(
+            scenario.developer_segments, sim.developers, self.rng, scenario.world.family_nest
+        )
         self.enterprises = EnterprisePopulation(scenario.enterprises, sim.enterprises, self.rng)
         self.dev_weight = scenario.world.real_developers / sim.developers
         self.ent_weight = scenario.world.real_enterprises / sim.enterprises
@@ -155,9 +156,16 @@ class OpennessModel(mesa.Model):
                     # the paper carries the method's gain, not the publisher's tacit lead
                     brings = np.array([x.efficiency for x in self.labs]) * ev.factor
                     serving = np.array([x.inference_efficiency for x in self.labs])
-                    self.methods.append(PublishedMethod(
-                        lab, brings, lab.inference_efficiency, serving * ev.inference_factor,
-                        t, np.zeros(len(self.labs), dtype=bool)))
+                    self.methods.append(
+                        PublishedMethod(
+                            lab,
+                            brings,
+                            lab.inference_efficiency,
+                            serving * ev.inference_factor,
+                            t,
+                            np.zeros(len(self.labs), dtype=bool),
+                        )
+                    )
             elif ev.kind == "capability":
                 lab = by_name[ev.lab]
                 lab.knowledge += ev.delta
@@ -174,7 +182,9 @@ class OpennessModel(mesa.Model):
                     self.efficiency_weight = ev.efficiency_weight
 
     def _policy_state(self, t: int) -> pol.PolicyState:
-        return pol.policy_state([(r.jurisdiction, p) for r in self.regulators for p in r.in_force(t)])
+        return pol.policy_state(
+            [(r.jurisdiction, p) for r in self.regulators for p in r.in_force(t)]
+        )
 
     # ---- labs: training and offers ---------------------------------------------------------
     def _effective_spend(self, lab: Lab) -> float:
@@ -187,8 +197,12 @@ class OpennessModel(mesa.Model):
     def _grants(self, policy: pol.PolicyState) -> list[tuple[float, float]]:
         """(cash, compute) $M/month of open funding each lab receives this month."""
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
-        return [pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
-                if lab.strategy == "open" else (0.0, 0.0) for lab in self.labs]
+        return [
+            pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+            if lab.strategy == "open"
+            else (0.0, 0.0)
+            for lab in self.labs
+        ]
 
     def _adopt_serving_methods(self, lab: Lab, t: int) -> None:
         """A new model is built on every serving architecture (mixture of experts, latent
@@ -198,12 +212,15 @@ class OpennessModel(mesa.Model):
         rebuild = self.world.serving_rebuild_months
         for method in self.methods:
             if method.learners[lab.index]:
-                lab.inference_efficiency = max(lab.inference_efficiency,
-                                               method.inference_efficiency)
-            elif (rebuild is not None and lab is not method.publisher
-                  and t - method.month >= rebuild):
-                lab.inference_efficiency = max(lab.inference_efficiency,
-                                               float(method.inference_gain[lab.index]))
+                lab.inference_efficiency = max(
+                    lab.inference_efficiency, method.inference_efficiency
+                )
+            elif (
+                rebuild is not None and lab is not method.publisher and t - method.month >= rebuild
+            ):
+                lab.inference_efficiency = max(
+                    lab.inference_efficiency, float(method.inference_gain[lab.index])
+                )
 
     def _train(self, t: int, policy: pol.PolicyState) -> None:
         w = self.world
@@ -219,12 +236,19 @@ class OpennessModel(mesa.Model):
         for lab, e in zip(self.labs, eff, strict=True):
             lab.efficiency = float(e)
         spend = np.array([self._effective_spend(lab) for lab in self.labs])
-        mult = np.array([self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
-                         for lab in self.labs])
-        self.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+        mult = np.array(
+            [
+                self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
+                for lab in self.labs
+            ]
+        )
+        self.train_flops = technology.training_compute(
+            w, t, spend, technology.flop_cost(w, t, mult)
+        )
         target = self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
-        best_open = max([lab.open_capability for lab in self.labs]
-                        + [lab.small_capability for lab in self.labs])
+        best_open = max(
+            [lab.open_capability for lab in self.labs] + [lab.small_capability for lab in self.labs]
+        )
         closed = [lab.released_capability for lab in self.labs if lab.strategy != "open"]
         best_closed = max(closed) if closed else -math.inf
         new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
@@ -243,25 +267,38 @@ class OpennessModel(mesa.Model):
         for lab in self.labs:
             i = lab.index * SLOTS
             api_on = lab.strategy != "open" and math.isfinite(lab.released_capability)
-            cap[i:i + 3] = [lab.released_capability if api_on else -np.inf,
-                            lab.open_capability, lab.small_capability]
+            cap[i : i + 3] = [
+                lab.released_capability if api_on else -np.inf,
+                lab.open_capability,
+                lab.small_capability,
+            ]
             price[i] = lab.price
-            licence[i + 1:i + 3] = LICENCE_CODES[lab.config.licence]
-            origin[i:i + 3] = ORIGIN_CODES[lab.config.origin]
-            transparent[i + 1:i + 3] = lab.config.transparent_training
+            licence[i + 1 : i + 3] = LICENCE_CODES[lab.config.licence]
+            origin[i : i + 3] = ORIGIN_CODES[lab.config.origin]
+            transparent[i + 1 : i + 3] = lab.config.transparent_training
             integration[i] = lab.config.integration
-            ineff[i:i + 3] = lab.inference_efficiency
+            ineff[i : i + 3] = lab.inference_efficiency
         available = np.isfinite(cap)
         safe_cap = np.where(available, cap, 0.0)
-        cost = np.where(available, technology.serving_cost(self.world, t, safe_cap, ineff,
-                                                            self.inference_multiplier), 0.0)
+        cost = np.where(
+            available,
+            technology.serving_cost(self.world, t, safe_cap, ineff, self.inference_multiplier),
+            0.0,
+        )
         is_open = np.arange(n) % SLOTS != SLOT_API
         price = np.where(is_open, cost * (1.0 + self.world.third_party_markup), price)
         return Offers(
             lab=np.repeat(np.arange(len(self.labs), dtype=np.int16), SLOTS),
-            available=available, is_open=is_open, capability=safe_cap,
-            price=price, serving_cost=cost, licence=licence, origin=origin,
-            transparent=transparent, integration=integration)
+            available=available,
+            is_open=is_open,
+            capability=safe_cap,
+            price=price,
+            serving_cost=cost,
+            licence=licence,
+            origin=origin,
+            transparent=transparent,
+            integration=integration,
+        )
 
     @staticmethod
     def best_capability(offers: Offers, closed: bool) -> float:
@@ -280,13 +317,21 @@ class OpennessModel(mesa.Model):
         v = developer_utility(tastes, offers, frontier, self.eco_share)
         extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
         shares = logit_shares(v)
-        markup = best_response_markup(shares, tastes.token_weight * self._developer_mtok(t),
-                                      tastes.alpha_price, extra,
-                                      own_price_slope(shares, tastes.family_nest))
+        markup = best_response_markup(
+            shares,
+            tastes.token_weight * self._developer_mtok(t),
+            tastes.alpha_price,
+            extra,
+            own_price_slope(shares, tastes.family_nest),
+        )
         closed = offers.available & ~offers.is_open
-        new = np.where(closed, adjust_prices(offers.price, offers.serving_cost, markup,
-                                             self.scenario.decision.price_adjustment),
-                       offers.price)
+        new = np.where(
+            closed,
+            adjust_prices(
+                offers.price, offers.serving_cost, markup, self.scenario.decision.price_adjustment
+            ),
+            offers.price,
+        )
         for lab in self.labs:
             if closed[lab.index * SLOTS]:
                 lab.price = float(new[lab.index * SLOTS])
@@ -295,18 +340,26 @@ class OpennessModel(mesa.Model):
     # ---- demand as the labs see it -------------------------------------------------------------
     def _developer_mtok(self, t: int) -> float:
         """Real monthly tokens of adopting developers (expected, from the mean volume)."""
-        return (self.world.real_developers * max(self.dev_adopted, 1e-6)
-                * self.developers.mean_volume_ktok * 1e-3 * self.usage(t))
+        return (
+            self.world.real_developers
+            * max(self.dev_adopted, 1e-6)
+            * self.developers.mean_volume_ktok
+            * 1e-3
+            * self.usage(t)
+        )
 
     def _enterprise_market(self, t: int, policy: pol.PolicyState) -> EnterpriseMarket:
         ent = self.enterprises
         adopted = max(self.ent_adopted, 1e-6)
         return EnterpriseMarket(
-            self.scenario.enterprises, policy.barred, policy.transparency_bonus,
+            self.scenario.enterprises,
+            policy.barred,
+            policy.transparency_bonus,
             typical_volume=ent.class_typical_volume * self.usage(t),
             class_tokens=ent.class_volume * self.usage(t) * self.ent_weight * adopted,
             class_workloads=ent.class_workloads * self.ent_weight * adopted,
-            price_scale=self.price_sensitivity())
+            price_scale=self.price_sensitivity(),
+        )
 
     # ---- the going rate of API tokens ----------------------------------------------------------
     def price_sensitivity(self) -> float:
@@ -341,15 +394,17 @@ class OpennessModel(mesa.Model):
         """Token volume per user relative to the start: exogenous growth, and more tokens
         when they are cheaper (`usage_price_elasticity` against the going rate)."""
         w = self.world
-        return (w.usage_growth_per_year ** (t / 12.0)
-                * self.price_sensitivity() ** w.usage_price_elasticity)
+        return (
+            w.usage_growth_per_year ** (t / 12.0)
+            * self.price_sensitivity() ** w.usage_price_elasticity
+        )
 
     def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
         frontier = self.frontier(offers)
-        exp_util = exp_utility(developer_utility(self.tastes(), offers, frontier,
-                                                 self.eco_share))
-        base, api, host = routing_arrays(self.scenario.enterprises, offers, frontier,
-                                         policy.barred, policy.transparency_bonus)
+        exp_util = exp_utility(developer_utility(self.tastes(), offers, frontier, self.eco_share))
+        base, api, host = routing_arrays(
+            self.scenario.enterprises, offers, frontier, policy.barred, policy.transparency_bonus
+        )
         # each population and the start-up draw use their own key, so no two share a stream
         dev_key, ent_key = self.seed_key, self.seed_key ^ np.uint64(0x5EED_E17E)
         if t == 0:
@@ -358,8 +413,17 @@ class OpennessModel(mesa.Model):
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
             self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
         dev = self.developers.step(offers, exp_util, self.dev_adopted, dev_key, t)
-        ent = self.enterprises.step(offers, base, api, host, self.usage(t), self.ent_adopted,
-                                    ent_key, t, self.price_sensitivity())
+        ent = self.enterprises.step(
+            offers,
+            base,
+            api,
+            host,
+            self.usage(t),
+            self.ent_adopted,
+            ent_key,
+            t,
+            self.price_sensitivity(),
+        )
         self.dev_adopted = dev.adopted / self.developers.size
         self.ent_adopted = ent.adopted / self.enterprises.size
         family = dev.counts.reshape(len(self.labs), SLOTS).sum(axis=1)
@@ -380,13 +444,13 @@ class OpennessModel(mesa.Model):
             api_rev = offers.price[i] * api_tok / 1e6
             api_cost = offers.serving_cost[i] * api_tok / 1e6
             host_tok = w.first_party_hosting_share * np.array([tokens[i + 1], tokens[i + 2]])
-            host_rev = float(offers.price[i + 1:i + 3] @ host_tok) / 1e6
-            host_cost = float(offers.serving_cost[i + 1:i + 3] @ host_tok) / 1e6
-            compliance = pol.compliance_costs(policy, lab.released_flops,
-                                              lab.config.transparent_training)[lab.strategy]
+            host_rev = float(offers.price[i + 1 : i + 3] @ host_tok) / 1e6
+            host_cost = float(offers.serving_cost[i + 1 : i + 3] @ host_tok) / 1e6
+            compliance = pol.compliance_costs(
+                policy, lab.released_flops, lab.config.transparent_training
+            )[lab.strategy]
             revenue = api_rev + host_rev + lab.other_revenue
-            costs = (api_cost + host_cost + self._effective_spend(lab) + lab.config.opex
-                     + compliance)
+            costs = api_cost + host_cost + self._effective_spend(lab) + lab.config.opex + compliance
             # a compute grant is received and spent in the month (in costs above)
             funding = lab.config.parent_funding + sum(self.grants[lab.index])
             recurring = funding
@@ -403,67 +467,106 @@ class OpennessModel(mesa.Model):
         f = self.scenario.funding
         if lab.config.parent_funding > 0 or lab.runway >= f.seek_below_runway:
             return 0.0
-        p = finance.round_probability(f, self.capital_condition, self.efficiency_weight,
-                                      lab.revenue_growth(), revenue, max(costs, 1e-3))
+        p = finance.round_probability(
+            f,
+            self.capital_condition,
+            self.efficiency_weight,
+            lab.revenue_growth(),
+            revenue,
+            max(costs, 1e-3),
+        )
         if draw(self.lab_key, t, STREAM_EVENT, lab.index) < p:
             return finance.round_size(f, self.capital_condition, lab.burn)
         return 0.0
 
     # ---- strategy reviews --------------------------------------------------------------------
-    def _reviews(self, t: int, offers: Offers, tokens: np.ndarray,
-                 policy: pol.PolicyState) -> list[dict]:
+    def _reviews(
+        self, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState
+    ) -> list[dict]:
         d = self.scenario.decision
-        market = MarketView(offers, self.tastes(), self.frontier(offers), self.eco_share,
-                            self._developer_mtok(t), self.world.real_developers,
-                            self._enterprise_market(t, policy), usage=self.usage(t),
-                            price_level=1.0 / self.price_sensitivity(),
-                            capital_market=CapitalMarket(self.scenario.funding,
-                                                         self.capital_condition,
-                                                         self.efficiency_weight))
+        market = MarketView(
+            offers,
+            self.tastes(),
+            self.frontier(offers),
+            self.eco_share,
+            self._developer_mtok(t),
+            self.world.real_developers,
+            self._enterprise_market(t, policy),
+            usage=self.usage(t),
+            price_level=1.0 / self.price_sensitivity(),
+            capital_market=CapitalMarket(
+                self.scenario.funding, self.capital_condition, self.efficiency_weight
+            ),
+        )
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
         share = self.enterprises.jurisdiction_sector_share
-        restricted = {o: float((policy.barred[:, :, code] * share).sum())
-                      for o, code in ORIGIN_CODES.items()}
+        restricted = {
+            o: float((policy.barred[:, :, code] * share).sum()) for o, code in ORIGIN_CODES.items()
+        }
         rows = []
         for lab in self.labs:
             if (t - lab.index) % d.review_months != 0:
                 continue
             flops = float(self.train_flops[lab.index])
             view = LabView(
-                index=lab.index, strategy=lab.strategy,
+                index=lab.index,
+                strategy=lab.strategy,
                 weights=self.scenario.business_models[lab.config.business_model],
-                knowledge=lab.knowledge, price=lab.price,
-                serving_frontier=float(technology.serving_cost(
-                    self.world, t, lab.knowledge, lab.inference_efficiency,
-                    self.inference_multiplier)),
-                serving_small=float(technology.serving_cost(
-                    self.world, t, lab.knowledge - lab.open_model_gap,
-                    lab.inference_efficiency, self.inference_multiplier)),
-                safety_weight=lab.config.safety_weight, burn=lab.burn,
+                knowledge=lab.knowledge,
+                price=lab.price,
+                serving_frontier=float(
+                    technology.serving_cost(
+                        self.world,
+                        t,
+                        lab.knowledge,
+                        lab.inference_efficiency,
+                        self.inference_multiplier,
+                    )
+                ),
+                serving_small=float(
+                    technology.serving_cost(
+                        self.world,
+                        t,
+                        lab.knowledge - lab.open_model_gap,
+                        lab.inference_efficiency,
+                        self.inference_multiplier,
+                    )
+                ),
+                safety_weight=lab.config.safety_weight,
+                burn=lab.burn,
                 pressure=finance.capital_pressure(d, lab.runway),
                 best_open_others=self._best_open_others(lab, open_caps),
                 frontier_growth=self.world.frontier_prehistory_growth,
                 restricted_share=restricted[lab.config.origin],
                 compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
-                barred=pol.barred_options(policy, lab.config.origin, flops,
-                                          flops - lab.open_model_gap),
+                barred=pol.barred_options(
+                    policy, lab.config.origin, flops, flops - lab.open_model_gap
+                ),
                 # the cash part: a compute grant buys training beyond the lab's plan, which the
                 # valuation of this month's demand does not see
-                grant_if_open=pol.grant_per_lab(policy, lab.config.origin, open_origins,
-                                                lab.strategy == "open")[0],
+                grant_if_open=pol.grant_per_lab(
+                    policy, lab.config.origin, open_origins, lab.strategy == "open"
+                )[0],
                 integration=lab.config.integration,
                 open_model_gap=lab.open_model_gap,
                 accounts=self._accounts(lab),
             )
             result = lab.review(t, market, view)
             for k, option in enumerate(STRATEGY_NAMES):
-                row = {"month": self.date(t), "lab": lab.name, "option": option,
-                       "current": view.strategy}
+                row = {
+                    "month": self.date(t),
+                    "lab": lab.name,
+                    "option": option,
+                    "current": view.strategy,
+                }
                 row.update({name: float(result["terms"][name][k]) for name in TERMS})
-                row.update(total=float(result["total"][k]), utility=float(result["utility"][k]),
-                           probability=float(result["probability"][k]),
-                           chosen=result["chosen"] == option)
+                row.update(
+                    total=float(result["total"][k]),
+                    utility=float(result["utility"][k]),
+                    probability=float(result["probability"][k]),
+                    chosen=result["chosen"] == option,
+                )
                 rows.append(row)
         return rows
 
@@ -471,13 +574,12 @@ class OpennessModel(mesa.Model):
     def _accounts(lab: Lab) -> Accounts | None:
         if lab.config.parent_funding > 0:
             return None
-        return Accounts(lab.capital, lab.revenue, lab.costs, lab.recurring,
-                        lab.revenue_growth())
+        return Accounts(lab.capital, lab.revenue, lab.costs, lab.recurring, lab.revenue_growth())
 
     def _best_open_others(self, lab: Lab, open_caps: np.ndarray) -> float:
         """The open state of the art without the lab's own weights: what its release would
         be compared with (the lead it would give away)."""
-        others = np.delete(open_caps, np.s_[lab.index * SLOTS:(lab.index + 1) * SLOTS])
+        others = np.delete(open_caps, np.s_[lab.index * SLOTS : (lab.index + 1) * SLOTS])
         return float(others.max()) if others.size else -math.inf
 
     # ---- results -----------------------------------------------------------------------------
@@ -486,7 +588,18 @@ class OpennessModel(mesa.Model):
         return {
             "world": pd.DataFrame(self.world_rows),
             "labs": pd.DataFrame(self.lab_rows),
-            "decisions": pd.DataFrame(self.decision_rows, columns=[
-                "month", "lab", "option", "current", *TERMS, "total", "utility", "probability",
-                "chosen"]),
+            "decisions": pd.DataFrame(
+                self.decision_rows,
+                columns=[
+                    "month",
+                    "lab",
+                    "option",
+                    "current",
+                    *TERMS,
+                    "total",
+                    "utility",
+                    "probability",
+                    "chosen",
+                ],
+            ),
         }

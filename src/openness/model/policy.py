@@ -69,8 +69,9 @@ def compliance_costs(state: PolicyState, flops: float, transparent: bool) -> dic
     return cost
 
 
-def barred_options(state: PolicyState, origin: str, flops: float, small_flops: float
-                   ) -> dict[str, bool]:
+def barred_options(
+    state: PolicyState, origin: str, flops: float, small_flops: float
+) -> dict[str, bool]:
     code = ORIGIN_CODES[origin]
     over = [threshold for o, threshold in state.bans if o == code]
     return {
@@ -88,8 +89,9 @@ def flop_cost_multiplier(state: PolicyState, origin: str) -> float:
     return m
 
 
-def grant_per_lab(state: PolicyState, origin: str, open_origins: Sequence[str], is_open: bool
-                  ) -> tuple[float, float]:
+def grant_per_lab(
+    state: PolicyState, origin: str, open_origins: Sequence[str], is_open: bool
+) -> tuple[float, float]:
     """($M/month in cash, $M/month in training compute) that an open lab of `origin` receives
     from funds shared equally among eligible open labs (`open_origins`: origins of the labs
     open now); a lab not open asks what it would get."""

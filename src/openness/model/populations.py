@@ -69,11 +69,21 @@ LOCKIN_SAMPLE = 100_000
 class DeveloperPopulation:
     """Developers: model family (offer), fine-tuning investment, token volume, segment."""
 
-    COLUMNS = {"offer": np.int16, "finetune": np.float32, "ft_month": np.int16,
-               "segment": np.int8, "volume": np.int32}
+    COLUMNS = {
+        "offer": np.int16,
+        "finetune": np.float32,
+        "ft_month": np.int16,
+        "segment": np.int8,
+        "volume": np.int32,
+    }
 
-    def __init__(self, segments: list[DeveloperSegment], n: int, rng: np.random.Generator,
-                 family_nest: float = 1.0):
+    def __init__(
+        self,
+        segments: list[DeveloperSegment],
+        n: int,
+        rng: np.random.Generator,
+        family_nest: float = 1.0,
+    ):
         self.segments = segments
         self.tastes = Tastes.from_segments(segments, family_nest)
         self.segment = rng.choice(len(segments), size=n, p=self.tastes.weight).astype(np.int8)
@@ -105,39 +115,74 @@ class DeveloperPopulation:
     def size(self) -> int:
         return int(self.offer.shape[0])
 
-
-    def seed_adoption(self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64,
-                      taste_key: np.uint64) -> None:
+    def seed_adoption(
+        self, offers: Offers, exp_util: np.ndarray, seed_key: np.uint64, taste_key: np.uint64
+    ) -> None:
         """Developers already building at the start choose from the logit over the offers.
 
         `taste_key` must be the key that `step` will be given: the developers' tastes are
         keyed by it alone, so that they are the same at the start and at every later choice."""
-        self._advance(offers, exp_util, self._ft_add(offers), self.initial_adoption,
-                      np.zeros_like(self.review_prob), seed_key, taste_key, 0)
+        self._advance(
+            offers,
+            exp_util,
+            self._ft_add(offers),
+            self.initial_adoption,
+            np.zeros_like(self.review_prob),
+            seed_key,
+            taste_key,
+            0,
+        )
 
-    def step(self, offers: Offers, exp_util: np.ndarray, adopted_fraction: float,
-             seed_key: np.uint64, month: int) -> DeveloperTally:
+    def step(
+        self,
+        offers: Offers,
+        exp_util: np.ndarray,
+        adopted_fraction: float,
+        seed_key: np.uint64,
+        month: int,
+    ) -> DeveloperTally:
         """One month of developers; the run's `seed_key` keys the month's draws and the tastes."""
         adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
         ft_add = self._ft_add(offers)
-        self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, seed_key,
-                      month)
+        self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, seed_key, month)
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
-        free, locked = lockin_tally(self.offer, self.finetune, self.ft_month, self.segment,
-                                    exp_util, offers.lab, self.beta_switch, ft_add,
-                                    self.ft_keep, seed_key, np.int64(month),
-                                    np.int64(max(1, self.size // LOCKIN_SAMPLE)))
+        free, locked = lockin_tally(
+            self.offer,
+            self.finetune,
+            self.ft_month,
+            self.segment,
+            exp_util,
+            offers.lab,
+            self.beta_switch,
+            ft_add,
+            self.ft_keep,
+            seed_key,
+            np.int64(month),
+            np.int64(max(1, self.size // LOCKIN_SAMPLE)),
+        )
         return DeveloperTally(counts, tokens, int(counts.sum()), int(free), int(locked))
 
     def _ft_add(self, offers: Offers) -> np.ndarray:
         """Fine-tuning investment added per month, by segment and offer."""
         return np.where(offers.is_open[None, :], self._ft_open[:, None], self._ft_closed[:, None])
 
-    def _advance(self, offers, exp_util, ft_add, adopt, review, seed_key, taste_key,
-                 month) -> None:
-        developer_step(self.offer, self.finetune, self.ft_month, self.segment, adopt, review,
-                       exp_util, offers.lab, self.beta_switch, ft_add, self.ft_keep, seed_key,
-                       taste_key, np.int64(month))
+    def _advance(self, offers, exp_util, ft_add, adopt, review, seed_key, taste_key, month) -> None:
+        developer_step(
+            self.offer,
+            self.finetune,
+            self.ft_month,
+            self.segment,
+            adopt,
+            review,
+            exp_util,
+            offers.lab,
+            self.beta_switch,
+            ft_add,
+            self.ft_keep,
+            seed_key,
+            taste_key,
+            np.int64(month),
+        )
 
 
 @dataclass
@@ -163,7 +208,8 @@ class EnterprisePopulation:
         jur_names = list(config.jurisdiction_weights)
         jw = np.array([config.jurisdiction_weights[j] for j in jur_names])
         self.jurisdiction = np.array([JURISDICTION_CODES[j] for j in jur_names])[
-            rng.choice(len(jur_names), size=n, p=jw / jw.sum())]
+            rng.choice(len(jur_names), size=n, p=jw / jw.sum())
+        ]
         need = lambda attr: rng.random(n) < np.array([getattr(s, attr) for s in sectors])[pick]  # noqa: E731
         self.residency = need("residency_prob")
         self.finetune_need = need("finetune_prob")
@@ -173,9 +219,13 @@ class EnterprisePopulation:
         np.add.at(shares, (self.jurisdiction, self.sector), 1.0 / n)
         self.jurisdiction_sector_share = shares
         self._groups: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self.cls = class_index(self.sector, self.jurisdiction, self.residency.astype(int),
-                               self.finetune_need.astype(int),
-                               self.compliance.astype(int)).astype(np.int16)
+        self.cls = class_index(
+            self.sector,
+            self.jurisdiction,
+            self.residency.astype(int),
+            self.finetune_need.astype(int),
+            self.compliance.astype(int),
+        ).astype(np.int16)
         lognormal = lambda median: median * np.exp(config.volume_sigma * rng.standard_normal(n))  # noqa: E731
         complex_ = lognormal(config.complex_volume_median_mtok)
         complex_[rng.random(n) < config.complex_share_zero] = 0.0
@@ -192,8 +242,9 @@ class EnterprisePopulation:
         np.add.at(with_work, self.cls, (self.volume > 0).astype(float))
         self.class_volume = total
         self.class_workloads = with_work
-        self.class_typical_volume = np.divide(total, with_work, out=np.zeros_like(total),
-                                              where=with_work > 0)
+        self.class_typical_volume = np.divide(
+            total, with_work, out=np.zeros_like(total), where=with_work > 0
+        )
 
     #: the groups of document 002's decision questions (E1) that the reports compare
     NEED_GROUPS = ("residency", "finetune", "compliance", "small", "mid", "large", "other")
@@ -234,8 +285,9 @@ class EnterprisePopulation:
     def size(self) -> int:
         return int(self.cls.shape[0])
 
-    def group(self, jurisdiction: str, sector: str | None = None, compliance: bool = False
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def group(
+        self, jurisdiction: str, sector: str | None = None, compliance: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Indices and (complex, commodity) volumes of the enterprises of `jurisdiction` (and
         `sector`, and with compliance needs). Both are fixed for a run, so found once: a
         gather from a million enterprises every month is what a report must not pay."""
@@ -250,34 +302,90 @@ class EnterprisePopulation:
             self._groups[key] = (index, self.volume[index])
         return self._groups[key]
 
-    def seed_adoption(self, base_util: np.ndarray, api_cost: np.ndarray, host_cost: np.ndarray,
-                      seed_key: np.uint64) -> None:
+    def seed_adoption(
+        self,
+        base_util: np.ndarray,
+        api_cost: np.ndarray,
+        host_cost: np.ndarray,
+        seed_key: np.uint64,
+    ) -> None:
         """Enterprises already using AI at the start route their work from the logit."""
-        self._advance(base_util, api_cost, host_cost, self.volume, self.config.initial_adoption,
-                      0.0, seed_key, 0)
+        self._advance(
+            base_util,
+            api_cost,
+            host_cost,
+            self.volume,
+            self.config.initial_adoption,
+            0.0,
+            seed_key,
+            0,
+        )
 
-    def step(self, offers: Offers, base_util: np.ndarray, api_cost: np.ndarray,
-             host_cost: np.ndarray, usage: float, adopted_fraction: float,
-             seed_key: np.uint64, month: int, price_scale: float = 1.0) -> EnterpriseTally:
+    def step(
+        self,
+        offers: Offers,
+        base_util: np.ndarray,
+        api_cost: np.ndarray,
+        host_cost: np.ndarray,
+        usage: float,
+        adopted_fraction: float,
+        seed_key: np.uint64,
+        month: int,
+        price_scale: float = 1.0,
+    ) -> EnterpriseTally:
         c = self.config
         volume = self.volume * usage
         adopt = float(bass_hazard(c.bass_p, c.bass_q, adopted_fraction))
-        self._advance(base_util, api_cost, host_cost, volume, adopt, c.review_rate, seed_key,
-                      month, price_scale)
+        self._advance(
+            base_util,
+            api_cost,
+            host_cost,
+            volume,
+            adopt,
+            c.review_rate,
+            seed_key,
+            month,
+            price_scale,
+        )
         tokens, users, modes, open_tok, total_tok = enterprise_tally(
-            self.choice, volume, offers.is_open, offers.size)
+            self.choice, volume, offers.is_open, offers.size
+        )
         dual = (self.choice[:, 0] >= 0) & (self.choice[:, 1] >= 0)
         hybrid_dual = 0.0
         if dual.any():
             o = offers.is_open
             mixed = o[self.choice[dual, 0]] != o[self.choice[dual, 1]]
             hybrid_dual = float(mixed.mean())
-        return EnterpriseTally(tokens, users, modes, float(open_tok), float(total_tok),
-                               int(modes.sum()), hybrid_dual)
+        return EnterpriseTally(
+            tokens, users, modes, float(open_tok), float(total_tok), int(modes.sum()), hybrid_dual
+        )
 
-    def _advance(self, base_util, api_cost, host_cost, volume, adopt, review, seed_key,
-                 month, price_scale: float = 1.0) -> None:
+    def _advance(
+        self,
+        base_util,
+        api_cost,
+        host_cost,
+        volume,
+        adopt,
+        review,
+        seed_key,
+        month,
+        price_scale: float = 1.0,
+    ) -> None:
         c = self.config
-        enterprise_step(self.choice, self.cls, volume, adopt, review, base_util, api_cost,
-                        host_cost, c.selfhost_fixed * 1e6, price_coefficients(c, price_scale),
-                        c.switch_cost, c.temperature, seed_key, np.int64(month))
+        enterprise_step(
+            self.choice,
+            self.cls,
+            volume,
+            adopt,
+            review,
+            base_util,
+            api_cost,
+            host_cost,
+            c.selfhost_fixed * 1e6,
+            price_coefficients(c, price_scale),
+            c.switch_cost,
+            c.temperature,
+            seed_key,
+            np.int64(month),
+        )

@@ -132,8 +132,9 @@ def _finite(x: float) -> float:
 def _lag(model: OpennessModel, capability: float) -> float:
     if not math.isfinite(capability):
         return math.nan
-    return lag_months(capability, np.array(model.frontier_history),
-                      model.world.frontier_prehistory_growth)
+    return lag_months(
+        capability, np.array(model.frontier_history), model.world.frontier_prehistory_growth
+    )
 
 
 def frontier_open(model: OpennessModel, lab: Lab) -> bool:
@@ -154,8 +155,12 @@ def _at(values: np.ndarray, index: int | None) -> float:
     return math.nan if index is None else float(values[index])
 
 
-def _open_token_share(model: OpennessModel, offers: Offers, group: tuple[np.ndarray, np.ndarray],
-                      origin: str | None = None) -> float:
+def _open_token_share(
+    model: OpennessModel,
+    offers: Offers,
+    group: tuple[np.ndarray, np.ndarray],
+    origin: str | None = None,
+) -> float:
     """Share of the tokens of a group of enterprises (`EnterprisePopulation.group`) routed to
     open weights (of labs of `origin`, if given); workloads not yet routed count for neither.
     Usage scales every volume alike, so the fixed volumes give the same share."""
@@ -168,8 +173,14 @@ def _open_token_share(model: OpennessModel, offers: Offers, group: tuple[np.ndar
     return _share(float(tokens[wanted].sum()), float(tokens.sum()))
 
 
-def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTally,
-                 ent: EnterpriseTally, tokens: np.ndarray) -> dict:
+def world_record(
+    model: OpennessModel,
+    t: int,
+    offers: Offers,
+    dev: DeveloperTally,
+    ent: EnterpriseTally,
+    tokens: np.ndarray,
+) -> dict:
     o = offers.is_open
     best_open = model.best_capability(offers, closed=False)
     top_closed, top_open = _top(offers, False), _top(offers, True)
@@ -187,29 +198,35 @@ def world_record(model: OpennessModel, t: int, offers: Offers, dev: DeveloperTal
         "ent_hybrid_share_dual": ent.hybrid_among_dual,
         "ent_open_share_tokens": _share(ent.open_tokens, ent.total_tokens),
         "n_frontier_open": int(sum(n_open)),
-        "n_major_frontier_open": int(sum(f and lab.config.major
-                                         for f, lab in zip(n_open, model.labs, strict=True))),
-        "n_open_frontier_labs": int(sum(f and lab.strategy == "open"
-                                        for f, lab in zip(n_open, model.labs, strict=True))),
+        "n_major_frontier_open": int(
+            sum(f and lab.config.major for f, lab in zip(n_open, model.labs, strict=True))
+        ),
+        "n_open_frontier_labs": int(
+            sum(f and lab.strategy == "open" for f, lab in zip(n_open, model.labs, strict=True))
+        ),
         "price_ratio": closed_price / open_price,
         "top_closed_price": closed_price,
         "top_open_price": open_price,
-        "serving_cost_ratio": (_at(offers.serving_cost, top_closed)
-                               / _at(offers.serving_cost, top_open)),
+        "serving_cost_ratio": (
+            _at(offers.serving_cost, top_closed) / _at(offers.serving_cost, top_open)
+        ),
         "going_rate": going_rate(offers.price, tokens, offers.available & ~offers.is_open),
         "open_lag_months": _lag(model, best_open),
         "frontier_capability": _finite(model.frontier_history[-1]),
         "best_open_capability": _finite(best_open),
         "hhi_developers": float(np.sum(model.eco_share**2)),
-        "dev_lockin_hold": (1.0 - dev.switch_locked / dev.switch_free if dev.switch_free > 0
-                            else 0.0),
+        "dev_lockin_hold": (
+            1.0 - dev.switch_locked / dev.switch_free if dev.switch_free > 0 else 0.0
+        ),
         "total_tokens_mtok": float(tokens.sum()),
         "capital_condition": model.capital_condition,
         "strategy_switches": model.strategy_switches,
         "ent_open_share_tokens_eu_compliance": _open_token_share(
-            model, offers, model.enterprises.group("EU", compliance=True)),
+            model, offers, model.enterprises.group("EU", compliance=True)
+        ),
         "ent_us_open_share_tokens_us_government": _open_token_share(
-            model, offers, model.enterprises.group("US", "government"), origin="US"),
+            model, offers, model.enterprises.group("US", "government"), origin="US"
+        ),
         **_need_shares(model, offers),
     }
 
@@ -220,16 +237,30 @@ def _need_shares(model: OpennessModel, offers: Offers) -> dict:
     open_, total = ents.open_token_shares_by_need(offers.is_open)
     g = {name: i for i, name in enumerate(ents.NEED_GROUPS)}
     none = [g["small"], g["mid"], g["large"]]
-    groups: dict[str, Any] = {"residency": g["residency"], "finetune": g["finetune"],
-              "compliance": g["compliance"], "no_needs": none, "large": g["large"],
-              "small": g["small"]}
+    groups: dict[str, Any] = {
+        "residency": g["residency"],
+        "finetune": g["finetune"],
+        "compliance": g["compliance"],
+        "no_needs": none,
+        "large": g["large"],
+        "small": g["small"],
+    }
     groups |= {work: (none, w) for w, work in enumerate(("complex", "commodity"))}
-    return {f"ent_open_share_tokens_{name}": _share(open_[at].sum(), total[at].sum())
-            for name, at in groups.items()}
+    return {
+        f"ent_open_share_tokens_{name}": _share(open_[at].sum(), total[at].sum())
+        for name, at in groups.items()
+    }
 
 
-def lab_record(model: OpennessModel, t: int, lab: Lab, offers: Offers, dev: DeveloperTally,
-               ent: EnterpriseTally, tokens: np.ndarray) -> dict:
+def lab_record(
+    model: OpennessModel,
+    t: int,
+    lab: Lab,
+    offers: Offers,
+    dev: DeveloperTally,
+    ent: EnterpriseTally,
+    tokens: np.ndarray,
+) -> dict:
     own = slice(lab.index * SLOTS, lab.index * SLOTS + SLOTS)
     api = lab.index * SLOTS
     return {

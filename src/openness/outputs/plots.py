@@ -84,13 +84,28 @@ def _event_footer(fig: Figure, events: pd.DataFrame | None) -> None:
     fig.supxlabel("Dashed lines: " + "\n".join(lines), fontsize=7, color="dimgrey")
 
 
-def _band_plot(ax: Axes, q: pd.DataFrame, colour: str, scale: float = 1.0,
-               label: str = "median") -> None:
+def _band_plot(
+    ax: Axes, q: pd.DataFrame, colour: str, scale: float = 1.0, label: str = "median"
+) -> None:
     x = q.index
-    ax.fill_between(x, scale * q["q05"], scale * q["q95"], color=colour, alpha=0.15,
-                    linewidth=0, label="90% of runs")
-    ax.fill_between(x, scale * q["q25"], scale * q["q75"], color=colour, alpha=0.3,
-                    linewidth=0, label="50% of runs")
+    ax.fill_between(
+        x,
+        scale * q["q05"],
+        scale * q["q95"],
+        color=colour,
+        alpha=0.15,
+        linewidth=0,
+        label="90% of runs",
+    )
+    ax.fill_between(
+        x,
+        scale * q["q25"],
+        scale * q["q75"],
+        color=colour,
+        alpha=0.3,
+        linewidth=0,
+        label="50% of runs",
+    )
     ax.plot(x, scale * q["median"], color=colour, linewidth=1.8, label=label)
 
 
@@ -101,18 +116,25 @@ def n_runs(df: pd.DataFrame) -> int:
 
 
 # ---- the figures --------------------------------------------------------------------------
-def adoption_curves(world: pd.DataFrame, events: pd.DataFrame | None = None,
-                    title: str = "") -> Figure:
+def adoption_curves(
+    world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = ""
+) -> Figure:
     """Open-weight shares of developers and enterprises (by count and by tokens): median
     and 50% / 90% bands across runs, with dated events marked."""
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True, layout="constrained")
     colours = ["tab:blue", "tab:blue", "tab:orange", "tab:orange"]
-    for ax, (column, name), colour in zip(axes.flat, ADOPTION_PANELS.items(), colours,
-                                          strict=True):
+    for ax, (column, name), colour in zip(axes.flat, ADOPTION_PANELS.items(), colours, strict=True):
         ax.set_title(name, fontsize=10)
         if column not in world.columns:  # a batch that did not keep this metric
-            ax.text(0.5, 0.5, f"{column}\nnot kept in this batch", ha="center", va="center",
-                    transform=ax.transAxes, color="dimgrey")
+            ax.text(
+                0.5,
+                0.5,
+                f"{column}\nnot kept in this batch",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="dimgrey",
+            )
             continue
         _band_plot(ax, bands(world, column), colour, scale=100.0)
         ax.set_ylim(0, 100)
@@ -130,8 +152,7 @@ def adoption_curves(world: pd.DataFrame, events: pd.DataFrame | None = None,
     return fig
 
 
-def cascade(labs: pd.DataFrame, title: str = "",
-            observed: pd.DataFrame | None = None) -> Figure:
+def cascade(labs: pd.DataFrame, title: str = "", observed: pd.DataFrame | None = None) -> Figure:
     """Labs (rows) x months (columns) coloured by strategy, for one run (the first in the
     table). `observed` (columns lab, month) marks dated real releases, if given."""
     keys = [k for k in ("arm", "point", "replication") if k in labs.columns]
@@ -141,22 +162,41 @@ def cascade(labs: pd.DataFrame, title: str = "",
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(grid) + 1.6), layout="constrained")
     x = mdates.date2num(grid.columns)
     step = (x[1] - x[0]) if len(x) > 1 else 30.0
-    ax.imshow(codes, aspect="auto", interpolation="nearest",
-              cmap=ListedColormap(list(STRATEGY_COLOURS.values())), vmin=0, vmax=2,
-              extent=(x[0] - step / 2, x[-1] + step / 2, len(grid) - 0.5, -0.5))
+    ax.imshow(
+        codes,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=ListedColormap(list(STRATEGY_COLOURS.values())),
+        vmin=0,
+        vmax=2,
+        extent=(x[0] - step / 2, x[-1] + step / 2, len(grid) - 0.5, -0.5),
+    )
     ax.set_yticks(range(len(grid)), grid.index)
     if observed is not None and not observed.empty:
         row = {lab: i for i, lab in enumerate(grid.index)}
         obs = observed[observed["lab"].isin(row)]
-        ax.scatter(obs["month"], obs["lab"].map(row), marker="*", s=60, color="gold",
-                   edgecolor="black", linewidth=0.5, zorder=3, label="observed release")
+        ax.scatter(
+            obs["month"],
+            obs["lab"].map(row),
+            marker="*",
+            s=60,
+            color="gold",
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+            label="observed release",
+        )
     ax.xaxis_date()
     _time_axis(ax)
     ax.grid(False)
     ax.set_xlabel("Month")
     handles = [Patch(color=c, label=s) for s, c in STRATEGY_COLOURS.items()]
-    fig.legend(handles=handles + ax.get_legend_handles_labels()[0], loc="outside lower center",
-               ncol=4, fontsize=8)
+    fig.legend(
+        handles=handles + ax.get_legend_handles_labels()[0],
+        loc="outside lower center",
+        ncol=4,
+        fontsize=8,
+    )
     ax.set_title(title or "Strategy of each lab (one run)")
     return fig
 
@@ -167,9 +207,15 @@ def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(share) + 1.6), layout="constrained")
     x = mdates.date2num(share.columns)
     step = (x[1] - x[0]) if len(x) > 1 else 30.0
-    image = ax.imshow(100 * share.to_numpy(float), aspect="auto", interpolation="nearest",
-                      cmap="Blues", vmin=0, vmax=100,
-                      extent=(x[0] - step / 2, x[-1] + step / 2, len(share) - 0.5, -0.5))
+    image = ax.imshow(
+        100 * share.to_numpy(float),
+        aspect="auto",
+        interpolation="nearest",
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        extent=(x[0] - step / 2, x[-1] + step / 2, len(share) - 0.5, -0.5),
+    )
     ax.set_yticks(range(len(share)), share.index)
     ax.xaxis_date()
     _time_axis(ax)
@@ -183,23 +229,28 @@ def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
 def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
     """Closed/open price ratio (log scale) with the serving-cost ratio beneath it, and the
     capability lag of the best open model."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
-                                      layout="constrained")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, layout="constrained")
     _band_plot(top, bands(world, "price_ratio"), "tab:purple")
     if "serving_cost_ratio" in world.columns:
         # the price ratio is the cost ratio times the two markups: where they part, prices do
         cost = bands(world, "serving_cost_ratio")
-        top.plot(cost.index, cost["median"], color="tab:grey", linestyle=":", linewidth=1.5,
-                 label="serving-cost ratio (median)")
+        top.plot(
+            cost.index,
+            cost["median"],
+            color="tab:grey",
+            linestyle=":",
+            linewidth=1.5,
+            label="serving-cost ratio (median)",
+        )
     top.set_yscale("log")
     top.set_ylabel("Price ratio (x, log scale)")
-    top.set_title("Price of the most capable closed model / most capable open model",
-                  fontsize=10)
+    top.set_title("Price of the most capable closed model / most capable open model", fontsize=10)
     top.legend(loc="upper left", fontsize=8)
     _band_plot(bottom, bands(world, "open_lag_months"), "tab:green")
     bottom.set_ylabel("Lag (months)")
-    bottom.set_title("Capability lag of the best open model behind the closed frontier",
-                     fontsize=10)
+    bottom.set_title(
+        "Capability lag of the best open model behind the closed frontier", fontsize=10
+    )
     bottom.set_xlabel("Month")
     for ax in (top, bottom):
         _time_axis(ax)
@@ -209,8 +260,13 @@ def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "
     return fig
 
 
-def arm_bands(world: pd.DataFrame, column: str, events: pd.DataFrame | None = None,
-              title: str = "", ylabel: str = "") -> Figure:
+def arm_bands(
+    world: pd.DataFrame,
+    column: str,
+    events: pd.DataFrame | None = None,
+    title: str = "",
+    ylabel: str = "",
+) -> Figure:
     """One metric for several arms (the `arm` column) on one time axis: median and 50% band
     across runs for each arm."""
     fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
@@ -218,8 +274,9 @@ def arm_bands(world: pd.DataFrame, column: str, events: pd.DataFrame | None = No
     for k, (arm, rows) in enumerate(world.groupby("arm", sort=False)):
         q = bands(rows, column)
         ax.fill_between(q.index, q["q25"], q["q75"], color=colours[k], alpha=0.25, linewidth=0)
-        ax.plot(q.index, q["median"], color=colours[k], linewidth=2, label=f"{arm} (median, "
-                "50% band)")
+        ax.plot(
+            q.index, q["median"], color=colours[k], linewidth=2, label=f"{arm} (median, 50% band)"
+        )
     ax.set_ylabel(ylabel or column)
     ax.set_xlabel("Month")
     _time_axis(ax)
@@ -229,21 +286,18 @@ def arm_bands(world: pd.DataFrame, column: str, events: pd.DataFrame | None = No
     return fig
 
 
-def market_shares(labs: pd.DataFrame, column: str = "developer_share",
-                  title: str = "") -> Figure:
+def market_shares(labs: pd.DataFrame, column: str = "developer_share", title: str = "") -> Figure:
     """Stacked areas of each lab family's share, mean across runs."""
     table = mean_shares(labs, column)
     fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
     colours = plt.get_cmap("tab20")(np.linspace(0, 1, table.shape[1]))
-    ax.stackplot(table.index, 100 * table.to_numpy(float).T, labels=table.columns,
-                 colors=colours)
+    ax.stackplot(table.index, 100 * table.to_numpy(float).T, labels=table.columns, colors=colours)
     ax.set_ylim(0, 100)
     ax.set_ylabel(f"{column.replace('_', ' ').capitalize()} (%)")
     ax.set_xlabel("Month")
     _time_axis(ax)
     handles, names = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], names[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
-              fontsize=8)
+    ax.legend(handles[::-1], names[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     ax.set_title(title or f"Shares by lab family, mean of {n_runs(labs)} runs")
     return fig
 
@@ -253,8 +307,11 @@ def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True, layout="constrained")
     capital = labs.pivot_table(index="month", columns="lab", values="capital", aggfunc="median")
     runway = labs.pivot_table(index="month", columns="lab", values="runway", aggfunc="median")
-    colours = dict(zip(capital.columns, plt.get_cmap("tab20")(
-        np.linspace(0, 1, capital.shape[1])), strict=True))
+    colours = dict(
+        zip(
+            capital.columns, plt.get_cmap("tab20")(np.linspace(0, 1, capital.shape[1])), strict=True
+        )
+    )
     for lab in capital.columns:
         top.plot(capital.index, capital[lab].clip(lower=1.0), color=colours[lab], label=lab)
         bottom.plot(runway.index, runway[lab], color=colours[lab])
@@ -269,8 +326,18 @@ def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
-PAYOFF_TERMS = ("api_margin", "hosting", "grants", "ecosystem", "complement", "moat",
-                "regulatory", "market_access", "safety", "capital_pressure")
+PAYOFF_TERMS = (
+    "api_margin",
+    "hosting",
+    "grants",
+    "ecosystem",
+    "complement",
+    "moat",
+    "regulatory",
+    "market_access",
+    "safety",
+    "capital_pressure",
+)
 
 
 def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.DataFrame:
@@ -284,8 +351,13 @@ def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.Dat
     return (chosen - closed).groupby(level="month").median()
 
 
-def payoff_terms(decisions: pd.DataFrame, lab: str, option: str = "open",
-                 events: pd.DataFrame | None = None, title: str = "") -> Figure:
+def payoff_terms(
+    decisions: pd.DataFrame,
+    lab: str,
+    option: str = "open",
+    events: pd.DataFrame | None = None,
+    title: str = "",
+) -> Figure:
     """Why a lab opens or stays closed: each payoff term of `option` minus `closed` at its
     reviews ($M/month, median across runs; `decisions` tables of one or more runs)."""
     diff = payoff_differences(decisions, lab, option)
@@ -293,8 +365,13 @@ def payoff_terms(decisions: pd.DataFrame, lab: str, option: str = "open",
     fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
     colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
     for term in shown:
-        ax.plot(diff.index, diff[term], color=colours[PAYOFF_TERMS.index(term)],
-                linewidth=1.3, label=term.replace("_", " "))
+        ax.plot(
+            diff.index,
+            diff[term],
+            color=colours[PAYOFF_TERMS.index(term)],
+            linewidth=1.3,
+            label=term.replace("_", " "),
+        )
     ax.plot(diff.index, diff["total"], color="black", linewidth=2.5, label="total")
     ax.axhline(0.0, color="grey", linewidth=1)
     ax.set_yscale("symlog", linthresh=10.0)
@@ -318,8 +395,17 @@ def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = ""
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
     y = np.arange(len(rows))
     err = np.vstack([rows["effect"] - rows["ci_low"], rows["ci_high"] - rows["effect"]])
-    ax.errorbar(rows["effect"], y, xerr=err, fmt="o", color="black", ecolor="tab:blue",
-                elinewidth=2, capsize=4, label="effect, 95% bootstrap interval")
+    ax.errorbar(
+        rows["effect"],
+        y,
+        xerr=err,
+        fmt="o",
+        color="black",
+        ecolor="tab:blue",
+        elinewidth=2,
+        capsize=4,
+        label="effect, 95% bootstrap interval",
+    )
     ax.axvline(0.0, color="grey", linewidth=1)
     ax.set_yticks(y, rows["arm"])
     ax.invert_yaxis()
@@ -342,10 +428,24 @@ def sobol_bars(table: pd.DataFrame, metric: str | None = None, title: str = "") 
         rows = rows[rows["month"] == rows["month"].max()]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.8), layout="constrained")
     y = np.arange(len(rows))
-    ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="tab:blue",
-            capsize=3, label="first order S1")
-    ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color="tab:orange",
-            capsize=3, label="total ST")
+    ax.barh(
+        y - 0.2,
+        rows["S1"],
+        height=0.4,
+        xerr=rows["S1_conf"],
+        color="tab:blue",
+        capsize=3,
+        label="first order S1",
+    )
+    ax.barh(
+        y + 0.2,
+        rows["ST"],
+        height=0.4,
+        xerr=rows["ST_conf"],
+        color="tab:orange",
+        capsize=3,
+        label="total ST",
+    )
     ax.set_yticks(y, rows["factor"])
     ax.invert_yaxis()
     ax.set_xlabel("Sobol index (share of output variance), 95% interval")
@@ -360,8 +460,9 @@ def validation_ranges(table: pd.DataFrame, title: str = "") -> Figure:
     """Each target: observed 5-95% range and median across seeds, against what is required
     (a `validation.evaluate` table; targets on different scales get their own row)."""
     rows = table.reset_index(drop=True)
-    fig, axes = plt.subplots(len(rows), 1, figsize=(9, 0.75 * len(rows) + 1.2),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), 1, figsize=(9, 0.75 * len(rows) + 1.2), layout="constrained", squeeze=False
+    )
     for ax, row in zip(axes[:, 0], rows.itertuples(), strict=True):
         colour = "tab:green" if row.verdict == "pass" else "tab:red"
         lo, hi = _required(row)
@@ -392,8 +493,9 @@ def _required(row) -> tuple[float, float]:
     return lo, hi
 
 
-def save(fig: Figure, path_stem, formats: Iterable[str] = ("png", "svg"),
-         dpi: int = 110) -> list[str]:
+def save(
+    fig: Figure, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: int = 110
+) -> list[str]:
     """Write the figure as `path_stem.FORMAT` for each format; returns the paths."""
     paths = []
     for fmt in formats:

@@ -38,11 +38,18 @@ from openness.outputs import plots
 from openness.outputs.tables import SUMMARY, read_run
 from openness.scenario import ExperimentError
 
-HEADLINE_METRICS = ["open_share_dev_count", "open_share_dev_tokens", "ent_open_share_tokens",
-                    "ent_hybrid_share_count", "n_frontier_open", "n_major_frontier_open",
-                    "price_ratio", "open_lag_months", "hhi_developers"]
-EFFECT_METRICS = ["open_share_dev_count", "ent_open_share_tokens", "n_frontier_open",
-                  "price_ratio"]
+HEADLINE_METRICS = [
+    "open_share_dev_count",
+    "open_share_dev_tokens",
+    "ent_open_share_tokens",
+    "ent_hybrid_share_count",
+    "n_frontier_open",
+    "n_major_frontier_open",
+    "price_ratio",
+    "open_lag_months",
+    "hhi_developers",
+]
+EFFECT_METRICS = ["open_share_dev_count", "ent_open_share_tokens", "n_frontier_open", "price_ratio"]
 
 
 @dataclass
@@ -69,9 +76,13 @@ def collect(directory: Path) -> Report:
         return _validation_report(directory)
     if (directory / "manifest.json").is_file():
         return _batch_report(directory)
-    raise ExperimentError(directory, "", "is not a run directory (summary.json), a batch "
-                          "directory (manifest.json) or a validation directory "
-                          "(validation.csv and runs/); pass one of those")
+    raise ExperimentError(
+        directory,
+        "",
+        "is not a run directory (summary.json), a batch "
+        "directory (manifest.json) or a validation directory "
+        "(validation.csv and runs/); pass one of those",
+    )
 
 
 def _run_report(directory: Path) -> Report:
@@ -93,22 +104,29 @@ def _batch_report(directory: Path, title: str | None = None) -> Report:
         raise ExperimentError(directory, "", "holds no completed runs to report on")
     labs = load_results(directory, "labs")
     events = load_events(directory)
-    provenance = {k: manifest.get(k) for k in ("experiment", "experiment_hash",
-                                                "package_version", "created", "counts")}
+    provenance = {
+        k: manifest.get(k)
+        for k in ("experiment", "experiment_hash", "package_version", "created", "counts")
+    }
     report = Report(title or f"Batch: {manifest['experiment']}", "batch", provenance)
     baseline = spec.baseline if spec.baseline in set(world["arm"]) else world["arm"].iloc[0]
-    report.notes.append(f"Figures of trajectories show arm '{baseline}' "
-                        f"({world.loc[world['arm'] == baseline, 'replication'].nunique()} "
-                        "replications); bands are across replications.")
+    report.notes.append(
+        f"Figures of trajectories show arm '{baseline}' "
+        f"({world.loc[world['arm'] == baseline, 'replication'].nunique()} "
+        "replications); bands are across replications."
+    )
     metrics = [m for m in HEADLINE_METRICS if m in world.columns]
     if "month" in world.columns and metrics:
         last = world[world["month"] == world["month"].max()]
         summary = last.groupby("arm", sort=False)[metrics].median().reset_index()
         report.tables.append((f"Median across runs, {world['month'].max():%Y-%m}", summary))
         arm_events = events[events["arm"] == baseline] if not events.empty else None
-        _trajectory_figures(report, world[world["arm"] == baseline],
-                            labs[labs["arm"] == baseline] if not labs.empty else labs,
-                            arm_events)
+        _trajectory_figures(
+            report,
+            world[world["arm"] == baseline],
+            labs[labs["arm"] == baseline] if not labs.empty else labs,
+            arm_events,
+        )
     if world["arm"].nunique() > 1:
         _effect_figures(report, world, baseline, spec.seed)
     if spec.design.kind == "saltelli":
@@ -123,39 +141,79 @@ def _validation_report(directory: Path) -> Report:
     passed = int((table["verdict"] == "pass").sum())
     report.notes.insert(0, f"{passed} of {len(table)} pattern targets pass.")
     report.tables.insert(0, ("Pattern targets", table))
-    report.figures.insert(0, ("validation", "Each target: the observed 5-95% range across "
-                              "seeds (green: passes, red: fails) and median (dot) against the "
-                              "required interval (grey).", partial(plots.validation_ranges, table)))
+    report.figures.insert(
+        0,
+        (
+            "validation",
+            "Each target: the observed 5-95% range across "
+            "seeds (green: passes, red: fails) and median (dot) against the "
+            "required interval (grey).",
+            partial(plots.validation_ranges, table),
+        ),
+    )
     return report
 
 
-def _trajectory_figures(report: Report, world: pd.DataFrame, labs: pd.DataFrame,
-                        events: pd.DataFrame | None) -> None:
+def _trajectory_figures(
+    report: Report, world: pd.DataFrame, labs: pd.DataFrame, events: pd.DataFrame | None
+) -> None:
     add = report.figures.append
-    add(("adoption", "Open-weight shares of developers and enterprises, by count and by "
-         "tokens: median across runs with 50% and 90% bands; dashed lines mark dated events.",
-         partial(plots.adoption_curves, world, events)))
+    add(
+        (
+            "adoption",
+            "Open-weight shares of developers and enterprises, by count and by "
+            "tokens: median across runs with 50% and 90% bands; dashed lines mark dated events.",
+            partial(plots.adoption_curves, world, events),
+        )
+    )
     if {"price_ratio", "open_lag_months"} <= set(world.columns):
-        add(("gaps", "Price ratio of the most capable closed to the most capable open model "
-             "(log scale; dotted: the ratio of their serving costs) and the capability lag of "
-             "the best open model.",
-             partial(plots.gaps, world, events)))
+        add(
+            (
+                "gaps",
+                "Price ratio of the most capable closed to the most capable open model "
+                "(log scale; dotted: the ratio of their serving costs) and the capability lag of "
+                "the best open model.",
+                partial(plots.gaps, world, events),
+            )
+        )
     if labs is None or labs.empty:
-        report.notes.append("No per-lab table was kept, so there are no lab figures "
-                            "(set outputs.lab_metrics in the experiment).")
+        report.notes.append(
+            "No per-lab table was kept, so there are no lab figures "
+            "(set outputs.lab_metrics in the experiment)."
+        )
         return
     if "strategy" in labs.columns:
-        add(("cascade", "Each lab's strategy month by month in one run (the first).",
-             partial(plots.cascade, labs)))
+        add(
+            (
+                "cascade",
+                "Each lab's strategy month by month in one run (the first).",
+                partial(plots.cascade, labs),
+            )
+        )
         if plots.n_runs(labs) > 1:
-            add(("cascade_share", "Share of runs in which each lab is open.",
-                 partial(plots.cascade_share, labs)))
+            add(
+                (
+                    "cascade_share",
+                    "Share of runs in which each lab is open.",
+                    partial(plots.cascade_share, labs),
+                )
+            )
     if "developer_share" in labs.columns:
-        add(("market_shares", "Developers' shares by lab family (mean across runs).",
-             partial(plots.market_shares, labs)))
+        add(
+            (
+                "market_shares",
+                "Developers' shares by lab family (mean across runs).",
+                partial(plots.market_shares, labs),
+            )
+        )
     if {"capital", "runway"} <= set(labs.columns):
-        add(("capital_runway", "Capital and runway of each lab (median across runs).",
-             partial(plots.capital_runway, labs)))
+        add(
+            (
+                "capital_runway",
+                "Capital and runway of each lab (median across runs).",
+                partial(plots.capital_runway, labs),
+            )
+        )
 
 
 def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: int) -> None:
@@ -164,16 +222,23 @@ def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: in
     table = compare_arms(last, baseline, metrics, seed=seed)
     if table.empty:
         return
-    report.tables.append((f"Effects against '{baseline}' (paired runs, 95% bootstrap "
-                          "intervals)", with_month_labels(table)))
+    report.tables.append(
+        (
+            f"Effects against '{baseline}' (paired runs, 95% bootstrap intervals)",
+            with_month_labels(table),
+        )
+    )
     for metric in metrics:
-        report.figures.append((f"effect_{metric}", f"Effect of each arm on {metric} in the "
-                               "last month, with its 95% interval.",
-                               partial(plots.policy_effects, table, metric)))
+        report.figures.append(
+            (
+                f"effect_{metric}",
+                f"Effect of each arm on {metric} in the last month, with its 95% interval.",
+                partial(plots.policy_effects, table, metric),
+            )
+        )
 
 
-def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
-                        arm: str) -> None:
+def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment, arm: str) -> None:
     metric = next((m for m in EFFECT_METRICS if m in world.columns), None)
     if metric is None:
         return
@@ -184,8 +249,14 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment,
         report.notes.append(f"No Sobol indices: {exc}")
         return
     report.tables.append((f"Sobol indices of {metric}", with_month_labels(table)))
-    report.figures.append(("sobol", f"First-order and total Sobol indices of {metric} in the "
-                           "last month, with 95% intervals.", partial(plots.sobol_bars, table)))
+    report.figures.append(
+        (
+            "sobol",
+            f"First-order and total Sobol indices of {metric} in the "
+            "last month, with 95% intervals.",
+            partial(plots.sobol_bars, table),
+        )
+    )
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -231,47 +302,71 @@ def _fmt(value) -> str:
 
 def _html_table(df: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
-                   for row in df.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _html(report: Report, images: dict[str, str]) -> str:
-    parts = [f"<h1>{html.escape(report.title)}</h1>",
-             f"<p class='meta'>openness {__version__}; report of a {report.kind} directory</p>"]
+    parts = [
+        f"<h1>{html.escape(report.title)}</h1>",
+        f"<p class='meta'>openness {__version__}; report of a {report.kind} directory</p>",
+    ]
     parts += [f"<p>{html.escape(n)}</p>" for n in report.notes]
-    parts.append("<h2>Provenance</h2>" + _html_table(pd.DataFrame(
-        {"field": list(report.provenance), "value": [json.dumps(v) if isinstance(v, dict)
-                                                     else v for v in report.provenance.values()]
-         })))
+    parts.append(
+        "<h2>Provenance</h2>"
+        + _html_table(
+            pd.DataFrame(
+                {
+                    "field": list(report.provenance),
+                    "value": [
+                        json.dumps(v) if isinstance(v, dict) else v
+                        for v in report.provenance.values()
+                    ],
+                }
+            )
+        )
+    )
     for title, df in report.tables:
         parts.append(f"<h2>{html.escape(title)}</h2>" + _html_table(df))
     parts.append("<h2>Figures</h2>")
     for name, caption, _ in report.figures:
-        parts.append(f"<figure><img alt='{name}' src='data:image/png;base64,{images[name]}'>"
-                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-             "th{background:#f0f0f0}img{max-width:100%}figure{margin:1.5em 0}"
-             "figcaption{font-size:13px;color:#444}.meta{color:#666}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
-            f"{html.escape(report.title)}</title><style>{style}</style></head><body>"
-            + "\n".join(parts) + "</body></html>\n")
+        parts.append(
+            f"<figure><img alt='{name}' src='data:image/png;base64,{images[name]}'>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+        "th{background:#f0f0f0}img{max-width:100%}figure{margin:1.5em 0}"
+        "figcaption{font-size:13px;color:#444}.meta{color:#666}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+        f"{html.escape(report.title)}</title><style>{style}</style></head><body>"
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
 
 
 def _md_table(df: pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(str(c) for c in df.columns) + " |",
-             "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(_fmt(v).replace("|", "/") for v in row) + " |"
-              for row in df.itertuples(index=False)]
+    lines = ["| " + " | ".join(str(c) for c in df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += [
+        "| " + " | ".join(_fmt(v).replace("|", "/") for v in row) + " |"
+        for row in df.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
 def _markdown(report: Report) -> str:
     parts = [f"# {report.title}", "", *report.notes, "", "## Provenance", ""]
-    parts += [f"- {k}: `{json.dumps(v) if isinstance(v, dict) else v}`"
-              for k, v in report.provenance.items()]
+    parts += [
+        f"- {k}: `{json.dumps(v) if isinstance(v, dict) else v}`"
+        for k, v in report.provenance.items()
+    ]
     for title, df in report.tables:
         parts += ["", f"## {title}", "", _md_table(df)]
     parts += ["", "## Figures", ""]

@@ -20,20 +20,27 @@ def write_table(df: pd.DataFrame, path: Path, provenance: dict) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"openness"] = json.dumps(
-        {k: provenance.get(k) for k in ("scenario", "scenario_hash", "seed", "package_version",
-                                        "git_commit")}
+        {
+            k: provenance.get(k)
+            for k in ("scenario", "scenario_hash", "seed", "package_version", "git_commit")
+        }
     ).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
-def write_run(out: Path, tables: dict[str, pd.DataFrame], provenance: dict,
-              extras: Callable[[Path], None] | None = None) -> Path:
+def write_run(
+    out: Path,
+    tables: dict[str, pd.DataFrame],
+    provenance: dict,
+    extras: Callable[[Path], None] | None = None,
+) -> Path:
     """Write every table, the summary and `extras(dir)` (e.g. figures) into `out`, atomically.
 
     Everything goes to a temporary sibling directory that replaces `out` only once complete,
     so an interrupted or failed run never leaves a directory that looks finished. The caller
     has checked `out` with `files.check_output`.
     """
+
     def build(tmp: Path) -> None:
         for name, df in tables.items():
             write_table(df, tmp / f"{name}.parquet", provenance)
@@ -41,8 +48,10 @@ def write_run(out: Path, tables: dict[str, pd.DataFrame], provenance: dict,
             extras(tmp)
         (tmp / SUMMARY).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
 
-    keep = {k: provenance.get(k) for k in ("scenario", "scenario_hash", "seed",
-                                           "package_version", "git_commit")}
+    keep = {
+        k: provenance.get(k)
+        for k in ("scenario", "scenario_hash", "seed", "package_version", "git_commit")
+    }
     return replace_directory(Path(out), build, "run", keep)
 
 

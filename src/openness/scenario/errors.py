@@ -14,8 +14,13 @@ class ScenarioError(Exception):
 
     kind = "Scenario file"
 
-    def __init__(self, path: str | os.PathLike[str], field: str, problem: str,
-                 problems: list[tuple[str, str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        field: str,
+        problem: str,
+        problems: list[tuple[str, str, str]] | None = None,
+    ) -> None:
         self.path = str(path)
         self.field = field
         self.problem = problem

@@ -41,8 +41,11 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     overrides = overrides or {}
     sim = {k: v for k, v in overrides.items() if k.startswith("simulation.")}
     if sim:  # the file itself (with its other overrides) must hold its own schedule
-        _validate(path, _overridden(raw, {k: v for k, v in overrides.items() if k not in sim},
-                                    path), truncated=False)
+        _validate(
+            path,
+            _overridden(raw, {k: v for k, v in overrides.items() if k not in sim}, path),
+            truncated=False,
+        )
     return _validate(path, _overridden(raw, overrides, path), truncated=bool(sim))
 
 
@@ -100,8 +103,7 @@ def chain_files(path: str | Path) -> list[Path]:
 def scheduled_after_end(scenario: Scenario) -> list[str]:
     """What the scenario schedules after its last simulated month (events, policies, target
     months), in words: left out of a run shortened by an override."""
-    return [f"{field}: {problem}" for field, problem, after in window_problems(scenario)
-            if after]
+    return [f"{field}: {problem}" for field, problem, after in window_problems(scenario) if after]
 
 
 def content_hash(scenario: Scenario) -> str:
@@ -129,8 +131,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         cycle = " -> ".join(p.name for p in (*chain, real))
         raise ScenarioError(path, "extends", f"forms a cycle ({cycle}); 'extends' must end")
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(path, "extends", f"the 'extends' chain is deeper than "
-                            f"{MAX_EXTENDS_DEPTH} files")
+        raise ScenarioError(
+            path, "extends", f"the 'extends' chain is deeper than {MAX_EXTENDS_DEPTH} files"
+        )
     data = read_toml(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
@@ -198,16 +201,25 @@ def _named_item(items: list[Any], name: str, key: str, path: Path) -> Any:
     if len(of_kind) == 1:
         return of_kind[0]
     if len(of_kind) > 1:
-        raise ScenarioError(path, key, f"{len(of_kind)} items of kind '{name}' in that list: "
-                                       "address one by its position (0, 1, ...)")
+        raise ScenarioError(
+            path,
+            key,
+            f"{len(of_kind)} items of kind '{name}' in that list: "
+            "address one by its position (0, 1, ...)",
+        )
     if name.isdigit() and int(name) < len(items):
         return items[int(name)]
     raise ScenarioError(path, key, f"no item named '{name}' in that list")
 
 
-def explain(exc: ValidationError, path: Path, root: type[BaseModel] = Scenario,
-            error: type[ScenarioError] = ScenarioError, raw: Any = None,
-            blame: Any = None) -> ScenarioError:
+def explain(
+    exc: ValidationError,
+    path: Path,
+    root: type[BaseModel] = Scenario,
+    error: type[ScenarioError] = ScenarioError,
+    raw: Any = None,
+    blame: Any = None,
+) -> ScenarioError:
     """A user-facing error from a pydantic error: every problem (up to MAX_PROBLEMS), each
     with its file, its full field path and what is allowed there. `blame()`, if given, returns
     the parent files' own problems, so that a problem inherited from a parent names it."""
@@ -228,8 +240,7 @@ def explain(exc: ValidationError, path: Path, root: type[BaseModel] = Scenario,
     return error(first[0], first[1], first[2], problems=problems)
 
 
-def _problems(exc: ValidationError, raw: Any, root: type[BaseModel]
-              ) -> list[tuple[str, str, str]]:
+def _problems(exc: ValidationError, raw: Any, root: type[BaseModel]) -> list[tuple[str, str, str]]:
     out = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
@@ -247,8 +258,7 @@ def _problems(exc: ValidationError, raw: Any, root: type[BaseModel]
         if Problems.SEP in msg:  # a model validator's list of problems
             for line in msg.split("\n"):
                 sub, _, problem = line.partition(Problems.SEP)
-                out.append(("", ".".join(p for p in (field, sub) if p).replace(".[", "["),
-                            problem))
+                out.append(("", ".".join(p for p in (field, sub) if p).replace(".[", "["), problem))
             continue
         got = err.get("input")
         shown = "" if isinstance(got, dict | list) else f" (got {got!r})"

@@ -56,8 +56,10 @@ Flops = Annotated[float, Field(ge=1e20, le=1e32)]
 
 def _check_name(value: str) -> str:
     if not NAME_PATTERN.match(value) or ".." in value or value in (".",):
-        raise ValueError("must be a name of letters, digits, '-', '_' or '.' (no spaces, no "
-                         f"path separator, no '..'), got {value!r}")
+        raise ValueError(
+            "must be a name of letters, digits, '-', '_' or '.' (no spaces, no "
+            f"path separator, no '..'), got {value!r}"
+        )
     return value
 
 
@@ -97,13 +99,14 @@ def month_start(month: str) -> pd.Timestamp:
 def _check_month(value: str) -> str:
     match = _MONTH.match(value) if isinstance(value, str) else None
     if match is None or not YEARS[0] <= int(match.group(1)) <= YEARS[1]:
-        raise ValueError(f"must be a month written 'YYYY-MM' (e.g. '2025-01') in the years "
-                         f"{YEARS[0]}-{YEARS[1]}, got {value!r}")
+        raise ValueError(
+            f"must be a month written 'YYYY-MM' (e.g. '2025-01') in the years "
+            f"{YEARS[0]}-{YEARS[1]}, got {value!r}"
+        )
     return value
 
 
-Month = Annotated[str, Field(description="calendar month, 'YYYY-MM'"),
-                  AfterValidator(_check_month)]
+Month = Annotated[str, Field(description="calendar month, 'YYYY-MM'"), AfterValidator(_check_month)]
 
 
 class Strict(BaseModel):
@@ -118,53 +121,80 @@ class Simulation(Strict):
     seed: int = Field(0, ge=0, lt=2**63, description="default seed when none is given")
 
 
-
 class World(Strict):
     """Exogenous technology, cost and capital environment."""
 
-    real_developers: Annotated[float, Field(ge=1.0, le=1e10)] = Field(2.0e7, description="developers the population represents")
-    real_enterprises: Annotated[float, Field(ge=1.0, le=1e9)] = Field(3.0e5, description="enterprises the population represents")
+    real_developers: Annotated[float, Field(ge=1.0, le=1e10)] = Field(
+        2.0e7, description="developers the population represents"
+    )
+    real_enterprises: Annotated[float, Field(ge=1.0, le=1e9)] = Field(
+        3.0e5, description="enterprises the population represents"
+    )
     frontier_prehistory_growth: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.09, description="OOM/month growth of the frontier before the start (for lags)"
     )
-    flop_cost_usd: Annotated[float, Field(ge=1e-24, le=1e-12)] = Field(1.5e-18, description="$ per FLOP of training compute")
-    final_run_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.1, description="share of training spend in the final run")
+    flop_cost_usd: Annotated[float, Field(ge=1e-24, le=1e-12)] = Field(
+        1.5e-18, description="$ per FLOP of training compute"
+    )
+    final_run_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.1, description="share of training spend in the final run"
+    )
     flop_cost_decline_per_year: Rate = Field(0.30, description="yearly fall of $/FLOP")
     algorithmic_progress_per_year: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.45, description="OOM/year of effective compute from public algorithmic progress"
     )
-    training_window_months: Annotated[float, Field(ge=1.0, le=120.0)] = Field(6.0, description="months of spend in one run")
-    inference_cost_ref: Annotated[float, Field(gt=0.0, le=1e4)] = Field(4.0, description="$/Mtok to serve the reference model")
+    training_window_months: Annotated[float, Field(ge=1.0, le=120.0)] = Field(
+        6.0, description="months of spend in one run"
+    )
+    inference_cost_ref: Annotated[float, Field(gt=0.0, le=1e4)] = Field(
+        4.0, description="$/Mtok to serve the reference model"
+    )
     inference_cost_ref_capability: Capability = Field(25.3, description="capability of that model")
-    inference_cost_exponent: Annotated[float, Field(ge=0.0, le=2.0)] = Field(0.5, description="d log10 cost / d capability")
+    inference_cost_exponent: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.5, description="d log10 cost / d capability"
+    )
     inference_cost_decline_per_year: Rate = Field(0.45, description="yearly fall at fixed cap.")
-    third_party_markup: Annotated[float, Field(ge=0.0, le=10.0)] = Field(0.25, description="markup of third-party open serving")
+    third_party_markup: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.25, description="markup of third-party open serving"
+    )
     usage_growth_per_year: Annotated[float, Field(ge=0.1, le=100.0)] = Field(
         3.0, description="factor by which token volume per user grows in a year"
     )
     usage_price_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
-        0.0, description="elasticity of token volume per user to the going rate over "
-                         "reference_price (1: users spend a constant budget on tokens)")
+        0.0,
+        description="elasticity of token volume per user to the going rate over "
+        "reference_price (1: users spend a constant budget on tokens)",
+    )
     first_party_hosting_share: Share = Field(
         0.25, description="share of an open model's tokens its own lab serves"
     )
     spillover_open: Share = Field(0.10, description="monthly catch-up towards best open model")
     spillover_closed: Share = Field(0.01, description="monthly catch-up towards closed frontier")
     recipe_diffusion: Share = Field(
-        0.0, description="monthly share of the log gap to a published method's training gain "
-                         "closed by each lab whose knowledge is below the publisher's")
+        0.0,
+        description="monthly share of the log gap to a published method's training gain "
+        "closed by each lab whose knowledge is below the publisher's",
+    )
     serving_rebuild_months: Annotated[float, Field(ge=0.0, le=600.0)] | None = Field(
-        None, description="months after a published serving architecture from which the labs "
-                          "ahead of its publisher build their releases on it (None: never)")
+        None,
+        description="months after a published serving architecture from which the labs "
+        "ahead of its publisher build their releases on it (None: never)",
+    )
     reference_price: Annotated[float, Field(ge=1e-3, le=1e4)] | None = Field(
-        None, description="$/Mtok going rate of API tokens at which the price coefficients "
-                          "are stated; users weigh a price against last month's going rate "
-                          "(None: prices count in constant dollars)")
-    hybrid_small_gap: Annotated[float, Field(ge=0.0, le=10.0)] = Field(0.5, description="OOM below frontier of a hybrid's open model")
+        None,
+        description="$/Mtok going rate of API tokens at which the price coefficients "
+        "are stated; users weigh a price against last month's going rate "
+        "(None: prices count in constant dollars)",
+    )
+    hybrid_small_gap: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.5, description="OOM below frontier of a hybrid's open model"
+    )
     family_nest: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        1.0, description="nested-logit parameter of developers' choice, one nest per lab: how "
-                         "far a lab's own offers substitute for each other more than for "
-                         "rivals' (1: plain logit; towards 0: a family is worth its best offer)")
+        1.0,
+        description="nested-logit parameter of developers' choice, one nest per lab: how "
+        "far a lab's own offers substitute for each other more than for "
+        "rivals' (1: plain logit; towards 0: a family is worth its best offer)",
+    )
     frontier_class_months: Months = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
     )
@@ -175,9 +205,11 @@ class World(Strict):
     @model_validator(mode="after")
     def _elasticity_needs_a_reference(self) -> World:
         if self.usage_price_elasticity != 0 and self.reference_price is None:
-            raise ValueError("usage_price_elasticity answers the going rate over "
-                             "reference_price: set world.reference_price ($/Mtok) or leave the "
-                             "elasticity at 0")
+            raise ValueError(
+                "usage_price_elasticity answers the going rate over "
+                "reference_price: set world.reference_price ($/Mtok) or leave the "
+                "elasticity at 0"
+            )
         return self
 
 
@@ -185,8 +217,11 @@ class Decision(Strict):
     """The labs' strategy-review rule (quantal response with inertia)."""
 
     temperature: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
-        0.5, description="logit temperature on burn-scaled payoffs")
-    inertia: Annotated[float, Field(ge=0.0, le=1e3)] = Field(1.0, description="utility bonus of keeping the current strategy")
+        0.5, description="logit temperature on burn-scaled payoffs"
+    )
+    inertia: Annotated[float, Field(ge=0.0, le=1e3)] = Field(
+        1.0, description="utility bonus of keeping the current strategy"
+    )
     review_months: int = Field(3, ge=1, le=60, description="months between strategy reviews")
     execution_lag_months: int = Field(4, ge=0, le=36, description="announcement to effect")
     runway_target_months: Months = Field(24.0, description="runway below which pressure rises")
@@ -199,14 +234,18 @@ class Decision(Strict):
         10.0, description="developer-equivalents of one enterprise workload on a family"
     )
     moat_value: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        0.04, description="share of what the lead earns closed (API margin, plus "
-        "moat_ecosystem_weight x mind-share) lost per month of lead given away by open weights"
+        0.04,
+        description="share of what the lead earns closed (API margin, plus "
+        "moat_ecosystem_weight x mind-share) lost per month of lead given away by open weights",
     )
     moat_ecosystem_weight: Share = Field(
-        0.0, description="share of the closed option's mind-share value that the moat also puts "
-        "at risk (0: the moat is the API margin alone)"
+        0.0,
+        description="share of the closed option's mind-share value that the moat also puts "
+        "at risk (0: the moat is the API margin alone)",
     )
-    safety_steepness: Annotated[float, Field(ge=0.0, le=10.0)] = Field(2.0, description="growth of safety cost per OOM to frontier")
+    safety_steepness: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        2.0, description="growth of safety cost per OOM to frontier"
+    )
 
 
 class BusinessModelWeights(Strict):
@@ -215,8 +254,9 @@ class BusinessModelWeights(Strict):
     commoditisation: NonNeg = Field(0.0, description="value per unit open share of all tokens")
     compute_demand: NonNeg = Field(0.0, description="value per $M of open-ecosystem inference")
     exclusivity: NonNeg = Field(
-        0.0, description="value of a closed frontier per unit of the lab's product integration "
-        "and per year by which it leads the best open weights of other labs"
+        0.0,
+        description="value of a closed frontier per unit of the lab's product integration "
+        "and per year by which it leads the best open weights of other labs",
     )
 
 
@@ -244,26 +284,41 @@ class Lab(Strict):
     licence: Licence = "permissive"
     major: bool = Field(False, description="one of the eight major families of document 000")
     capital: Annotated[float, Field(ge=0.0, le=1e7)] = Field(description="$M at the start")
-    training_spend: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month on training at the start")
+    training_spend: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month on training at the start"
+    )
     training_spend_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
-    opex: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month of other operating costs")
-    other_revenue: Annotated[float, Field(ge=0.0, le=1e5)] = Field(0.0, description="$M/month of non-API AI revenue at the start")
+    opex: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month of other operating costs"
+    )
+    other_revenue: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        0.0, description="$M/month of non-API AI revenue at the start"
+    )
     other_revenue_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
-    parent_funding: Annotated[float, Field(ge=0.0, le=1e5)] = Field(0.0, description="$M/month a parent company transfers")
-    efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(1.0, description="training-efficiency multiplier")
-    inference_efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(1.0, description="inference-cost divisor")
-    capability: Capability = Field( description="knowledge stock, log10 eff. FLOP")
+    parent_funding: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        0.0, description="$M/month a parent company transfers"
+    )
+    efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
+        1.0, description="training-efficiency multiplier"
+    )
+    inference_efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
+        1.0, description="inference-cost divisor"
+    )
+    capability: Capability = Field(description="knowledge stock, log10 eff. FLOP")
     released_capability: Capability | None = None
     open_release_capability: Capability | None = Field(
         None, description="capability of its latest open frontier release"
     )
     open_model_gap: Annotated[float, Field(ge=0.0, le=10.0)] | None = Field(
-        None, description="OOM below its frontier of its smaller open models (default: "
-        "world.hybrid_small_gap)")
+        None,
+        description="OOM below its frontier of its smaller open models (default: "
+        "world.hybrid_small_gap)",
+    )
     safety_weight: Coef = Field(0.2, description="weight of safety/reputation cost")
     transparent_training: bool = Field(False, description="publishes its training recipe")
     price: Annotated[float, Field(ge=1e-3, le=1e4)] = Field(
-        description="$/Mtok of its closed API at the start")
+        description="$/Mtok of its closed API at the start"
+    )
     release_cadence: int = Field(6, ge=1, le=36, description="months between releases")
     release_phase: int = Field(0, ge=0, le=35, description="month offset of its releases")
     integration: Coef = Field(0.0, description="developer utility of its product integration")
@@ -273,18 +328,24 @@ class DeveloperSegment(Strict):
     name: Name
     weight: Positive
     bass_p: Share = Field(0.01, description="Bass innovation rate per month")
-    bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = Field(0.15, description="Bass imitation rate per month")
+    bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.15, description="Bass imitation rate per month"
+    )
     initial_adoption: Share = Field(0.0, description="share already building at the start")
     review_rate: Share = Field(0.08, description="monthly probability an adopter reviews")
     beta_capability: Coef = Field(2.0, description="utility per OOM of capability")
     alpha_price: Coef = Field(0.05, description="disutility per $/Mtok")
-    beta_open: SignedCoef = Field(0.5, description="utility of open weights (local, tuning, no lock-in)")
+    beta_open: SignedCoef = Field(
+        0.5, description="utility of open weights (local, tuning, no lock-in)"
+    )
     beta_network: Coef = Field(2.0, description="utility per unit ecosystem share of the family")
     beta_switch: Coef = Field(0.5, description="switching cost per unit fine-tuning investment")
     finetune_rate_open: Coef = Field(0.3, description="investment added per month on open")
     finetune_rate_closed: Coef = Field(0.05, description="investment added per month on closed")
     finetune_decay: Share = Field(0.05, description="monthly depreciation of the investment")
-    volume_median_ktok: Annotated[float, Field(ge=1e-3, le=1e9)] = Field(2000.0, description="median monthly volume, k tokens")
+    volume_median_ktok: Annotated[float, Field(ge=1e-3, le=1e9)] = Field(
+        2000.0, description="median monthly volume, k tokens"
+    )
     volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = Field(
         1.5, description="log-normal sigma of volume (heavy tail)"
     )
@@ -302,7 +363,8 @@ class EnterpriseSector(Strict):
 class Enterprises(Strict):
     sectors: list[EnterpriseSector]
     jurisdiction_weights: dict[Jurisdiction, NonNeg] = Field(
-        default_factory=_default_jurisdiction_weights)
+        default_factory=_default_jurisdiction_weights
+    )
     initial_adoption: Share = Field(0.0, description="share already using AI at the start")
     bass_p: Share = 0.01
     bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.12
@@ -313,16 +375,27 @@ class Enterprises(Strict):
     volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.5
     beta_capability_complex: Coef = Field(4.0, description="utility per OOM, complex work (Q4)")
     beta_capability_commodity: Coef = Field(0.5, description="utility per OOM, commodity work")
-    alpha_cost_complex: Annotated[float, Field(gt=0.0, le=100.0)] = Field(0.05, description="disutility per $/Mtok, complex work")
-    alpha_cost_commodity: Annotated[float, Field(gt=0.0, le=100.0)] = Field(0.3, description="disutility per $/Mtok, commodity")
+    alpha_cost_complex: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.05, description="disutility per $/Mtok, complex work"
+    )
+    alpha_cost_commodity: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.3, description="disutility per $/Mtok, commodity"
+    )
     finetune_bonus_open: Coef = Field(1.0, description="preference for open when tuning (Q2)")
     compliance_bonus_closed: Coef = Field(1.0, description="compliance features of APIs (Q5)")
-    wrapper_cost: Annotated[float, Field(ge=0.0, le=1e4)] = Field(0.5, description="$/Mtok of an enterprise wrapper for open (Q5)")
-    selfhost_fixed: Annotated[float, Field(ge=0.0, le=1e4)] = Field(0.05, description="$M/month fixed cost of self-hosting")
-    selfhost_cost_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(0.7, description="self-hosted marginal / serving cost")
+    wrapper_cost: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
+        0.5, description="$/Mtok of an enterprise wrapper for open (Q5)"
+    )
+    selfhost_fixed: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
+        0.05, description="$M/month fixed cost of self-hosting"
+    )
+    selfhost_cost_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.7, description="self-hosted marginal / serving cost"
+    )
     switch_cost: Coef = Field(0.5, description="utility cost of moving a workload")
     temperature: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
-        0.5, description="logit temperature of routing choices")
+        0.5, description="logit temperature of routing choices"
+    )
 
     @model_validator(mode="after")
     def _sectors_unique(self) -> Enterprises:
@@ -343,12 +416,15 @@ class PolicyBase(Strict):
     end: Month | None = Field(None, description="month it stops (exclusive); none = never")
 
 
-
 class GPAIObligations(PolicyBase):
     kind: Literal["gpai"]
     threshold_flops: Flops = Field(1e25, description="training-compute threshold, FLOPs")
-    monthly_cost_closed: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month for a closed model above it")
-    monthly_cost_open: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month for open with transparent training")
+    monthly_cost_closed: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month for a closed model above it"
+    )
+    monthly_cost_open: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month for open with transparent training"
+    )
     open_exemption: bool = Field(False, description="open + transparent models are exempt")
     transparency_bonus: Coef = Field(
         0.5, description="enterprise utility of certified-transparent open models (compliance)"
@@ -368,13 +444,18 @@ class OpenReleaseBan(PolicyBase):
 
 class OpenFunding(PolicyBase):
     kind: Literal["open_funding"]
-    monthly_budget: Annotated[float, Field(ge=0.0, le=1e5)] = Field(description="$M/month shared among eligible open labs")
-    eligible_origins: list[Origin] = Field(default_factory=lambda: list[Origin](["US", "CN", "EU",
-                                                                                  "other"]))
+    monthly_budget: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month shared among eligible open labs"
+    )
+    eligible_origins: list[Origin] = Field(
+        default_factory=lambda: list[Origin](["US", "CN", "EU", "other"])
+    )
     training_share: Share = Field(
-        0.0, description="share of each grant given as training compute, spent on top of the "
-                         "lab's own training plan (a compute grant, as public AI compute "
-                         "programmes give); the rest is cash")
+        0.0,
+        description="share of each grant given as training compute, spent on top of the "
+        "lab's own training plan (a compute grant, as public AI compute "
+        "programmes give); the rest is cash",
+    )
 
 
 class ExportControls(PolicyBase):
@@ -400,17 +481,18 @@ class EventBase(Strict):
     note: str = ""
 
 
-
 class EfficiencyShock(EventBase):
     kind: Literal["efficiency"]
     lab: str
     factor: Annotated[float, Field(gt=0.0, le=1000.0)]
     inference_factor: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     published: bool = Field(
-        False, description="the method is published: labs behind the lab multiply their "
-                           "training efficiency by `factor` (at world.recipe_diffusion of the "
-                           "log gap a month) and adopt its inference efficiency at their next "
-                           "release")
+        False,
+        description="the method is published: labs behind the lab multiply their "
+        "training efficiency by `factor` (at world.recipe_diffusion of the "
+        "log gap a month) and adopt its inference efficiency at their next "
+        "release",
+    )
 
 
 class CapabilityShock(EventBase):
@@ -491,8 +573,11 @@ class Target(Strict):
             problems.add("window", "must be [first, last] with first <= last")
         if self.range is not None and not self.range[0] <= self.range[1]:
             problems.add("range", "must be [low, high] with low <= high")
-        if self.comparison in ("between", "median_between") and self.range is None and not (
-                self.metric == "first_open_month" and self.window is not None):
+        if (
+            self.comparison in ("between", "median_between")
+            and self.range is None
+            and not (self.metric == "first_open_month" and self.window is not None)
+        ):
             problems.add("range", f"comparison '{self.comparison}' needs 'range'")
         if self.comparison in ("eq", "ge", "le", "gt", "lt") and self.value is None:
             problems.add("value", f"comparison '{self.comparison}' needs 'value'")
@@ -523,7 +608,9 @@ class Funding(Strict):
     base_rate: Share = Field(0.25, description="monthly chance of closing a round when seeking")
     seek_below_runway: Months = Field(12.0, description="runway (months) that triggers a raise")
     growth_weight: Coef = Field(8.0, description="how revenue growth raises the chance")
-    efficiency_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(0.5, description="how revenue/burn raises the chance")
+    efficiency_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        0.5, description="how revenue/burn raises the chance"
+    )
 
 
 class Scenario(Strict):
@@ -555,8 +642,9 @@ class Scenario(Strict):
         for i, ev in enumerate(self.events):
             lab = getattr(ev, "lab", None)
             if lab is not None and lab not in names:
-                problems.add(f"events[{i}].lab",
-                             f"unknown lab '{lab}'; known labs: {', '.join(names)}")
+                problems.add(
+                    f"events[{i}].lab", f"unknown lab '{lab}'; known labs: {', '.join(names)}"
+                )
         for i, t in enumerate(self.targets):
             for lab in [t.lab, *(t.labs or [])]:
                 if lab is not None and lab not in names:
@@ -572,8 +660,10 @@ class Scenario(Strict):
             problems.add("developer_segments", "developer segment names must be unique")
         for i, lab in enumerate(self.labs):
             if lab.release_phase >= lab.release_cadence:
-                problems.add(f"labs[{i}].release_phase", f"must be below release_cadence "
-                             f"({lab.release_cadence}) (lab '{lab.name}')")
+                problems.add(
+                    f"labs[{i}].release_phase",
+                    f"must be below release_cadence ({lab.release_cadence}) (lab '{lab.name}')",
+                )
         truncated = bool(info.context and info.context.get("truncated"))
         for field, problem, after_end in window_problems(self):
             if not (after_end and truncated):
@@ -620,12 +710,25 @@ def window_problems(scenario: Scenario) -> list[tuple[str, str, bool]]:
             lo = month_index(policy.start, start)
             hi = None if policy.end is None else month_index(policy.end, start)
             if hi is not None and hi <= lo:
-                out.append((f"{field}.end", f"{policy.end} is not after its start "
-                            f"{policy.start}", False))
+                out.append(
+                    (f"{field}.end", f"{policy.end} is not after its start {policy.start}", False)
+                )
             elif hi is not None and hi <= 0:
-                out.append((f"{field}.end", f"the policy ends ({policy.end}) before the "
-                            f"simulated window begins; {span}", False))
+                out.append(
+                    (
+                        f"{field}.end",
+                        f"the policy ends ({policy.end}) before the "
+                        f"simulated window begins; {span}",
+                        False,
+                    )
+                )
             elif lo >= months:
-                out.append((f"{field}.start", f"the policy starts ({policy.start}) after the "
-                            f"last simulated month; {span}", True))
+                out.append(
+                    (
+                        f"{field}.start",
+                        f"the policy starts ({policy.start}) after the "
+                        f"last simulated month; {span}",
+                        True,
+                    )
+                )
     return out
