@@ -58,6 +58,62 @@ def _seed(text: str) -> int:
     return value
 
 
+#: per command: what it writes, and the exit codes it can give (shown by `--help`)
+COMMAND_NOTES = {
+    "run": (
+        "DIR (default results/NAME-sSEED): world.parquet, labs.parquet, decisions.parquet, "
+        "events.parquet, summary.json, adoption.png/.svg, .openness.json; with --report "
+        "also report.html, report.md, figures/",
+        (0, 1, 2, 5, 130),
+    ),
+    "describe": ("nothing (prints the resolved configuration as JSON)", (0, 1, 2)),
+    "batch": (
+        "DIR (default results/NAME): manifest.json, experiment.json, events.parquet, "
+        "world/RUN_ID.parquet, labs/RUN_ID.parquet, .openness.json",
+        (0, 1, 2, 3, 5, 130),
+    ),
+    "results": ("nothing, or the CSV file of --csv", (0, 1, 2, 5)),
+    "compare": ("DIR/compare.csv (or --csv FILE)", (0, 1, 2, 5)),
+    "sensitivity": ("DIR/sensitivity.csv (or --csv FILE)", (0, 1, 2, 5)),
+    "validate": (
+        "OUT/NAME/ per scenario (default OUT results/validation): validation.md, "
+        "validation.csv, runs/ (the ensemble as a batch directory)",
+        (0, 1, 2, 3, 4, 5, 130),
+    ),
+    "report": (
+        "DIR/report.html, DIR/report.md, DIR/figures/ (into a run, batch or validation "
+        "directory openness wrote)",
+        (0, 1, 2, 5),
+    ),
+}
+EXIT_MEANINGS = {
+    0: "success",
+    1: "internal error (a bug; --debug shows the traceback)",
+    2: "bad input: a file, an argument or an output openness may not write",
+    3: "some runs failed (errors in manifest.json)",
+    4: "some target failed",
+    5: "results could not be written (disk full, permission)",
+    130: "interrupted",
+}
+
+
+def _epilog(command: str) -> str:
+    writes, codes = COMMAND_NOTES[command]
+    lines = [f"writes: {writes}", "exit status:"]
+    lines += [f"  {code}  {EXIT_MEANINGS[code]}" for code in codes]
+    return "\n".join(lines)
+
+
+def _command(sub, name: str, summary: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=_epilog(name),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openness", description="Simulate the open- vs closed-weight AI model market."
@@ -68,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run one scenario and write its tables and figure")
+    run = _command(sub, "run", "run one scenario and write its tables and figure")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
     run.add_argument(
@@ -87,11 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_cmd_run)
 
-    describe = sub.add_parser("describe", help="print the fully resolved configuration")
+    describe = _command(sub, "describe", "print the fully resolved configuration")
     describe.add_argument("scenario", type=Path, help="scenario TOML file")
     describe.set_defaults(handler=_cmd_describe)
 
-    batch = sub.add_parser("batch", help="run an experiment: arms x design x replications")
+    batch = _command(sub, "batch", "run an experiment: arms x design x replications")
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
     batch.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
     batch.add_argument(
@@ -114,13 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.set_defaults(handler=_cmd_batch)
 
-    results = sub.add_parser("results", help="load a batch's results as one table")
+    results = _command(sub, "results", "load a batch's results as one table")
     results.add_argument("directory", type=Path, help="batch result directory")
     results.add_argument("--table", choices=("world", "labs"), default="world")
     results.add_argument("--csv", type=Path, help="also write the table as CSV")
     results.set_defaults(handler=_cmd_results)
 
-    compare = sub.add_parser("compare", help="effects of each arm against a baseline arm")
+    compare = _command(sub, "compare", "effects of each arm against a baseline arm")
     compare.add_argument("directory", type=Path, help="batch result directory")
     compare.add_argument("--baseline", help="baseline arm (default: the experiment's)")
     compare.add_argument("--metrics", nargs="+", help="metrics (default: all kept)")
@@ -128,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--csv", type=Path, help="CSV path (default: DIR/compare.csv)")
     compare.set_defaults(handler=_cmd_compare)
 
-    sens = sub.add_parser("sensitivity", help="Sobol indices of a Saltelli-design batch")
+    sens = _command(sub, "sensitivity", "Sobol indices of a Saltelli-design batch")
     sens.add_argument("directory", type=Path, help="batch result directory")
     sens.add_argument("--metrics", nargs="+", help="outcomes (default: all kept)")
     sens.add_argument("--months", nargs="+", metavar="YYYY-MM", help="months (default: all)")
@@ -136,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--csv", type=Path, help="CSV path (default: DIR/sensitivity.csv)")
     sens.set_defaults(handler=_cmd_sensitivity)
 
-    val = sub.add_parser("validate", help="test a scenario's pattern targets over many seeds")
+    val = _command(sub, "validate", "test a scenario's pattern targets over many seeds")
     val.add_argument("scenarios", type=Path, nargs="*", help="scenario TOML files")
     val.add_argument(
         "--all", action="store_true", help="every scenario with targets under scenarios/"
@@ -158,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write report.html and report.md for each scenario",
     )
 
-    rep = sub.add_parser(
-        "report", help="HTML and Markdown report of a run, batch or validation directory"
+    rep = _command(
+        sub, "report", "HTML and Markdown report of a run, batch or validation directory"
     )
     rep.add_argument("directory", type=Path, help="run, batch or validation directory")
     rep.set_defaults(handler=_cmd_report)
@@ -258,6 +314,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from openness.files import check_output, under
 
     loaded = load_experiment(args.experiment)
+    if args.scheduler:
+        from openness.experiments.executors import require_dask
+
+        require_dask(str(args.experiment))
     out = args.out if args.out is not None else under("results", loaded.spec.name)
     # a new batch needs a new or empty directory; --resume one that openness wrote
     out = check_output(
@@ -391,20 +451,29 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def project_scenarios() -> Path:
+    """The project's scenarios/ directory: beside src/ in a checkout (wherever the command
+    runs from), else ./scenarios."""
+    import openness
+
+    beside = Path(openness.__file__).resolve().parents[2] / "scenarios"
+    return beside if beside.is_dir() else Path("scenarios")
+
+
 def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     from openness.scenario import ScenarioError, load_scenario
 
     if args.all:
-        root = Path("scenarios")
+        root = project_scenarios()
         paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
         found = [p for p in paths if load_scenario(p).targets]
-        if not found:  # run from elsewhere than the project's root: say so, do not pass
+        if not found:  # an installed package outside its project: say so, do not pass
             raise ScenarioError(
-                root.resolve(),
+                root,
                 "",
                 "--all validates every scenario file with "
-                "[[targets]] in ./scenarios, and there is none here; run it "
-                "from the project's root or name the scenario files",
+                "[[targets]] in the project's scenarios/, and there is none "
+                "here; name the scenario files instead",
             )
         return found
     if not args.scenarios:

@@ -343,10 +343,17 @@ def test_validate_refuses_a_scenario_without_targets(capsys):
     assert "has no [[targets]]" in capsys.readouterr().err
 
 
-def test_validate_all_refuses_a_directory_without_scenarios(tmp_path, monkeypatch, capsys):
-    """Run from elsewhere than the project's root, --all finds nothing to validate: an error,
-    not a silent pass."""
+def test_validate_all_finds_the_projects_scenarios_from_anywhere(tmp_path, monkeypatch):
+    from openness.cli import project_scenarios
+
     monkeypatch.chdir(tmp_path)
+    assert project_scenarios() == ROOT / "scenarios"
+
+
+def test_validate_all_without_scenarios_is_an_error_not_a_pass(tmp_path, monkeypatch, capsys):
+    import openness.cli
+
+    monkeypatch.setattr(openness.cli, "project_scenarios", lambda: tmp_path / "scenarios")
     assert main(["validate", "--all"]) == 2
     assert "there is none here" in capsys.readouterr().err
 

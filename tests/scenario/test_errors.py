@@ -238,3 +238,31 @@ def test_extends_chains_are_bounded(tmp_path):
         previous = path
     with pytest.raises(ScenarioError, match="deeper than 8"):
         load_scenario(previous)
+
+
+def test_a_removed_field_names_its_version_and_its_replacement(tmp_path, monkeypatch):
+    from openness.scenario import ScenarioError, load_scenario, schema
+
+    monkeypatch.setitem(schema.REMOVED_FIELDS, "decision.old_weight",
+                        (2, "use decision.new_weight ($ per developer-month)"))
+    monkeypatch.setitem(schema.REMOVED_FIELDS, "labs[].old_stance",
+                        (2, "use labs[].stance (a category)"))
+    path = tmp_path / "old.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[decision]\nold_weight = 1\n'
+                    '[[labs]]\nname = "OpenAI"\nold_stance = 3\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert "field 'decision.old_weight'" in text and "removed in schema version 2" in text
+    assert "use decision.new_weight" in text and "use labs[].stance" in text
+    assert "unknown key" not in text
+
+
+def test_a_file_for_a_newer_schema_is_refused(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+    from openness.scenario.schema import SCHEMA_VERSION
+
+    path = tmp_path / "new.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "x"\nschema_version = {SCHEMA_VERSION + 1}\n')
+    with pytest.raises(ScenarioError, match="schema_version"):
+        load_scenario(path)

@@ -235,9 +235,24 @@ class DaskExecutor:
             yield result
 
 
+def require_dask(source: str = "--scheduler") -> None:
+    """A clear error, before anything runs, when dask.distributed is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        from openness.scenario import ExperimentError
+
+        raise ExperimentError(
+            source,
+            "--scheduler",
+            "running on a dask cluster needs the dask extra: pip install 'openness[dask]'",
+        )
+
+
 def make_executor(workers: int | None = None, scheduler: str | None = None):
     """The executor the CLI options ask for; workers defaults to all cores."""
     if scheduler:
+        require_dask()
         return DaskExecutor(scheduler)
     workers = workers or os.cpu_count() or 1
     return InlineExecutor() if workers == 1 else LocalPoolExecutor(workers)

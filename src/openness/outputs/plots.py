@@ -9,19 +9,16 @@ is an ensemble of one. Bands are quantiles across replications, month by month, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, Literal
 
 import matplotlib
-
-matplotlib.use("Agg")  # files only; no display is needed or assumed
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 ADOPTION_PANELS = {
     "open_share_dev_count": "Developers building on open weights (by count)",
@@ -35,6 +32,17 @@ BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 # ---- data behind the figures ----------------------------------------------------------------
+
+
+def _subplots(
+    *grid: int, figsize: tuple[float, float], layout: Literal["constrained"] = "constrained", **kw
+) -> tuple[Figure, Any]:
+    """A Figure of its own with its axes, as `pyplot.subplots` makes them, but outside
+    pyplot's global state: nothing to close, no backend chosen at import."""
+    fig = Figure(figsize=figsize, layout=layout)
+    return fig, fig.subplots(*grid, **kw)
+
+
 def bands(df: pd.DataFrame, column: str, by: str | list[str] = "month") -> pd.DataFrame:
     """Quantiles q05, q25, median, q75, q95 of `column` across runs, per `by` value."""
     q = df.groupby(by, sort=True)[column].quantile(list(BAND_QUANTILES)).unstack()
@@ -121,7 +129,7 @@ def adoption_curves(
 ) -> Figure:
     """Open-weight shares of developers and enterprises (by count and by tokens): median
     and 50% / 90% bands across runs, with dated events marked."""
-    fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True, layout="constrained")
+    fig, axes = _subplots(2, 2, figsize=(10, 6.5), sharex=True, layout="constrained")
     colours = ["tab:blue", "tab:blue", "tab:orange", "tab:orange"]
     for ax, (column, name), colour in zip(axes.flat, ADOPTION_PANELS.items(), colours, strict=True):
         ax.set_title(name, fontsize=10)
@@ -159,7 +167,7 @@ def cascade(labs: pd.DataFrame, title: str = "", observed: pd.DataFrame | None =
     run = labs.merge(labs[keys].drop_duplicates().head(1), on=keys) if keys else labs
     grid = run.pivot(index="lab", columns="month", values="strategy")
     codes = grid.apply(lambda col: col.map(STRATEGY_CODES)).to_numpy(float)
-    fig, ax = plt.subplots(figsize=(10, 0.32 * len(grid) + 1.6), layout="constrained")
+    fig, ax = _subplots(figsize=(10, 0.32 * len(grid) + 1.6), layout="constrained")
     x = mdates.date2num(grid.columns)
     step = (x[1] - x[0]) if len(x) > 1 else 30.0
     ax.imshow(
@@ -204,7 +212,7 @@ def cascade(labs: pd.DataFrame, title: str = "", observed: pd.DataFrame | None =
 def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
     """Share of runs in which each lab is open, month by month."""
     share = open_share_by_lab(labs)
-    fig, ax = plt.subplots(figsize=(10, 0.32 * len(share) + 1.6), layout="constrained")
+    fig, ax = _subplots(figsize=(10, 0.32 * len(share) + 1.6), layout="constrained")
     x = mdates.date2num(share.columns)
     step = (x[1] - x[0]) if len(x) > 1 else 30.0
     image = ax.imshow(
@@ -229,7 +237,7 @@ def cascade_share(labs: pd.DataFrame, title: str = "") -> Figure:
 def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
     """Closed/open price ratio (log scale) with the serving-cost ratio beneath it, and the
     capability lag of the best open model."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, layout="constrained")
+    fig, (top, bottom) = _subplots(2, 1, figsize=(9, 6.5), sharex=True, layout="constrained")
     _band_plot(top, bands(world, "price_ratio"), "tab:purple")
     if "serving_cost_ratio" in world.columns:
         # the price ratio is the cost ratio times the two markups: where they part, prices do
@@ -269,8 +277,8 @@ def arm_bands(
 ) -> Figure:
     """One metric for several arms (the `arm` column) on one time axis: median and 50% band
     across runs for each arm."""
-    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
-    colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
+    fig, ax = _subplots(figsize=(9, 4.5), layout="constrained")
+    colours = matplotlib.colormaps.get_cmap("tab10")(np.linspace(0, 1, 10))
     for k, (arm, rows) in enumerate(world.groupby("arm", sort=False)):
         q = bands(rows, column)
         ax.fill_between(q.index, q["q25"], q["q75"], color=colours[k], alpha=0.25, linewidth=0)
@@ -289,8 +297,8 @@ def arm_bands(
 def market_shares(labs: pd.DataFrame, column: str = "developer_share", title: str = "") -> Figure:
     """Stacked areas of each lab family's share, mean across runs."""
     table = mean_shares(labs, column)
-    fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
-    colours = plt.get_cmap("tab20")(np.linspace(0, 1, table.shape[1]))
+    fig, ax = _subplots(figsize=(10, 5.5), layout="constrained")
+    colours = matplotlib.colormaps.get_cmap("tab20")(np.linspace(0, 1, table.shape[1]))
     ax.stackplot(table.index, 100 * table.to_numpy(float).T, labels=table.columns, colors=colours)
     ax.set_ylim(0, 100)
     ax.set_ylabel(f"{column.replace('_', ' ').capitalize()} (%)")
@@ -304,12 +312,14 @@ def market_shares(labs: pd.DataFrame, column: str = "developer_share", title: st
 
 def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
     """Capital ($M, log scale) and runway (months) per lab, median across runs."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True, layout="constrained")
+    fig, (top, bottom) = _subplots(2, 1, figsize=(10, 7), sharex=True, layout="constrained")
     capital = labs.pivot_table(index="month", columns="lab", values="capital", aggfunc="median")
     runway = labs.pivot_table(index="month", columns="lab", values="runway", aggfunc="median")
     colours = dict(
         zip(
-            capital.columns, plt.get_cmap("tab20")(np.linspace(0, 1, capital.shape[1])), strict=True
+            capital.columns,
+            matplotlib.colormaps.get_cmap("tab20")(np.linspace(0, 1, capital.shape[1])),
+            strict=True,
         )
     )
     for lab in capital.columns:
@@ -362,8 +372,8 @@ def payoff_terms(
     reviews ($M/month, median across runs; `decisions` tables of one or more runs)."""
     diff = payoff_differences(decisions, lab, option)
     shown = [t for t in PAYOFF_TERMS if diff[t].abs().max() > 1e-9]
-    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
-    colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
+    fig, ax = _subplots(figsize=(9, 5), layout="constrained")
+    colours = matplotlib.colormaps.get_cmap("tab10")(np.linspace(0, 1, 10))
     for term in shown:
         ax.plot(
             diff.index,
@@ -392,7 +402,7 @@ def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = ""
     elif "month" in rows and rows["month"].notna().any():
         rows = rows[rows["month"] == rows["month"].max()]
     rows = rows.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
+    fig, ax = _subplots(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
     y = np.arange(len(rows))
     err = np.vstack([rows["effect"] - rows["ci_low"], rows["ci_high"] - rows["effect"]])
     ax.errorbar(
@@ -426,7 +436,7 @@ def sobol_bars(table: pd.DataFrame, metric: str | None = None, title: str = "") 
     rows = table[table["metric"] == metric]
     if "month" in rows and rows["month"].notna().any():
         rows = rows[rows["month"] == rows["month"].max()]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.8), layout="constrained")
+    fig, ax = _subplots(figsize=(8, 0.5 * len(rows) + 1.8), layout="constrained")
     y = np.arange(len(rows))
     ax.barh(
         y - 0.2,
@@ -460,7 +470,7 @@ def validation_ranges(table: pd.DataFrame, title: str = "") -> Figure:
     """Each target: observed 5-95% range and median across seeds, against what is required
     (a `validation.evaluate` table; targets on different scales get their own row)."""
     rows = table.reset_index(drop=True)
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         len(rows), 1, figsize=(9, 0.75 * len(rows) + 1.2), layout="constrained", squeeze=False
     )
     for ax, row in zip(axes[:, 0], rows.itertuples(), strict=True):
@@ -502,5 +512,4 @@ def save(
         path = f"{path_stem}.{fmt}"
         fig.savefig(path, dpi=dpi)
         paths.append(path)
-    plt.close(fig)
     return paths

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -14,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from openness.scenario.errors import ScenarioError
-from openness.scenario.schema import Problems, Scenario, window_problems
+from openness.scenario.schema import REMOVED_FIELDS, Problems, Scenario, window_problems
 
 # Lists of tables that a child file merges into its parent's by `name`, and lists it appends
 # to its parent's (a regulator's `policies` too); any other value replaces the parent's.
@@ -248,6 +249,11 @@ def _problems(exc: ValidationError, raw: Any, root: type[BaseModel]) -> list[tup
         kind = err.get("type", "")
         msg = str(err.get("msg", "invalid value"))
         if kind == "extra_forbidden":
+            removed = REMOVED_FIELDS.get(re.sub(r"\[\d+\]", "[]", field))
+            if removed is not None:
+                version, replacement = removed
+                out.append(("", field, f"was removed in schema version {version}: {replacement}"))
+                continue
             allowed = _allowed_fields(root, _strip_tags(loc, raw)[:-1])
             out.append(("", field, "unknown key; allowed keys here: " + ", ".join(allowed)))
             continue

@@ -613,7 +613,23 @@ class Funding(Strict):
     )
 
 
+#: The version of the scenario format this code reads. Fields removed or renamed in a later
+#: version are listed in REMOVED_FIELDS, so that an old file gets an error that names what
+#: replaces them instead of a bare "unknown key".
+SCHEMA_VERSION = 1
+
+#: dotted field path (list items written "[]", e.g. "labs[].safety_weight") ->
+#: (the schema version that removed it, what replaces it)
+REMOVED_FIELDS: dict[str, tuple[int, str]] = {}
+
+
 class Scenario(Strict):
+    schema_version: int = Field(
+        SCHEMA_VERSION,
+        ge=1,
+        le=SCHEMA_VERSION,
+        description="version of the scenario format the file is written for",
+    )
     name: Name
     description: str = ""
     simulation: Simulation = Simulation()
