@@ -22,6 +22,7 @@ from openness.files import atomic_write_text, atomic_write_with, check_output
 from openness.provenance import git_commit
 from openness.scenario import Scenario, ScenarioError, content_hash, load_scenario
 from openness.scenario.schema import LAB_TARGET_METRICS, Target, month_index, month_start
+from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
 
@@ -158,14 +159,14 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
     if target.metric == "labs_frontier_closed":
         rows = _at(labs, month)
         rows = rows[rows["lab"].isin(target.labs)]
-        return rows["strategy"].isin(["closed", "hybrid"]).groupby(rows["replication"]).sum()
+        return rows["strategy"].isin([CLOSED, HYBRID]).groupby(rows["replication"]).sum()
     own = labs[labs["lab"] == target.lab]
     if target.metric == "strategy_is":
         rows = _at(own, month)
         return (rows["strategy"] == target.equals).astype(float).set_axis(rows["replication"])
     if target.metric == "frontier_closed_through":
         upto = own[own["month"] <= month_start(month)]
-        return (upto["strategy"] != "open").groupby(upto["replication"]).all().astype(float)
+        return (upto["strategy"] != OPEN).groupby(upto["replication"]).all().astype(float)
     assert target.lab is not None  # the schema requires it for this metric
     return first_open_months(labs, target.lab, start)
 
@@ -176,9 +177,9 @@ def first_open_months(labs: pd.DataFrame, lab: str, start: str) -> pd.Series:
 
     def first(rows: pd.DataFrame) -> float:
         rows = rows.sort_values("month")
-        if rows["strategy"].iloc[0] != "closed":
+        if rows["strategy"].iloc[0] != CLOSED:
             return 0.0
-        opened = rows.index[rows["strategy"] != "closed"]
+        opened = rows.index[rows["strategy"] != CLOSED]
         if len(opened) == 0:
             return np.nan
         when = rows.loc[opened[0], "month"]

@@ -11,13 +11,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-SLOTS = 3
-SLOT_API, SLOT_OPEN_FRONTIER, SLOT_OPEN_SMALL = 0, 1, 2
-LICENCE_CODES = {"permissive": 0, "community": 1, "research": 2, "closed": 3}
-ORIGIN_CODES = {"US": 0, "CN": 1, "EU": 2, "other": 3}
-JURISDICTION_CODES = ORIGIN_CODES
-SECTOR_CODES = {"government": 0, "privacy": 1, "general": 2}
-STRATEGY_NAMES = ("closed", "hybrid", "open")
+# the names and codes live in openness.vocabulary; these are re-exported for the market's use
+from openness.vocabulary import (  # noqa: F401
+    JURISDICTION_CODES,
+    LICENCE_CODES,
+    ORIGIN_CODES,
+    SECTOR_CODES,
+    SLOT_API,
+    SLOT_OPEN_FRONTIER,
+    SLOT_OPEN_SMALL,
+    SLOTS,
+)
+from openness.vocabulary import STRATEGIES as STRATEGY_NAMES  # noqa: F401
 
 
 @dataclass(frozen=True)

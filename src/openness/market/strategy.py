@@ -52,6 +52,7 @@ from openness.market.offers import (
 )
 from openness.market.routing import EnterpriseMarket
 from openness.scenario.schema import BusinessModelWeights, Decision, Funding, World
+from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 # values a lab collects over years, only if it survives them; the safety cost is not among
 # them (misuse and reputation follow the release at once)
@@ -141,13 +142,13 @@ def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Of
     big = offer_index(lab.index, SLOT_OPEN_FRONTIER)
     small = offer_index(lab.index, SLOT_OPEN_SMALL)
     markup = 1.0 + world.third_party_markup
-    avail[api] = option != "open"
+    avail[api] = option != OPEN
     cap[api], price[api], cost[api] = lab.knowledge, lab.price, lab.serving_frontier
-    if option == "open":
+    if option == OPEN:
         avail[big] = True
         cap[big], cost[big] = lab.knowledge, lab.serving_frontier
         price[big] = lab.serving_frontier * markup
-    if option != "closed":
+    if option != CLOSED:
         avail[small] = True
         cap[small], cost[small] = lab.knowledge - lab.open_model_gap, lab.serving_small
         price[small] = lab.serving_small * markup
@@ -178,7 +179,7 @@ def payoff_terms(
         )  # $/Mtok of its open weights served through APIs
         terms["api_margin"][k] = margin * served[api] / 1e6
         terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
-        terms["grants"][k] = lab.grant_if_open if option == "open" else 0.0
+        terms["grants"][k] = lab.grant_if_open if option == OPEN else 0.0
         # mind-share and complements are worth what the users they steer spend, which grows
         # with usage per user and the going rate of tokens like API margins do
         spend = market.usage * market.price_level
@@ -199,7 +200,7 @@ def payoff_terms(
             spend
             * (
                 lab.weights.commoditisation * open_share
-                + lab.weights.exclusivity * lab.integration * lead * (option != "open")
+                + lab.weights.exclusivity * lab.integration * lead * (option != OPEN)
             )
             + lab.weights.compute_demand * open_spend
         )
@@ -208,9 +209,9 @@ def payoff_terms(
         dev_near = (margin * dev_tok[api] + hosting * (dev_tok[own].sum() - dev_tok[api])) / 1e6
         terms["market_access"][k] = -lab.restricted_share * dev_near
         released = {
-            "closed": -np.inf,
-            "hybrid": lab.knowledge - lab.open_model_gap,
-            "open": lab.knowledge,
+            CLOSED: -np.inf,
+            HYBRID: lab.knowledge - lab.open_model_gap,
+            OPEN: lab.knowledge,
         }[option]
         # releasing nothing (closed) risks nothing, whatever the steepness
         terms["safety"][k] = (

@@ -17,6 +17,7 @@ from openness.market.strategy import LabView, MarketView, choice_probabilities, 
 from openness.scenario.schema import Lab as LabConfig
 from openness.scenario.schema import Policy, month_index
 from openness.scenario.schema import Regulator as RegulatorConfig
+from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 if TYPE_CHECKING:
     from openness.model.market_model import OpennessModel
@@ -64,7 +65,7 @@ class Lab(_Agent):
         self.released_capability = released
         self.released_flops = released  # actual compute of that run (log10), set on release
         self.open_capability = config.open_release_capability or (
-            released if config.strategy == "open" else -math.inf
+            released if config.strategy == OPEN else -math.inf
         )
         self.open_model_gap = (
             config.open_model_gap
@@ -72,7 +73,7 @@ class Lab(_Agent):
             else model.world.hybrid_small_gap
         )
         self.small_capability = (
-            released - self.open_model_gap if config.strategy != "closed" else -math.inf
+            released - self.open_model_gap if config.strategy != CLOSED else -math.inf
         )
         self.price = config.price
         self.capital = config.capital
@@ -82,7 +83,7 @@ class Lab(_Agent):
         self.last_revenue = config.other_revenue
         self.runway = finance.MAX_RUNWAY
         self.insolvent = False
-        self.first_open_month: int | None = 0 if config.strategy == "open" else None
+        self.first_open_month: int | None = 0 if config.strategy == OPEN else None
 
     # ---- capability ----------------------------------------------------------------------
     @property
@@ -98,11 +99,11 @@ class Lab(_Agent):
             return
         self.released_capability = self.knowledge
         self.released_flops = flops
-        if self.strategy == "open":
+        if self.strategy == OPEN:
             self.open_capability = self.knowledge
             if self.first_open_month is None:
                 self.first_open_month = month
-        if self.strategy in ("hybrid", "open"):
+        if self.strategy in (HYBRID, OPEN):
             self.small_capability = self.knowledge - self.open_model_gap
 
     def apply_pending_switch(self, month: int) -> bool:

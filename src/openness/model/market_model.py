@@ -36,6 +36,7 @@ from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
 from openness.model.reporters import lab_record, world_record
 from openness.scenario.schema import Scenario, month_index, month_start
+from openness.vocabulary import CLOSED, OPEN
 
 
 @dataclass
@@ -196,10 +197,10 @@ class OpennessModel(mesa.Model):
 
     def _grants(self, policy: pol.PolicyState) -> list[tuple[float, float]]:
         """(cash, compute) $M/month of open funding each lab receives this month."""
-        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
+        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == OPEN]
         return [
             pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
-            if lab.strategy == "open"
+            if lab.strategy == OPEN
             else (0.0, 0.0)
             for lab in self.labs
         ]
@@ -249,7 +250,7 @@ class OpennessModel(mesa.Model):
         best_open = max(
             [lab.open_capability for lab in self.labs] + [lab.small_capability for lab in self.labs]
         )
-        closed = [lab.released_capability for lab in self.labs if lab.strategy != "open"]
+        closed = [lab.released_capability for lab in self.labs if lab.strategy != OPEN]
         best_closed = max(closed) if closed else -math.inf
         new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
         for lab, k in zip(self.labs, new, strict=True):
@@ -259,14 +260,14 @@ class OpennessModel(mesa.Model):
         n = len(self.labs) * SLOTS
         cap = np.full(n, -np.inf)
         price = np.zeros(n)
-        licence = np.full(n, LICENCE_CODES["closed"], dtype=np.int8)
+        licence = np.full(n, LICENCE_CODES[CLOSED], dtype=np.int8)
         origin = np.zeros(n, dtype=np.int8)
         transparent = np.zeros(n, dtype=bool)
         integration = np.zeros(n)
         ineff = np.ones(n)
         for lab in self.labs:
             i = lab.index * SLOTS
-            api_on = lab.strategy != "open" and math.isfinite(lab.released_capability)
+            api_on = lab.strategy != OPEN and math.isfinite(lab.released_capability)
             cap[i : i + 3] = [
                 lab.released_capability if api_on else -np.inf,
                 lab.open_capability,
@@ -499,7 +500,7 @@ class OpennessModel(mesa.Model):
             ),
         )
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
-        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == "open"]
+        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == OPEN]
         share = self.enterprises.jurisdiction_sector_share
         restricted = {
             o: float((policy.barred[:, :, code] * share).sum()) for o, code in ORIGIN_CODES.items()
@@ -546,7 +547,7 @@ class OpennessModel(mesa.Model):
                 # the cash part: a compute grant buys training beyond the lab's plan, which the
                 # valuation of this month's demand does not see
                 grant_if_open=pol.grant_per_lab(
-                    policy, lab.config.origin, open_origins, lab.strategy == "open"
+                    policy, lab.config.origin, open_origins, lab.strategy == OPEN
                 )[0],
                 integration=lab.config.integration,
                 open_model_gap=lab.open_model_gap,

@@ -17,6 +17,7 @@ from openness.scenario.schema import (
     Policy,
     ProcurementRestriction,
 )
+from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 
 @dataclass
@@ -56,16 +57,16 @@ def policy_state(instruments: list[tuple[str, Policy]]) -> PolicyState:
 
 def compliance_costs(state: PolicyState, flops: float, transparent: bool) -> dict[str, float]:
     """$M/month of GPAI obligations per option for a frontier run of `flops` (log10)."""
-    cost = {"closed": 0.0, "hybrid": 0.0, "open": 0.0}
+    cost = {CLOSED: 0.0, HYBRID: 0.0, OPEN: 0.0}
     for p in state.gpai:
         if flops < math.log10(p.threshold_flops):
             continue
-        cost["closed"] += p.monthly_cost_closed
-        cost["hybrid"] += p.monthly_cost_closed
+        cost[CLOSED] += p.monthly_cost_closed
+        cost[HYBRID] += p.monthly_cost_closed
         if transparent:
-            cost["open"] += 0.0 if p.open_exemption else p.monthly_cost_open
+            cost[OPEN] += 0.0 if p.open_exemption else p.monthly_cost_open
         else:
-            cost["open"] += p.monthly_cost_closed
+            cost[OPEN] += p.monthly_cost_closed
     return cost
 
 
@@ -75,9 +76,9 @@ def barred_options(
     code = ORIGIN_CODES[origin]
     over = [threshold for o, threshold in state.bans if o == code]
     return {
-        "closed": False,
-        "hybrid": any(small_flops >= t for t in over),
-        "open": any(flops >= t for t in over),
+        CLOSED: False,
+        HYBRID: any(small_flops >= t for t in over),
+        OPEN: any(flops >= t for t in over),
     }
 
 

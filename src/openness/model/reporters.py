@@ -13,6 +13,7 @@ import numpy as np
 from openness.market.offers import ORIGIN_CODES, SLOTS, Offers
 from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
+from openness.vocabulary import OPEN
 
 if TYPE_CHECKING:
     from openness.model.agents import Lab
@@ -202,7 +203,7 @@ def world_record(
             sum(f and lab.config.major for f, lab in zip(n_open, model.labs, strict=True))
         ),
         "n_open_frontier_labs": int(
-            sum(f and lab.strategy == "open" for f, lab in zip(n_open, model.labs, strict=True))
+            sum(f and lab.strategy == OPEN for f, lab in zip(n_open, model.labs, strict=True))
         ),
         "price_ratio": closed_price / open_price,
         "top_closed_price": closed_price,

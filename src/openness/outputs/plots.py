@@ -20,13 +20,15 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from openness.vocabulary import CLOSED, HYBRID, OPEN
+
 ADOPTION_PANELS = {
     "open_share_dev_count": "Developers building on open weights (by count)",
     "open_share_dev_tokens": "Developers' tokens on open weights",
     "ent_open_share_count": "Enterprises running only open weights (by count)",
     "ent_open_share_tokens": "Enterprise tokens on open weights",
 }
-STRATEGY_COLOURS = {"closed": "#b2182b", "hybrid": "#f4a582", "open": "#2166ac"}
+STRATEGY_COLOURS = {CLOSED: "#b2182b", HYBRID: "#f4a582", OPEN: "#2166ac"}
 STRATEGY_CODES = {name: i for i, name in enumerate(STRATEGY_COLOURS)}
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -52,8 +54,8 @@ def bands(df: pd.DataFrame, column: str, by: str | list[str] = "month") -> pd.Da
 
 def open_share_by_lab(labs: pd.DataFrame) -> pd.DataFrame:
     """Share of runs in which each lab's strategy is `open` (rows: labs, columns: months)."""
-    is_open = labs.assign(open=(labs["strategy"] == "open").astype(float))
-    return is_open.pivot_table(index="lab", columns="month", values="open", aggfunc="mean")
+    is_open = labs.assign(open=(labs["strategy"] == OPEN).astype(float))
+    return is_open.pivot_table(index="lab", columns="month", values=OPEN, aggfunc="mean")
 
 
 def mean_shares(labs: pd.DataFrame, column: str = "developer_share") -> pd.DataFrame:
@@ -357,14 +359,14 @@ def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.Dat
     keys = ["month"] + [k for k in ("arm", "replication") if k in rows.columns]
     cols = [*PAYOFF_TERMS, "total"]
     chosen = rows[rows["option"] == option].set_index(keys)[cols]
-    closed = rows[rows["option"] == "closed"].set_index(keys)[cols]
+    closed = rows[rows["option"] == CLOSED].set_index(keys)[cols]
     return (chosen - closed).groupby(level="month").median()
 
 
 def payoff_terms(
     decisions: pd.DataFrame,
     lab: str,
-    option: str = "open",
+    option: str = OPEN,
     events: pd.DataFrame | None = None,
     title: str = "",
 ) -> Figure:
@@ -385,12 +387,12 @@ def payoff_terms(
     ax.plot(diff.index, diff["total"], color="black", linewidth=2.5, label="total")
     ax.axhline(0.0, color="grey", linewidth=1)
     ax.set_yscale("symlog", linthresh=10.0)
-    ax.set_ylabel(f"'{option}' minus 'closed' ($M/month, symlog)")
+    ax.set_ylabel(f"'{option}' minus '{CLOSED}' ($M/month, symlog)")
     ax.set_xlabel("Month of review")
     _time_axis(ax)
     _mark_events(ax, events)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax.set_title(title or f"{lab}: payoff of '{option}' over 'closed', by term")
+    ax.set_title(title or f"{lab}: payoff of '{option}' over '{CLOSED}', by term")
     return fig
 
 

@@ -20,19 +20,22 @@ from pydantic import (
     model_validator,
 )
 
-ORIGINS = ("US", "CN", "EU", "other")
-JURISDICTIONS = ("EU", "US", "CN", "other")
-SECTORS = ("government", "privacy", "general")
-BUSINESS_MODELS = ("api", "platform", "hardware", "cloud", "startup")
-LICENCES = ("permissive", "community", "research")
-STRATEGIES = ("closed", "hybrid", "open")
-
-Origin = Literal["US", "CN", "EU", "other"]
-Jurisdiction = Literal["EU", "US", "CN", "other"]
-Sector = Literal["government", "privacy", "general"]
-BusinessModel = Literal["api", "platform", "hardware", "cloud", "startup"]
-Licence = Literal["permissive", "community", "research"]
-Strategy = Literal["closed", "hybrid", "open"]
+from openness.vocabulary import (  # noqa: F401  (re-exported: the schema's types)
+    BUSINESS_MODELS,
+    CLOSED,
+    JURISDICTIONS,
+    LICENCES,
+    ORIGINS,
+    SECTORS,
+    STRATEGIES,
+    BusinessModel,
+    Jurisdiction,
+    Licence,
+    LicenceFit,
+    Origin,
+    Sector,
+    Strategy,
+)
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 #: calendar years a scenario may name (dates outside are typos, not scenarios)
@@ -261,15 +264,11 @@ class BusinessModelWeights(Strict):
 
 
 def _default_business_models() -> dict[BusinessModel, BusinessModelWeights]:
-    names: tuple[BusinessModel, ...] = ("api", "platform", "hardware", "cloud", "startup")
-    return {name: BusinessModelWeights() for name in names}
-
-
-LicenceFit = Literal["permissive", "community", "research", "closed"]
+    return {name: BusinessModelWeights() for name in BUSINESS_MODELS}
 
 
 def _default_licence_fit() -> dict[LicenceFit, float]:
-    return {"permissive": 0.0, "community": -0.3, "research": -3.0, "closed": 0.0}
+    return {"permissive": 0.0, "community": -0.3, "research": -3.0, CLOSED: 0.0}
 
 
 def _default_jurisdiction_weights() -> dict[Jurisdiction, float]:
@@ -560,7 +559,7 @@ class Target(Strict):
     share_of_seeds: Share = 0.5
     lab: str | None = None
     labs: list[str] | None = None
-    equals: Literal["closed", "hybrid", "open"] | None = None
+    equals: Strategy | None = None
     calibration: bool = Field(True, description="used to calibrate (false: held out)")
     note: str = ""
 
