@@ -166,8 +166,9 @@ def test_csv_outputs_are_written_atomically_and_only_into_openness_directories(
     assert "not a batch directory" in capsys.readouterr().err
 
 
-def test_validate_never_replaces_a_scenario_directory_openness_did_not_write(world, tmp_path,
-                                                                             capsys):
+def test_validate_never_replaces_a_scenario_directory_openness_did_not_write(
+    world, tmp_path, capsys
+):
     out = world["work"] / "vout"
     (out / "tiny" / "runs").mkdir(parents=True)
     (out / "tiny" / "runs" / "mine.txt").write_text("not openness's")
@@ -177,16 +178,23 @@ def test_validate_never_replaces_a_scenario_directory_openness_did_not_write(wor
     assert tree(tmp_path) == before
 
 
-@pytest.mark.parametrize("body,says", [
-    ("seeds = []", "at least one seed"),
-    ("seeds = [1, 1]", "must not repeat"),
-    ('[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\nlevels = [0.1]\n'
-     '[[factors]]\nname = "world.spillover_open"\nlevels = [0.2]', "more than once"),
-])
+@pytest.mark.parametrize(
+    "body,says",
+    [
+        ("seeds = []", "at least one seed"),
+        ("seeds = [1, 1]", "must not repeat"),
+        (
+            '[design]\nkind = "grid"\n[[factors]]\nname = "world.spillover_open"\nlevels = [0.1]\n'
+            '[[factors]]\nname = "world.spillover_open"\nlevels = [0.2]',
+            "more than once",
+        ),
+    ],
+)
 def test_a_batch_is_checked_before_its_first_run(body, says, world, tmp_path, capsys):
     path = world["experiment"]
-    text = path.read_text().replace("replications = 1\n", "" if "seeds" in body else
-                                    "replications = 1\n")
+    text = path.read_text().replace(
+        "replications = 1\n", "" if "seeds" in body else "replications = 1\n"
+    )
     top, rest = (body, "") if body.startswith("seeds") else ("", body)
     lines = text.split("\n")
     lines.insert(3, top)
@@ -199,8 +207,11 @@ def test_a_batch_is_checked_before_its_first_run(body, says, world, tmp_path, ca
 
 def test_kept_months_outside_the_window_stop_the_batch_before_its_first_run(world, capsys):
     path = world["experiment"]
-    path.write_text(path.read_text().replace('months = ["2024-06", "2025-02"]',
-                                             'months = ["2024-06", "2031-02"]'))
+    path.write_text(
+        path.read_text().replace(
+            'months = ["2024-06", "2025-02"]', 'months = ["2024-06", "2031-02"]'
+        )
+    )
     out = world["work"] / "out"
     assert main(["batch", str(path), "--out", str(out), "--quiet"]) == 2
     assert "2031-02 is not simulated" in capsys.readouterr().err

@@ -294,15 +294,20 @@ def test_a_stop_request_ends_the_batch_and_resume_finishes_it(experiment, refere
     assert_same_dataset(reference, out)
 
 
-def test_scheduler_without_dask_says_which_extra_to_install(experiment, tmp_path, capsys,
-                                                            monkeypatch):
+def test_scheduler_without_dask_says_which_extra_to_install(
+    experiment, tmp_path, capsys, monkeypatch
+):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "distributed" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
     out = tmp_path / "out"
-    assert main(["batch", str(experiment), "--scheduler", "tcp://127.0.0.1:1", "--out",
-                 str(out)]) == 2
+    assert (
+        main(["batch", str(experiment), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]) == 2
+    )
     assert "openness[dask]" in capsys.readouterr().err
     assert not out.exists()

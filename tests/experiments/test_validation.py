@@ -211,10 +211,10 @@ def test_minus_subtracts_another_world_metric_of_the_same_run_and_month():
         )
 
 
-def test_validate_refuses_an_unknown_metric_or_lab_before_running(tmp_path, capsys):
+def test_an_unknown_target_metric_or_lab_is_refused_when_the_scenario_loads(tmp_path, capsys):
     for field, line, says in (
-        ("metric", 'metric = "no_such_metric"', "targets[0] ('X').metric"),
-        ("minus", 'metric = "price_ratio"\nminus = "nothing"', "targets[0] ('X').minus"),
+        ("metric", 'metric = "no_such_metric"', "field 'targets[0].metric'"),
+        ("minus", 'metric = "price_ratio"\nminus = "nothing"', "field 'targets[0].minus'"),
         ("lab", 'metric = "strategy_is"\nlab = "Nobody"\nequals = "open"', "unknown lab 'Nobody'"),
     ):
         path = tmp_path / f"{field}.toml"

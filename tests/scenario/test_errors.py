@@ -243,13 +243,19 @@ def test_extends_chains_are_bounded(tmp_path):
 def test_a_removed_field_names_its_version_and_its_replacement(tmp_path, monkeypatch):
     from openness.scenario import ScenarioError, load_scenario, schema
 
-    monkeypatch.setitem(schema.REMOVED_FIELDS, "decision.old_weight",
-                        (2, "use decision.new_weight ($ per developer-month)"))
-    monkeypatch.setitem(schema.REMOVED_FIELDS, "labs[].old_stance",
-                        (2, "use labs[].stance (a category)"))
+    monkeypatch.setitem(
+        schema.REMOVED_FIELDS,
+        "decision.old_weight",
+        (2, "use decision.new_weight ($ per developer-month)"),
+    )
+    monkeypatch.setitem(
+        schema.REMOVED_FIELDS, "labs[].old_stance", (2, "use labs[].stance (a category)")
+    )
     path = tmp_path / "old.toml"
-    path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[decision]\nold_weight = 1\n'
-                    '[[labs]]\nname = "OpenAI"\nold_stance = 3\n')
+    path.write_text(
+        f'extends = "{BASELINE}"\nname = "x"\n[decision]\nold_weight = 1\n'
+        '[[labs]]\nname = "OpenAI"\nold_stance = 3\n'
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     text = str(info.value)

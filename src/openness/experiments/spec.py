@@ -38,7 +38,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from openness.model.reporters import LAB_METRICS, WORLD_METRICS
+from openness import metrics
 from openness.scenario import ExperimentError, ScenarioError, content_hash, load_scenario
 from openness.scenario.load import MAX_PROBLEMS, explain, read_toml
 from openness.scenario.schema import Month, Name, Problems, month_index
@@ -74,7 +74,7 @@ class Design(_Strict):
 
 
 #: the world table's measured columns (every one but the month)
-WORLD_OUTPUTS = [m for m in WORLD_METRICS if m != "month"]
+WORLD_OUTPUTS = [m for m in metrics.WORLD if m != "month"]
 
 
 class Outputs(_Strict):
@@ -262,7 +262,7 @@ def _metric_problems(outputs: Outputs) -> list[tuple[str, str]]:
                 f"unknown metric(s) {', '.join(unknown)}; allowed: {', '.join(WORLD_OUTPUTS)}",
             )
         )
-    labs = [m for m in LAB_METRICS if m not in ("month", "lab")]
+    labs = [m for m in metrics.LABS if m not in ("month", "lab")]
     unknown = [m for m in outputs.lab_metrics if m not in labs]
     if unknown:
         out.append(

@@ -1,7 +1,5 @@
-"""Every reported metric, defined once: its description here and its formula below.
-
-`docs/ODD.md` (section 7, Observation) lists the same names with the same definitions.
-"""
+"""The formulas of the reported metrics; their names, units and meanings are in
+`openness.metrics` (and in `docs/ODD.md`, section 7.9)."""
 
 from __future__ import annotations
 
@@ -10,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openness import metrics
 from openness.market.offers import ORIGIN_CODES, SLOTS, Offers
 from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
@@ -20,105 +19,16 @@ if TYPE_CHECKING:
     from openness.model.market_model import OpennessModel
     from openness.model.populations import DeveloperTally, EnterpriseTally
 
-WORLD_METRICS = {
-    "month": "calendar month (first day)",
-    "dev_adoption": "share of developers who have adopted any model",
-    "open_share_dev_count": "share of adopting developers building on open weights",
-    "open_share_dev_tokens": "share of developers' tokens served by open weights",
-    "ent_adoption": "share of enterprises routing any work to a model",
-    "ent_open_share_count": "share of adopting enterprises running only open weights",
-    "ent_closed_share_count": "share of adopting enterprises running only closed APIs",
-    "ent_hybrid_share_count": "share of adopting enterprises running both (hybrid)",
-    "ent_hybrid_share_dual": "hybrid share among adopters with both complex and commodity work",
-    "ent_open_share_tokens": "share of enterprise tokens served by open weights",
-    "n_frontier_open": "labs whose best open weights (frontier or smaller) lag the closed "
-    "frontier by at most `world.frontier_class_months`",
-    "n_major_frontier_open": "the same, among the eight major families of document 000",
-    "n_open_frontier_labs": "labs on `open` among them: their frontier itself is open, not "
-    "only a smaller model (frontier-grade open development, F4)",
-    "price_ratio": "price of the most capable closed model / price of the most capable open one",
-    "top_closed_price": "price of the most capable closed model ($/Mtok)",
-    "top_open_price": "price of the most capable open model on third-party hosts ($/Mtok)",
-    "serving_cost_ratio": "serving cost of the most capable closed model / that of the most "
-    "capable open one (price_ratio is this times the ratio of their price-to-cost markups)",
-    "going_rate": "token-weighted mean price of the closed APIs ($/Mtok): what users weigh "
-    "next month's prices against (world.reference_price)",
-    "open_lag_months": "months since the closed frontier first reached the best open model",
-    "frontier_capability": "best released closed capability (log10 effective FLOP)",
-    "best_open_capability": "best released open capability (log10 effective FLOP)",
-    "hhi_developers": "Herfindahl index of developer shares by family (0-1)",
-    "dev_lockin_hold": "share of the family switches adopting developers would make if all "
-    "reviewed at this month's offers that their fine-tuning investment prevents (C5): 1 - "
-    "switches with lock-in / switches without",
-    "total_tokens_mtok": "tokens served per month, both populations (millions, real scale)",
-    "capital_condition": "market-wide venture capital condition (1 = normal)",
-    "strategy_switches": "strategy switches of all labs that have taken effect since the start",
-    "ent_open_share_tokens_eu_compliance": "share of the tokens of EU enterprises with "
-    "compliance needs served by open weights (R1)",
-    "ent_us_open_share_tokens_us_government": "share of the tokens of US government-sector "
-    "enterprises served by open weights of US-origin labs (R2)",
-    "ent_open_share_tokens_residency": "share of the tokens of enterprises whose data must stay "
-    "in-house served by open weights (E1, Q1)",
-    "ent_open_share_tokens_finetune": "the same for enterprises outside the EU whose only need "
-    "is fine-tuning on private data (E1, Q2)",
-    "ent_open_share_tokens_compliance": "the same for enterprises outside the EU whose only "
-    "need is compliance features (E1, Q5)",
-    "ent_open_share_tokens_no_needs": "the same for enterprises outside the EU with none of "
-    "the three needs (the reference for E1)",
-    "ent_open_share_tokens_large": "the same among those with no need, the top quartile by "
-    "volume (E1, Q3: cost at scale)",
-    "ent_open_share_tokens_small": "the same among those with no need, the bottom quartile by "
-    "volume",
-    "ent_open_share_tokens_complex": "share of the complex work of enterprises with no need "
-    "served by open weights (E1, Q4: maximum capability)",
-    "ent_open_share_tokens_commodity": "share of the commodity work of enterprises with no "
-    "need served by open weights",
-}
-
-#: What a missing value (NaN, null in Parquet) means, for each metric of each table that may
-#: have one. No other column of any table holds a missing value, and no column an infinity
-#: (a test checks every column of every table against this list).
+#: the world table's columns, in order, with their meanings (defined in openness.metrics)
+WORLD_METRICS = {name: m.meaning for name, m in metrics.WORLD.items()}
+#: the lab table's columns, in order, with their meanings
+LAB_METRICS = {name: m.meaning for name, m in metrics.LABS.items()}
+#: what a missing value means, per table and metric (no other column holds one)
 MISSING = {
-    "world": {
-        "price_ratio": "no closed model or no open model is on offer",
-        "top_closed_price": "no closed model is on offer",
-        "top_open_price": "no open model is on offer",
-        "serving_cost_ratio": "no closed model or no open model is on offer",
-        "going_rate": "no closed API serves any tokens",
-        "open_lag_months": "no open model is on offer",
-        "frontier_capability": "no closed model has been released",
-        "best_open_capability": "no open model is on offer",
-    },
-    "labs": {
-        "open_capability": "the lab has no open weights on offer",
-        "price": "the lab has no closed API",
-        "lag_months": "there is no closed frontier to lag behind",
-    },
+    "world": metrics.missing_meanings("world"),
+    "labs": metrics.missing_meanings("labs"),
     "decisions": {},
     "events": {},
-}
-
-LAB_METRICS = {
-    "month": "calendar month (first day)",
-    "lab": "lab name",
-    "strategy": "strategy in force (closed, hybrid, open)",
-    "announced": "strategy announced and not yet in force ('' if none)",
-    "capability": "knowledge stock (log10 effective FLOP)",
-    "released_capability": "capability of its latest release",
-    "open_capability": "capability of its best open weights, frontier or smaller (NaN if none)",
-    "lag_months": "capability lag of its latest release behind the closed frontier",
-    "frontier_open": "its best open weights are frontier-class (see n_frontier_open)",
-    "price": "price of its closed API ($/Mtok, NaN if it has none)",
-    "serving_cost": "cost of serving its latest release ($/Mtok)",
-    "capital": "capital at the end of the month ($M)",
-    "runway": "months of capital at this month's net burn (capped at 120)",
-    "revenue": "revenue this month ($M)",
-    "costs": "costs this month ($M)",
-    "funding": "funding received this month: parent, grants, venture rounds ($M)",
-    "developer_share": "share of adopting developers building on its family",
-    "developer_token_share": "share of developers' tokens on its family",
-    "enterprise_token_share": "share of enterprise tokens on its models",
-    "insolvent": "capital exhausted: it neither trains nor releases",
 }
 
 

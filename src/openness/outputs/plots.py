@@ -20,6 +20,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from openness import metrics
 from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 ADOPTION_PANELS = {
@@ -34,6 +35,11 @@ BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 # ---- data behind the figures ----------------------------------------------------------------
+
+
+def _short(metric: str) -> str:
+    """A metric's label without its unit (its name if the catalogue lacks it)."""
+    return metrics.WORLD[metric].label if metric in metrics.WORLD else metric
 
 
 def _subplots(
@@ -287,12 +293,16 @@ def arm_bands(
         ax.plot(
             q.index, q["median"], color=colours[k], linewidth=2, label=f"{arm} (median, 50% band)"
         )
-    ax.set_ylabel(ylabel or column)
+    ax.set_ylabel(ylabel or metrics.label(column))
     ax.set_xlabel("Month")
     _time_axis(ax)
     _mark_events(ax, events)
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title or f"{column} by arm ({n_runs(world)} runs)")
+    ax.set_title(
+        title
+        or f"{metrics.metric(column).label if column in metrics.WORLD else column} "
+        f"by arm ({n_runs(world)} runs)"
+    )
     return fig
 
 
@@ -303,7 +313,7 @@ def market_shares(labs: pd.DataFrame, column: str = "developer_share", title: st
     colours = matplotlib.colormaps.get_cmap("tab20")(np.linspace(0, 1, table.shape[1]))
     ax.stackplot(table.index, 100 * table.to_numpy(float).T, labels=table.columns, colors=colours)
     ax.set_ylim(0, 100)
-    ax.set_ylabel(f"{column.replace('_', ' ').capitalize()} (%)")
+    ax.set_ylabel(f"{metrics.LABS[column].label if column in metrics.LABS else column} (%)")
     ax.set_xlabel("Month")
     _time_axis(ax)
     handles, names = ax.get_legend_handles_labels()
@@ -425,10 +435,10 @@ def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = ""
     if "month" in rows and len(rows) and pd.notna(rows["month"].iloc[0]):
         when = f" at {pd.Timestamp(rows['month'].iloc[0]):%Y-%m}"
     base = rows["baseline"].iloc[0] if len(rows) else "baseline"
-    ax.set_xlabel(f"Change in {metric} vs '{base}' (paired runs)")
+    ax.set_xlabel(f"Change in {metrics.label(metric)} vs '{base}' (paired runs)")
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(title or f"Policy effects on {metric}{when}")
+    ax.set_title(title or f"Policy effects on {_short(metric)}{when}")
     return fig
 
 
@@ -464,7 +474,7 @@ def sobol_bars(table: pd.DataFrame, metric: str | None = None, title: str = "") 
     ax.axvline(0.0, color="grey", linewidth=1)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(title or f"Sensitivity of {metric}")
+    ax.set_title(title or f"Sensitivity of {_short(metric)}")
     return fig
 
 

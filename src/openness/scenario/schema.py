@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from openness import metrics
 from openness.vocabulary import (  # noqa: F401  (re-exported: the schema's types)
     BUSINESS_MODELS,
     CLOSED,
@@ -664,6 +665,20 @@ class Scenario(Strict):
             for lab in [t.lab, *(t.labs or [])]:
                 if lab is not None and lab not in names:
                     problems.add(f"targets[{i}].lab", f"unknown lab '{lab}' (target '{t.id}')")
+        world = [m for m in metrics.WORLD if m != "month"]
+        for i, t in enumerate(self.targets):
+            if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
+                problems.add(
+                    f"targets[{i}].metric",
+                    f"unknown metric '{t.metric}'; allowed: "
+                    f"the world metrics ({', '.join(world)}) or the lab metrics "
+                    f"({', '.join(LAB_TARGET_METRICS)})",
+                )
+            if t.minus is not None and t.minus not in world:
+                problems.add(
+                    f"targets[{i}].minus",
+                    f"unknown world metric '{t.minus}'; allowed: {', '.join(world)}",
+                )
         ids = [t.id for t in self.targets]
         if len(set(ids)) != len(ids):
             problems.add("targets", "target ids must be unique")
