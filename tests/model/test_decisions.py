@@ -27,9 +27,9 @@ def first_view_of(monkeypatch, lab_name, seed=2):
     seen = {}
     review = Lab.review
 
-    def spy(self, month, market, view):
+    def spy(self, month, market, view, *rest):
         seen.setdefault(self.name, (market, view))
-        return review(self, month, market, view)
+        return review(self, month, market, view, *rest)
 
     monkeypatch.setattr(Lab, "review", spy)
     model = OpennessModel(small_scenario(), seed=seed)

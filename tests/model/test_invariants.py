@@ -91,7 +91,9 @@ def test_an_insolvent_lab_spends_only_what_it_has():
         assert cohere.capital >= 0.0
         assert cohere.capital == before + cohere.revenue - cohere.costs + cohere.funding
     assert cohere.insolvent and cohere.capital == 0.0
-    assert model._effective_spend(cohere) == 0.0
+    from openness.model.training import effective_spend
+
+    assert effective_spend(model, cohere) == 0.0
     assert cohere.costs <= cohere.revenue + cohere.funding + 1e-9
 
 

@@ -14,8 +14,8 @@ from openness.kernels.rng import STREAM_CHOICE, draw
 from openness.market import finance
 from openness.market.offers import STRATEGY_NAMES
 from openness.market.strategy import LabView, MarketView, choice_probabilities, payoff_terms
+from openness.scenario.schema import Decision, Policy, World, month_index
 from openness.scenario.schema import Lab as LabConfig
-from openness.scenario.schema import Policy, month_index
 from openness.scenario.schema import Regulator as RegulatorConfig
 from openness.vocabulary import CLOSED, HYBRID, OPEN
 
@@ -114,14 +114,22 @@ class Lab(_Agent):
         return False
 
     # ---- strategy review -------------------------------------------------------------------
-    def review(self, month: int, market: MarketView, view: LabView) -> dict:
-        """Compare the three strategies and maybe announce a switch; returns the record."""
-        decision = self.model.scenario.decision
-        terms = payoff_terms(view, market, self.model.world, decision)
+    def review(
+        self,
+        month: int,
+        market: MarketView,
+        view: LabView,
+        world: World,
+        decision: Decision,
+        key: int,
+    ) -> dict:
+        """Compare the three strategies on the views it is given and maybe announce a switch;
+        returns the record. `key` is the run's key for the labs' draws."""
+        terms = payoff_terms(view, market, world, decision)
         total, utility, prob = choice_probabilities(view, terms, decision)
         # a draw keyed by (seed, month, lab), not the next one of a shared sequence: arms of an
         # experiment that differ elsewhere still give this lab the same draw (common numbers)
-        u = draw(self.model.lab_key, month, STREAM_CHOICE, self.index)
+        u = draw(key, month, STREAM_CHOICE, self.index)
         pick = min(int(np.searchsorted(np.cumsum(prob), u, side="right")), len(prob) - 1)
         chosen = STRATEGY_NAMES[pick]
         self.announce(month, chosen, decision.execution_lag_months)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from openness.kernels import seed_key
-from openness.kernels.rng import STREAM_EVENT, draw
-from openness.market import finance, technology
+from openness.market import technology
 from openness.market.demand import (
     Tastes,
     developer_utility,
@@ -25,30 +23,18 @@ from openness.market.offers import (
     ORIGIN_CODES,
     SLOT_API,
     SLOTS,
-    STRATEGY_NAMES,
     Offers,
 )
 from openness.market.pricing import adjust_prices, best_response_markup, going_rate
 from openness.market.routing import EnterpriseMarket, routing_arrays
-from openness.market.strategy import TERMS, Accounts, CapitalMarket, LabView, MarketView
+from openness.market.strategy import TERMS
+from openness.model import books, training, views
 from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
 from openness.model.reporters import lab_record, world_record
 from openness.scenario.schema import Scenario, month_index, month_start
 from openness.vocabulary import CLOSED, OPEN
-
-
-@dataclass
-class PublishedMethod:
-    """A method published with an efficiency shock (section 7.1 of the ODD)."""
-
-    publisher: Lab
-    efficiency: np.ndarray  # training efficiency it brings each lab (its own x the gain)
-    inference_efficiency: float  # serving architecture it brings the labs behind
-    inference_gain: np.ndarray  # what it brings the labs ahead (their own x the gain)
-    month: int  # of publication
-    learners: np.ndarray  # bool per lab: has been behind the publisher since publication
 
 
 class OpennessModel(mesa.Model):
@@ -96,7 +82,7 @@ class OpennessModel(mesa.Model):
         self.frontier_history: list[float] = []
         self.strategy_switches = 0  # announced switches that have taken effect, all labs
         self.grants = [(0.0, 0.0)] * n_labs  # this month's open funding per lab: (cash, compute)
-        self.methods: list[PublishedMethod] = []
+        self.methods: list[training.PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
         self.lab_rows: list[dict] = []
@@ -122,18 +108,18 @@ class OpennessModel(mesa.Model):
         policy = self._policy_state(t)
         switched = [lab.apply_pending_switch(t) for lab in self.labs]
         self.strategy_switches += sum(switched)
-        self.grants = self._grants(policy)
-        self._train(t, policy)
+        self.grants = training.grants(self, policy)
+        training.train(self, t, policy)
         for lab, sw in zip(self.labs, switched, strict=True):
             if sw or lab.releases_in(t):
                 lab.release(t, self.train_flops[lab.index])
-                self._adopt_serving_methods(lab, t)
+                training.adopt_serving_methods(self, lab, t)
         offers = self._offers(t)
         self.frontier_history.append(self.best_capability(offers, closed=True))
         offers = self._set_prices(t, offers, policy)
         dev, ent = self._choose(t, offers, policy)
         tokens = self._tokens(t, dev, ent)
-        self._book(t, offers, tokens, policy)
+        books.book(self, t, offers, tokens, policy)
         reviews = self._reviews(t, offers, tokens, policy)
         self.world_rows.append(world_record(self, t, offers, dev, ent, tokens))
         for lab in self.labs:
@@ -158,7 +144,7 @@ class OpennessModel(mesa.Model):
                     brings = np.array([x.efficiency for x in self.labs]) * ev.factor
                     serving = np.array([x.inference_efficiency for x in self.labs])
                     self.methods.append(
-                        PublishedMethod(
+                        training.PublishedMethod(
                             lab,
                             brings,
                             lab.inference_efficiency,
@@ -188,74 +174,6 @@ class OpennessModel(mesa.Model):
         )
 
     # ---- labs: training and offers ---------------------------------------------------------
-    def _effective_spend(self, lab: Lab) -> float:
-        """Training spend this month: the lab's plan, cut back as the runway falls under six
-        months, plus any compute grant it receives as an open lab (paid as it is spent)."""
-        if not lab.active:
-            return 0.0
-        return lab.training_spend * min(1.0, lab.runway / 6.0) + self.grants[lab.index][1]
-
-    def _grants(self, policy: pol.PolicyState) -> list[tuple[float, float]]:
-        """(cash, compute) $M/month of open funding each lab receives this month."""
-        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == OPEN]
-        return [
-            pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
-            if lab.strategy == OPEN
-            else (0.0, 0.0)
-            for lab in self.labs
-        ]
-
-    def _adopt_serving_methods(self, lab: Lab, t: int) -> None:
-        """A new model is built on every serving architecture (mixture of experts, latent
-        attention) published by a lab it has fallen behind: adopted whole, not by degrees.
-        The labs ahead of the publisher have serving stacks of their own: they rebuild on the
-        architecture's gain for releases designed after it (`serving_rebuild_months` on)."""
-        rebuild = self.world.serving_rebuild_months
-        for method in self.methods:
-            if method.learners[lab.index]:
-                lab.inference_efficiency = max(
-                    lab.inference_efficiency, method.inference_efficiency
-                )
-            elif (
-                rebuild is not None and lab is not method.publisher and t - method.month >= rebuild
-            ):
-                lab.inference_efficiency = max(
-                    lab.inference_efficiency, float(method.inference_gain[lab.index])
-                )
-
-    def _train(self, t: int, policy: pol.PolicyState) -> None:
-        w = self.world
-        knowledge = np.array([lab.knowledge for lab in self.labs])
-        active = np.array([lab.active and lab.training_spend > 0 for lab in self.labs])
-        eff = np.array([lab.efficiency for lab in self.labs])
-        for method in self.methods:
-            # the method is news to the labs behind its publisher (the labs ahead have
-            # methods of their own); its training know-how pays only while they are behind
-            behind = (knowledge < method.publisher.knowledge) & active
-            method.learners |= behind
-            eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
-        for lab, e in zip(self.labs, eff, strict=True):
-            lab.efficiency = float(e)
-        spend = np.array([self._effective_spend(lab) for lab in self.labs])
-        mult = np.array(
-            [
-                self.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
-                for lab in self.labs
-            ]
-        )
-        self.train_flops = technology.training_compute(
-            w, t, spend, technology.flop_cost(w, t, mult)
-        )
-        target = self.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
-        best_open = max(
-            [lab.open_capability for lab in self.labs] + [lab.small_capability for lab in self.labs]
-        )
-        closed = [lab.released_capability for lab in self.labs if lab.strategy != OPEN]
-        best_closed = max(closed) if closed else -math.inf
-        new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
-        for lab, k in zip(self.labs, new, strict=True):
-            lab.knowledge = float(k)
-
     def _offers(self, t: int) -> Offers:
         n = len(self.labs) * SLOTS
         cap = np.full(n, -np.inf)
@@ -436,152 +354,23 @@ class OpennessModel(mesa.Model):
         dev_mtok = dev.tokens_ktok * 1e-3 * self.dev_weight * self.usage(t)
         return dev_mtok + ent.tokens_mtok * self.ent_weight
 
-    # ---- finance -----------------------------------------------------------------------------
-    def _book(self, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState) -> None:
-        w = self.world
-        for lab in self.labs:
-            i = lab.index * SLOTS
-            api_tok = tokens[i]
-            api_rev = offers.price[i] * api_tok / 1e6
-            api_cost = offers.serving_cost[i] * api_tok / 1e6
-            host_tok = w.first_party_hosting_share * np.array([tokens[i + 1], tokens[i + 2]])
-            host_rev = float(offers.price[i + 1 : i + 3] @ host_tok) / 1e6
-            host_cost = float(offers.serving_cost[i + 1 : i + 3] @ host_tok) / 1e6
-            compliance = pol.compliance_costs(
-                policy, lab.released_flops, lab.config.transparent_training
-            )[lab.strategy]
-            revenue = api_rev + host_rev + lab.other_revenue
-            costs = api_cost + host_cost + self._effective_spend(lab) + lab.config.opex + compliance
-            # a compute grant is received and spent in the month (in costs above)
-            funding = lab.config.parent_funding + sum(self.grants[lab.index])
-            recurring = funding
-            funding += self._venture_round(t, lab, revenue, costs)
-            # a lab cannot spend cash it does not have: what its capital, revenue and
-            # funding do not cover, it does not spend (it shrinks to its means), so capital
-            # never falls below zero; at zero it is insolvent (Lab.book)
-            costs = min(costs, lab.capital + revenue + funding)
-            lab.book(revenue, costs, funding, recurring)
-            lab.training_spend *= 1.0 + lab.config.training_spend_growth
-            lab.other_revenue *= 1.0 + lab.config.other_revenue_growth
-
-    def _venture_round(self, t: int, lab: Lab, revenue: float, costs: float) -> float:
-        f = self.scenario.funding
-        if lab.config.parent_funding > 0 or lab.runway >= f.seek_below_runway:
-            return 0.0
-        p = finance.round_probability(
-            f,
-            self.capital_condition,
-            self.efficiency_weight,
-            lab.revenue_growth(),
-            revenue,
-            max(costs, 1e-3),
-        )
-        if draw(self.lab_key, t, STREAM_EVENT, lab.index) < p:
-            return finance.round_size(f, self.capital_condition, lab.burn)
-        return 0.0
-
     # ---- strategy reviews --------------------------------------------------------------------
     def _reviews(
         self, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState
     ) -> list[dict]:
+        """Each lab due for review values its options on the views built for it
+        (`model/views.py`) and may announce a switch; returns the decision rows."""
         d = self.scenario.decision
-        market = MarketView(
-            offers,
-            self.tastes(),
-            self.frontier(offers),
-            self.eco_share,
-            self._developer_mtok(t),
-            self.world.real_developers,
-            self._enterprise_market(t, policy),
-            usage=self.usage(t),
-            price_level=1.0 / self.price_sensitivity(),
-            capital_market=CapitalMarket(
-                self.scenario.funding, self.capital_condition, self.efficiency_weight
-            ),
-        )
-        open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
-        open_origins = [lab.config.origin for lab in self.labs if lab.strategy == OPEN]
-        share = self.enterprises.jurisdiction_sector_share
-        restricted = {
-            o: float((policy.barred[:, :, code] * share).sum()) for o, code in ORIGIN_CODES.items()
-        }
+        market = views.market_view(self, t, offers, policy)
+        shared = views.ReviewContext.build(self, offers, policy)
         rows = []
         for lab in self.labs:
             if (t - lab.index) % d.review_months != 0:
                 continue
-            flops = float(self.train_flops[lab.index])
-            view = LabView(
-                index=lab.index,
-                strategy=lab.strategy,
-                weights=self.scenario.business_models[lab.config.business_model],
-                knowledge=lab.knowledge,
-                price=lab.price,
-                serving_frontier=float(
-                    technology.serving_cost(
-                        self.world,
-                        t,
-                        lab.knowledge,
-                        lab.inference_efficiency,
-                        self.inference_multiplier,
-                    )
-                ),
-                serving_small=float(
-                    technology.serving_cost(
-                        self.world,
-                        t,
-                        lab.knowledge - lab.open_model_gap,
-                        lab.inference_efficiency,
-                        self.inference_multiplier,
-                    )
-                ),
-                safety_weight=lab.config.safety_weight,
-                burn=lab.burn,
-                pressure=finance.capital_pressure(d, lab.runway),
-                best_open_others=self._best_open_others(lab, open_caps),
-                frontier_growth=self.world.frontier_prehistory_growth,
-                restricted_share=restricted[lab.config.origin],
-                compliance=pol.compliance_costs(policy, flops, lab.config.transparent_training),
-                barred=pol.barred_options(
-                    policy, lab.config.origin, flops, flops - lab.open_model_gap
-                ),
-                # the cash part: a compute grant buys training beyond the lab's plan, which the
-                # valuation of this month's demand does not see
-                grant_if_open=pol.grant_per_lab(
-                    policy, lab.config.origin, open_origins, lab.strategy == OPEN
-                )[0],
-                integration=lab.config.integration,
-                open_model_gap=lab.open_model_gap,
-                accounts=self._accounts(lab),
-            )
-            result = lab.review(t, market, view)
-            for k, option in enumerate(STRATEGY_NAMES):
-                row = {
-                    "month": self.date(t),
-                    "lab": lab.name,
-                    "option": option,
-                    "current": view.strategy,
-                }
-                row.update({name: float(result["terms"][name][k]) for name in TERMS})
-                row.update(
-                    total=float(result["total"][k]),
-                    utility=float(result["utility"][k]),
-                    probability=float(result["probability"][k]),
-                    chosen=result["chosen"] == option,
-                )
-                rows.append(row)
+            view = views.lab_view(self, lab, t, policy, shared)
+            result = lab.review(t, market, view, self.world, d, self.lab_key)
+            rows += views.decision_rows(self.date(t), lab.name, view.strategy, result)
         return rows
-
-    @staticmethod
-    def _accounts(lab: Lab) -> Accounts | None:
-        if lab.config.parent_funding > 0:
-            return None
-        return Accounts(lab.capital, lab.revenue, lab.costs, lab.recurring, lab.revenue_growth())
-
-    def _best_open_others(self, lab: Lab, open_caps: np.ndarray) -> float:
-        """The open state of the art without the lab's own weights: what its release would
-        be compared with (the lead it would give away)."""
-        others = np.delete(open_caps, np.s_[lab.index * SLOTS : (lab.index + 1) * SLOTS])
-        return float(others.max()) if others.size else -math.inf
 
     # ---- results -----------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,98 @@
+"""Training, published methods and serving architectures (ODD section 7.1), as functions
+of the model's state: the model calls them in its month."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openness.market import technology
+from openness.model import policy as pol
+from openness.vocabulary import OPEN
+
+if TYPE_CHECKING:
+    from openness.model.agents import Lab
+    from openness.model.market_model import OpennessModel
+
+
+@dataclass
+class PublishedMethod:
+    """A method published with an efficiency shock (section 7.1 of the ODD)."""
+
+    publisher: Lab
+    efficiency: np.ndarray  # training efficiency it brings each lab (its own x the gain)
+    inference_efficiency: float  # serving architecture it brings the labs behind
+    inference_gain: np.ndarray  # what it brings the labs ahead (their own x the gain)
+    month: int  # of publication
+    learners: np.ndarray  # bool per lab: has been behind the publisher since publication
+
+
+def effective_spend(model: OpennessModel, lab: Lab) -> float:
+    """Training spend this month: the lab's plan, cut back as the runway falls under six
+    months, plus any compute grant it receives as an open lab (paid as it is spent)."""
+    if not lab.active:
+        return 0.0
+    return lab.training_spend * min(1.0, lab.runway / 6.0) + model.grants[lab.index][1]
+
+
+def grants(model: OpennessModel, policy: pol.PolicyState) -> list[tuple[float, float]]:
+    """(cash, compute) $M/month of open funding each lab receives this month."""
+    open_origins = [lab.config.origin for lab in model.labs if lab.strategy == OPEN]
+    return [
+        pol.grant_per_lab(policy, lab.config.origin, open_origins, True)
+        if lab.strategy == OPEN
+        else (0.0, 0.0)
+        for lab in model.labs
+    ]
+
+
+def adopt_serving_methods(model: OpennessModel, lab: Lab, t: int) -> None:
+    """A new model is built on every serving architecture (mixture of experts, latent
+    attention) published by a lab it has fallen behind: adopted whole, not by degrees.
+    The labs ahead of the publisher have serving stacks of their own: they rebuild on the
+    architecture's gain for releases designed after it (`serving_rebuild_months` on)."""
+    rebuild = model.world.serving_rebuild_months
+    for method in model.methods:
+        if method.learners[lab.index]:
+            lab.inference_efficiency = max(lab.inference_efficiency, method.inference_efficiency)
+        elif rebuild is not None and lab is not method.publisher and t - method.month >= rebuild:
+            lab.inference_efficiency = max(
+                lab.inference_efficiency, float(method.inference_gain[lab.index])
+            )
+
+
+def train(model: OpennessModel, t: int, policy: pol.PolicyState) -> None:
+    """One month of training: published know-how spreads to the labs behind, spend buys
+    compute, and knowledge grows towards its target and by spillover."""
+    w = model.world
+    knowledge = np.array([lab.knowledge for lab in model.labs])
+    active = np.array([lab.active and lab.training_spend > 0 for lab in model.labs])
+    eff = np.array([lab.efficiency for lab in model.labs])
+    for method in model.methods:
+        # the method is news to the labs behind its publisher (the labs ahead have
+        # methods of their own); its training know-how pays only while they are behind
+        behind = (knowledge < method.publisher.knowledge) & active
+        method.learners |= behind
+        eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
+    for lab, e in zip(model.labs, eff, strict=True):
+        lab.efficiency = float(e)
+    spend = np.array([effective_spend(model, lab) for lab in model.labs])
+    mult = np.array(
+        [
+            model.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
+            for lab in model.labs
+        ]
+    )
+    model.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+    target = model.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
+    best_open = max(
+        [lab.open_capability for lab in model.labs] + [lab.small_capability for lab in model.labs]
+    )
+    closed = [lab.released_capability for lab in model.labs if lab.strategy != OPEN]
+    best_closed = max(closed) if closed else -math.inf
+    new = technology.knowledge_update(w, knowledge, target, best_open, best_closed, active)
+    for lab, k in zip(model.labs, new, strict=True):
+        lab.knowledge = float(k)
