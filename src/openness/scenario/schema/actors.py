@@ -1,0 +1,175 @@
+"""The labs' initial state, and the developer segments and enterprises."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import (
+    Field,
+    model_validator,
+)
+
+from openness.scenario.schema.base import (
+    Capability,
+    Coef,
+    Name,
+    NonNeg,
+    Positive,
+    Problems,
+    Share,
+    SignedCoef,
+    Strict,
+)
+from openness.vocabulary import (
+    CLOSED,
+    BusinessModel,
+    Jurisdiction,
+    Licence,
+    LicenceFit,
+    Origin,
+    Sector,
+    Strategy,
+)
+
+
+def _default_licence_fit() -> dict[LicenceFit, float]:
+    return {"permissive": 0.0, "community": -0.3, "research": -3.0, CLOSED: 0.0}
+
+
+def _default_jurisdiction_weights() -> dict[Jurisdiction, float]:
+    return {"US": 0.45, "EU": 0.25, "CN": 0.15, "other": 0.15}
+
+
+class Lab(Strict):
+    name: Name
+    origin: Origin
+    business_model: BusinessModel
+    strategy: Strategy = Field(description="strategy in force at the start (initial state)")
+    licence: Licence = "permissive"
+    major: bool = Field(False, description="one of the eight major families of document 000")
+    capital: Annotated[float, Field(ge=0.0, le=1e7)] = Field(description="$M at the start")
+    training_spend: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month on training at the start"
+    )
+    training_spend_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
+    opex: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        description="$M/month of other operating costs"
+    )
+    other_revenue: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        0.0, description="$M/month of non-API AI revenue at the start"
+    )
+    other_revenue_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.03
+    parent_funding: Annotated[float, Field(ge=0.0, le=1e5)] = Field(
+        0.0, description="$M/month a parent company transfers"
+    )
+    efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
+        1.0, description="training-efficiency multiplier"
+    )
+    inference_efficiency: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
+        1.0, description="inference-cost divisor"
+    )
+    capability: Capability = Field(description="knowledge stock, log10 eff. FLOP")
+    released_capability: Capability | None = None
+    open_release_capability: Capability | None = Field(
+        None, description="capability of its latest open frontier release"
+    )
+    open_model_gap: Annotated[float, Field(ge=0.0, le=10.0)] | None = Field(
+        None,
+        description="OOM below its frontier of its smaller open models (default: "
+        "world.hybrid_small_gap)",
+    )
+    safety_weight: Coef = Field(0.2, description="weight of safety/reputation cost")
+    transparent_training: bool = Field(False, description="publishes its training recipe")
+    price: Annotated[float, Field(ge=1e-3, le=1e4)] = Field(
+        description="$/Mtok of its closed API at the start"
+    )
+    release_cadence: int = Field(6, ge=1, le=36, description="months between releases")
+    release_phase: int = Field(0, ge=0, le=35, description="month offset of its releases")
+    integration: Coef = Field(0.0, description="developer utility of its product integration")
+
+
+class DeveloperSegment(Strict):
+    name: Name
+    weight: Positive
+    bass_p: Share = Field(0.01, description="Bass innovation rate per month")
+    bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.15, description="Bass imitation rate per month"
+    )
+    initial_adoption: Share = Field(0.0, description="share already building at the start")
+    review_rate: Share = Field(0.08, description="monthly probability an adopter reviews")
+    beta_capability: Coef = Field(2.0, description="utility per OOM of capability")
+    alpha_price: Coef = Field(0.05, description="disutility per $/Mtok")
+    beta_open: SignedCoef = Field(
+        0.5, description="utility of open weights (local, tuning, no lock-in)"
+    )
+    beta_network: Coef = Field(2.0, description="utility per unit ecosystem share of the family")
+    beta_switch: Coef = Field(0.5, description="switching cost per unit fine-tuning investment")
+    finetune_rate_open: Coef = Field(0.3, description="investment added per month on open")
+    finetune_rate_closed: Coef = Field(0.05, description="investment added per month on closed")
+    finetune_decay: Share = Field(0.05, description="monthly depreciation of the investment")
+    volume_median_ktok: Annotated[float, Field(ge=1e-3, le=1e9)] = Field(
+        2000.0, description="median monthly volume, k tokens"
+    )
+    volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = Field(
+        1.5, description="log-normal sigma of volume (heavy tail)"
+    )
+    licence_fit: dict[LicenceFit, SignedCoef] = Field(default_factory=_default_licence_fit)
+
+
+class EnterpriseSector(Strict):
+    sector: Sector
+    weight: Positive
+    residency_prob: Share = Field(description="share that cannot let data leave (Q1)")
+    finetune_prob: Share = Field(description="share that must fine-tune on private data (Q2)")
+    compliance_prob: Share = Field(description="share that needs compliance features (Q5)")
+
+
+class Enterprises(Strict):
+    sectors: list[EnterpriseSector]
+    jurisdiction_weights: dict[Jurisdiction, NonNeg] = Field(
+        default_factory=_default_jurisdiction_weights
+    )
+    initial_adoption: Share = Field(0.0, description="share already using AI at the start")
+    bass_p: Share = 0.01
+    bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.12
+    review_rate: Share = 0.05
+    complex_share_zero: Share = Field(0.2, description="share with no complex work")
+    complex_volume_median_mtok: Annotated[float, Field(ge=1e-3, le=1e9)] = 50.0
+    commodity_volume_median_mtok: Annotated[float, Field(ge=1e-3, le=1e9)] = 500.0
+    volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.5
+    beta_capability_complex: Coef = Field(4.0, description="utility per OOM, complex work (Q4)")
+    beta_capability_commodity: Coef = Field(0.5, description="utility per OOM, commodity work")
+    alpha_cost_complex: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.05, description="disutility per $/Mtok, complex work"
+    )
+    alpha_cost_commodity: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.3, description="disutility per $/Mtok, commodity"
+    )
+    finetune_bonus_open: Coef = Field(1.0, description="preference for open when tuning (Q2)")
+    compliance_bonus_closed: Coef = Field(1.0, description="compliance features of APIs (Q5)")
+    wrapper_cost: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
+        0.5, description="$/Mtok of an enterprise wrapper for open (Q5)"
+    )
+    selfhost_fixed: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
+        0.05, description="$M/month fixed cost of self-hosting"
+    )
+    selfhost_cost_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        0.7, description="self-hosted marginal / serving cost"
+    )
+    switch_cost: Coef = Field(0.5, description="utility cost of moving a workload")
+    temperature: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
+        0.5, description="logit temperature of routing choices"
+    )
+
+    @model_validator(mode="after")
+    def _sectors_unique(self) -> Enterprises:
+        problems = Problems()
+        names = [s.sector for s in self.sectors]
+        if len(set(names)) != len(names):
+            problems.add("sectors", "each sector may appear once")
+        if not self.sectors:
+            problems.add("sectors", "needs at least one sector")
+        if sum(self.jurisdiction_weights.values()) <= 0:
+            problems.add("jurisdiction_weights", "the weights must add up to more than 0")
+        problems.raise_any()
+        return self
