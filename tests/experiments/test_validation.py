@@ -351,9 +351,9 @@ def test_validate_all_finds_the_projects_scenarios_from_anywhere(tmp_path, monke
 
 
 def test_validate_all_without_scenarios_is_an_error_not_a_pass(tmp_path, monkeypatch, capsys):
-    import openness.cli
+    import openness.cli.commands
 
-    monkeypatch.setattr(openness.cli, "project_scenarios", lambda: tmp_path / "scenarios")
+    monkeypatch.setattr(openness.cli.commands, "project_scenarios", lambda: tmp_path / "scenarios")
     assert main(["validate", "--all"]) == 2
     assert "there is none here" in capsys.readouterr().err
 

@@ -1,0 +1,7 @@
+"""`python -m openness.cli`: the `openness` command."""
+
+import sys
+
+from openness.cli import main
+
+sys.exit(main())
