@@ -1,0 +1,38 @@
+"""Every metric the model reports, defined once: name, table, unit, a label for figures and
+reports, its meaning, and what a missing value means where one may occur.
+
+The reporters compute these (`model/reporters.py`); the experiment spec, the validation
+targets, the figures' axes and the docs read their names, labels and units from here. No
+table holds an infinity, and only a metric with a `missing` meaning holds a missing value.
+"""
+
+from __future__ import annotations
+
+from openness.metrics.catalogue import Metric
+from openness.metrics.labs import LABS
+from openness.metrics.world import WORLD
+
+__all__ = ["LABS", "TABLES", "WORLD", "Metric", "label", "metric", "missing_meanings"]
+
+#: every table's catalogue, by table name
+TABLES = {"world": WORLD, "labs": LABS}
+
+
+def metric(name: str, table: str = "world") -> Metric:
+    """The catalogue entry of a metric (KeyError naming the table if there is none)."""
+    try:
+        return TABLES[table][name]
+    except KeyError:
+        raise KeyError(f"no metric {name!r} in the {table} table") from None
+
+
+def label(name: str, table: str = "world") -> str:
+    """An axis label with its unit; the name itself for a column the catalogue lacks (a
+    factor of an experiment, say)."""
+    found = TABLES.get(table, {}).get(name)
+    return found.axis_label if found else name
+
+
+def missing_meanings(table: str) -> dict[str, str]:
+    """Metric -> what a missing value means, for the metrics of a table that may have one."""
+    return {m.name: m.missing for m in TABLES.get(table, {}).values() if m.missing}
