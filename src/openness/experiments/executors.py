@@ -70,7 +70,7 @@ class InlineExecutor:
     def __exit__(self, *exc: object) -> None:
         import numba
 
-        from openness.experiments.runner import unfreeze_memory
+        from openness.experiments.memory import unfreeze_memory
 
         numba.set_num_threads(self._threads)
         unfreeze_memory()  # the runs shared this process with its caller
@@ -202,7 +202,7 @@ class DaskExecutor:
         return self
 
     def __exit__(self, exc_type, *exc: object) -> None:
-        from openness.experiments.runner import unfreeze_memory
+        from openness.experiments.memory import unfreeze_memory
 
         if self._own_client and self.client is not None:
             self.client.close()

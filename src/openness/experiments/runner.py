@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import sys
 import threading
 import time
@@ -18,6 +17,7 @@ from tqdm.auto import tqdm
 
 from openness.experiments.design import RunSpec, run_specs
 from openness.experiments.executors import InlineExecutor, LostRun, make_executor
+from openness.experiments.memory import release_memory, unfreeze_memory  # noqa: F401
 from openness.experiments.single import event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import ResultStore
@@ -57,29 +57,6 @@ class RunOutcome:
     tables: dict[str, pd.DataFrame] | None
     error: str | None
     seconds: float
-
-
-_gc_frozen = False
-
-
-def release_memory() -> None:
-    """Free the finished model now. Mesa agents and their model reference each other, so
-    only the cycle collector frees them; collecting after every run keeps a worker's memory
-    flat over thousands of runs. After the first run everything alive (modules, compiled
-    kernels) is frozen out of the collector's sight, so later collections take ~1 ms."""
-    global _gc_frozen
-    gc.collect()
-    if not _gc_frozen:
-        gc.freeze()
-        _gc_frozen = True
-
-
-def unfreeze_memory() -> None:
-    """Undo `release_memory`'s freeze (for batches run inside a user's own process)."""
-    global _gc_frozen
-    if _gc_frozen:
-        gc.unfreeze()
-        _gc_frozen = False
 
 
 def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
