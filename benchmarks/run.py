@@ -34,12 +34,12 @@ from pathlib import Path
 import numba
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# run as a script (python benchmarks/run.py), the repository's root must be importable too
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import batch as batch_bench  # noqa: E402
-from classic_mesa import ClassicDevelopers  # noqa: E402
-from kernels import KEY, best_seconds, developer_state, time_kernels  # noqa: E402
-
+from benchmarks import batch as batch_bench  # noqa: E402
+from benchmarks.classic_mesa import ClassicDevelopers  # noqa: E402
+from benchmarks.kernels import KEY, best_seconds, developer_state, time_kernels  # noqa: E402
 from openness import __version__  # noqa: E402
 from openness.experiments import run_scenario  # noqa: E402
 from openness.kernels import developer_step  # noqa: E402

@@ -1,7 +1,7 @@
 """Small experiment files for the tests (tiny populations so that runs take ~0.1 s), and the
 scripts of experiments/ as modules."""
 
-import importlib.util
+import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -41,8 +41,5 @@ def write_experiment(
 
 
 def experiment_script(name: str) -> ModuleType:
-    """experiments/<name>.py imported as a module (the scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """experiments/<name>.py, imported as the ordinary module it also is."""
+    return importlib.import_module(f"experiments.{name}")

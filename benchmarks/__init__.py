@@ -1,0 +1,1 @@
+"""The benchmark suite; run as `python benchmarks/run.py` (or `make bench`)."""

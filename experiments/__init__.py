@@ -1,0 +1,1 @@
+"""Study scripts that call the package; each runs as `python experiments/NAME.py`."""
