@@ -30,7 +30,8 @@ from openness.scenario.schema import month_index
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "docs" / "figures"
 SEEDS = range(20)
-MAJORS = ["OpenAI", "DeepSeek", "Alibaba", "Zhipu", "NVIDIA", "Meta", "Anthropic", "Google"]
+#: the eight major families of document 000, as the scenario marks them (`major = true`)
+MAJORS = [lab.name for lab in load_scenario(ROOT / "scenarios" / "baseline.toml").labs if lab.major]
 
 
 def ensemble(name: str) -> dict[str, pd.DataFrame]:
