@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -18,9 +17,6 @@ from openness.scenario.schema import Decision, Policy, World, month_index
 from openness.scenario.schema import Lab as LabConfig
 from openness.scenario.schema import Regulator as RegulatorConfig
 from openness.vocabulary import CLOSED, HYBRID, OPEN
-
-if TYPE_CHECKING:
-    from openness.model.market_model import OpennessModel
 
 
 class _ModelCounters:
@@ -50,7 +46,7 @@ class _Agent(mesa.Agent):
 class Lab(_Agent):
     """An AI lab: trains, releases on a cadence, prices its API, books cash, reviews strategy."""
 
-    def __init__(self, model: OpennessModel, config: LabConfig, index: int) -> None:
+    def __init__(self, model: mesa.Model, config: LabConfig, index: int, world: World) -> None:
         super().__init__(model)
         self.config = config
         self.index = index
@@ -68,9 +64,7 @@ class Lab(_Agent):
             released if config.strategy == OPEN else -math.inf
         )
         self.open_model_gap = (
-            config.open_model_gap
-            if config.open_model_gap is not None
-            else model.world.hybrid_small_gap
+            config.open_model_gap if config.open_model_gap is not None else world.hybrid_small_gap
         )
         self.small_capability = (
             released - self.open_model_gap if config.strategy != CLOSED else -math.inf
@@ -190,12 +184,11 @@ def same_direction(current: str, announced: str, revised: str) -> bool:
 class Regulator(_Agent):
     """A jurisdiction's regulator: a list of dated policy instruments."""
 
-    def __init__(self, model: OpennessModel, config: RegulatorConfig) -> None:
+    def __init__(self, model: mesa.Model, config: RegulatorConfig, start: str) -> None:
         super().__init__(model)
         self.config = config
         self.name = config.name
         self.jurisdiction = config.jurisdiction
-        start = model.scenario.simulation.start
         self._windows = [
             (
                 p,

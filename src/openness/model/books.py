@@ -11,15 +11,15 @@ from openness.kernels.rng import STREAM_EVENT, draw
 from openness.market import finance
 from openness.market.offers import SLOTS, Offers
 from openness.model import policy as pol
+from openness.model.state import MarketState
 from openness.model.training import effective_spend
 
 if TYPE_CHECKING:
     from openness.model.agents import Lab
-    from openness.model.market_model import OpennessModel
 
 
 def book(
-    model: OpennessModel, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState
+    model: MarketState, t: int, offers: Offers, tokens: np.ndarray, policy: pol.PolicyState
 ) -> None:
     """Every lab books the month: API and hosting revenue, serving, training, operating and
     compliance costs, a parent's transfer, grants and any venture round."""
@@ -50,7 +50,7 @@ def book(
         lab.other_revenue *= 1.0 + lab.config.other_revenue_growth
 
 
-def venture_round(model: OpennessModel, t: int, lab: Lab, revenue: float, costs: float) -> float:
+def venture_round(model: MarketState, t: int, lab: Lab, revenue: float, costs: float) -> float:
     """$M raised this month by a lab without a parent that seeks a round (0 if none)."""
     f = model.scenario.funding
     if lab.config.parent_funding > 0 or lab.runway >= f.seek_below_runway:

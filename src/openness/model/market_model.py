@@ -33,6 +33,7 @@ from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
 from openness.model.populations import DeveloperPopulation, EnterprisePopulation
 from openness.model.reporters import lab_record, world_record
+from openness.model.state import PublishedMethod
 from openness.scenario.schema import Scenario, month_index, month_start
 from openness.vocabulary import CLOSED, OPEN
 
@@ -62,10 +63,12 @@ class OpennessModel(mesa.Model):
         self.efficiency_weight = scenario.funding.efficiency_weight
         self.inference_multiplier = 1.0
         self.flop_multiplier = 1.0
-        self.labs = [Lab(self, cfg, i) for i, cfg in enumerate(scenario.labs)]
+        self.labs = [Lab(self, cfg, i, scenario.world) for i, cfg in enumerate(scenario.labs)]
         for lab in self.labs:
             lab.released_flops = lab.released_capability - math.log10(lab.efficiency)
-        self.regulators = [Regulator(self, cfg) for cfg in scenario.regulators]
+        self.regulators = [
+            Regulator(self, cfg, scenario.simulation.start) for cfg in scenario.regulators
+        ]
         self.developers = DeveloperPopulation(
             scenario.developer_segments, sim.developers, self.rng, scenario.world.family_nest
         )
@@ -82,7 +85,7 @@ class OpennessModel(mesa.Model):
         self.frontier_history: list[float] = []
         self.strategy_switches = 0  # announced switches that have taken effect, all labs
         self.grants = [(0.0, 0.0)] * n_labs  # this month's open funding per lab: (cash, compute)
-        self.methods: list[training.PublishedMethod] = []
+        self.methods: list[PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
         self.lab_rows: list[dict] = []
@@ -144,7 +147,7 @@ class OpennessModel(mesa.Model):
                     brings = np.array([x.efficiency for x in self.labs]) * ev.factor
                     serving = np.array([x.inference_efficiency for x in self.labs])
                     self.methods.append(
-                        training.PublishedMethod(
+                        PublishedMethod(
                             lab,
                             brings,
                             lab.inference_efficiency,

@@ -12,11 +12,11 @@ from openness import metrics
 from openness.market.offers import ORIGIN_CODES, SLOTS, Offers
 from openness.market.pricing import going_rate
 from openness.market.technology import lag_months
+from openness.model.state import MarketState
 from openness.vocabulary import OPEN
 
 if TYPE_CHECKING:
     from openness.model.agents import Lab
-    from openness.model.market_model import OpennessModel
     from openness.model.populations import DeveloperTally, EnterpriseTally
 
 #: the world table's columns, in order, with their meanings (defined in openness.metrics)
@@ -40,7 +40,7 @@ def _finite(x: float) -> float:
     return x if math.isfinite(x) else math.nan
 
 
-def _lag(model: OpennessModel, capability: float) -> float:
+def _lag(model: MarketState, capability: float) -> float:
     if not math.isfinite(capability):
         return math.nan
     return lag_months(
@@ -48,7 +48,7 @@ def _lag(model: OpennessModel, capability: float) -> float:
     )
 
 
-def frontier_open(model: OpennessModel, lab: Lab) -> bool:
+def frontier_open(model: MarketState, lab: Lab) -> bool:
     lag = _lag(model, max(lab.open_capability, lab.small_capability))
     return bool(math.isfinite(lag) and lag <= model.world.frontier_class_months)
 
@@ -67,7 +67,7 @@ def _at(values: np.ndarray, index: int | None) -> float:
 
 
 def _open_token_share(
-    model: OpennessModel,
+    model: MarketState,
     offers: Offers,
     group: tuple[np.ndarray, np.ndarray],
     origin: str | None = None,
@@ -85,7 +85,7 @@ def _open_token_share(
 
 
 def world_record(
-    model: OpennessModel,
+    model: MarketState,
     t: int,
     offers: Offers,
     dev: DeveloperTally,
@@ -142,7 +142,7 @@ def world_record(
     }
 
 
-def _need_shares(model: OpennessModel, offers: Offers) -> dict:
+def _need_shares(model: MarketState, offers: Offers) -> dict:
     """The open share of tokens in the groups of the enterprise decision questions (E1)."""
     ents = model.enterprises
     open_, total = ents.open_token_shares_by_need(offers.is_open)
@@ -164,7 +164,7 @@ def _need_shares(model: OpennessModel, offers: Offers) -> dict:
 
 
 def lab_record(
-    model: OpennessModel,
+    model: MarketState,
     t: int,
     lab: Lab,
     offers: Offers,

@@ -4,33 +4,20 @@ of the model's state: the model calls them in its month."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openness.market import technology
 from openness.model import policy as pol
+from openness.model.state import MarketState
 from openness.vocabulary import OPEN
 
 if TYPE_CHECKING:
     from openness.model.agents import Lab
-    from openness.model.market_model import OpennessModel
 
 
-@dataclass
-class PublishedMethod:
-    """A method published with an efficiency shock (section 7.1 of the ODD)."""
-
-    publisher: Lab
-    efficiency: np.ndarray  # training efficiency it brings each lab (its own x the gain)
-    inference_efficiency: float  # serving architecture it brings the labs behind
-    inference_gain: np.ndarray  # what it brings the labs ahead (their own x the gain)
-    month: int  # of publication
-    learners: np.ndarray  # bool per lab: has been behind the publisher since publication
-
-
-def effective_spend(model: OpennessModel, lab: Lab) -> float:
+def effective_spend(model: MarketState, lab: Lab) -> float:
     """Training spend this month: the lab's plan, cut back as the runway falls under six
     months, plus any compute grant it receives as an open lab (paid as it is spent)."""
     if not lab.active:
@@ -38,7 +25,7 @@ def effective_spend(model: OpennessModel, lab: Lab) -> float:
     return lab.training_spend * min(1.0, lab.runway / 6.0) + model.grants[lab.index][1]
 
 
-def grants(model: OpennessModel, policy: pol.PolicyState) -> list[tuple[float, float]]:
+def grants(model: MarketState, policy: pol.PolicyState) -> list[tuple[float, float]]:
     """(cash, compute) $M/month of open funding each lab receives this month."""
     open_origins = [lab.config.origin for lab in model.labs if lab.strategy == OPEN]
     return [
@@ -49,7 +36,7 @@ def grants(model: OpennessModel, policy: pol.PolicyState) -> list[tuple[float, f
     ]
 
 
-def adopt_serving_methods(model: OpennessModel, lab: Lab, t: int) -> None:
+def adopt_serving_methods(model: MarketState, lab: Lab, t: int) -> None:
     """A new model is built on every serving architecture (mixture of experts, latent
     attention) published by a lab it has fallen behind: adopted whole, not by degrees.
     The labs ahead of the publisher have serving stacks of their own: they rebuild on the
@@ -64,7 +51,7 @@ def adopt_serving_methods(model: OpennessModel, lab: Lab, t: int) -> None:
             )
 
 
-def train(model: OpennessModel, t: int, policy: pol.PolicyState) -> None:
+def train(model: MarketState, t: int, policy: pol.PolicyState) -> None:
     """One month of training: published know-how spreads to the labs behind, spend buys
     compute, and knowledge grows towards its target and by spillover."""
     w = model.world

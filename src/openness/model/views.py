@@ -18,16 +18,14 @@ from openness.market import finance, technology
 from openness.market.offers import ORIGIN_CODES, SLOTS, STRATEGY_NAMES, Offers
 from openness.market.strategy import TERMS, Accounts, CapitalMarket, LabView, MarketView
 from openness.model import policy as pol
+from openness.model.state import MarketState
 from openness.vocabulary import OPEN
 
 if TYPE_CHECKING:
     from openness.model.agents import Lab
-    from openness.model.market_model import OpennessModel
 
 
-def market_view(
-    model: OpennessModel, t: int, offers: Offers, policy: pol.PolicyState
-) -> MarketView:
+def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicyState) -> MarketView:
     """The market every lab faces this month: offers, demand, prices, the capital market."""
     return MarketView(
         offers,
@@ -55,7 +53,7 @@ class ReviewContext:
     restricted: dict[str, float]
 
     @classmethod
-    def build(cls, model: OpennessModel, offers: Offers, policy: pol.PolicyState) -> ReviewContext:
+    def build(cls, model: MarketState, offers: Offers, policy: pol.PolicyState) -> ReviewContext:
         open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
         open_origins = [lab.config.origin for lab in model.labs if lab.strategy == OPEN]
         share = model.enterprises.jurisdiction_sector_share
@@ -66,7 +64,7 @@ class ReviewContext:
 
 
 def lab_view(
-    model: OpennessModel, lab: Lab, t: int, policy: pol.PolicyState, shared: ReviewContext
+    model: MarketState, lab: Lab, t: int, policy: pol.PolicyState, shared: ReviewContext
 ) -> LabView:
     """A lab's own position as its review sees it."""
     d = model.scenario.decision
