@@ -29,6 +29,13 @@ STREAM_CHOICE = 1  # the logit choice
 STREAM_CHOICE2 = 2  # a second choice in the same month (enterprise commodity work)
 STREAM_TASTE = 3  # run-long draws, keyed with month 0: developers' tastes for the families
 
+#: Salts that give each user of the run's key a key of its own, so that no two share a stream:
+#: the developers use the run's key itself; the enterprises, the labs and the start-up
+#: seeding of each population xor theirs into it.
+SALT_ENTERPRISES = np.uint64(0x5EED_E17E)
+SALT_LABS = np.uint64(0x1AB5)
+SALT_SEEDING = np.uint64(0x1417)
+
 _MASK = (1 << 64) - 1
 
 

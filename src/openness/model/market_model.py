@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from openness.kernels import seed_key
+from openness.kernels.rng import SALT_ENTERPRISES, SALT_LABS, SALT_SEEDING
 from openness.market import technology
 from openness.market.demand import (
     Tastes,
@@ -58,7 +59,7 @@ class OpennessModel(mesa.Model):
         self._dates: dict[int, pd.Timestamp] = {}
         self.seed_key = seed_key(self.seed)
         # labs' draws (reviews, funding rounds) are keyed like the populations': see ODD 4
-        self.lab_key = int(self.seed_key ^ np.uint64(0x1AB5))
+        self.lab_key = int(self.seed_key ^ SALT_LABS)
         self.capital_condition = scenario.world.capital_condition
         self.efficiency_weight = scenario.funding.efficiency_weight
         self.inference_multiplier = 1.0
@@ -328,10 +329,10 @@ class OpennessModel(mesa.Model):
             self.scenario.enterprises, offers, frontier, policy.barred, policy.transparency_bonus
         )
         # each population and the start-up draw use their own key, so no two share a stream
-        dev_key, ent_key = self.seed_key, self.seed_key ^ np.uint64(0x5EED_E17E)
+        dev_key, ent_key = self.seed_key, self.seed_key ^ SALT_ENTERPRISES
         if t == 0:
-            self.developers.seed_adoption(offers, exp_util, dev_key ^ np.uint64(0x1417), dev_key)
-            self.enterprises.seed_adoption(base, api, host, ent_key ^ np.uint64(0x1417))
+            self.developers.seed_adoption(offers, exp_util, dev_key ^ SALT_SEEDING, dev_key)
+            self.enterprises.seed_adoption(base, api, host, ent_key ^ SALT_SEEDING)
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
             self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
         dev = self.developers.step(offers, exp_util, self.dev_adopted, dev_key, t)
