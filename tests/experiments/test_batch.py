@@ -8,26 +8,11 @@ import sys
 import time
 
 import pandas as pd
-import pytest
 
 from openness.cli import main
 from openness.experiments import load_experiment, load_results, read_manifest, run_batch
 from openness.experiments.executors import DaskExecutor
 from tests.experiments.helpers import write_experiment
-
-
-@pytest.fixture(scope="module")
-def experiment(tmp_path_factory):
-    return write_experiment(tmp_path_factory.mktemp("exp"), "", replications=4)
-
-
-@pytest.fixture(scope="module")
-def reference(experiment, tmp_path_factory):
-    """The experiment run in this process, one run after another."""
-    out = tmp_path_factory.mktemp("ref") / "out"
-    summary = run_batch(load_experiment(experiment), out, workers=1)
-    assert summary.ok and summary.done == 12
-    return out
 
 
 def assert_same_dataset(a, b):

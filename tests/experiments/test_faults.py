@@ -18,19 +18,6 @@ from openness.cli import main
 from openness.experiments import load_experiment, load_results, read_manifest, run_batch
 from openness.experiments.executors import LocalPoolExecutor
 from tests.experiments import fault_models
-from tests.experiments.helpers import write_experiment
-
-
-@pytest.fixture(scope="module")
-def experiment(tmp_path_factory):
-    return write_experiment(tmp_path_factory.mktemp("exp"), "", replications=4)
-
-
-@pytest.fixture(scope="module")
-def reference(experiment, tmp_path_factory):
-    out = tmp_path_factory.mktemp("ref") / "out"
-    assert run_batch(load_experiment(experiment), out, workers=1).ok
-    return out
 
 
 def same_dataset(a, b) -> None:

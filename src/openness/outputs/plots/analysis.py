@@ -9,21 +9,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from openness import metrics
+from openness.market.strategy import TERMS
 from openness.outputs.plots.common import _mark_events, _short, _subplots, _time_axis
 from openness.vocabulary import CLOSED, OPEN
 
-PAYOFF_TERMS = (
-    "api_margin",
-    "hosting",
-    "grants",
-    "ecosystem",
-    "complement",
-    "moat",
-    "regulatory",
-    "market_access",
-    "safety",
-    "capital_pressure",
-)
+#: the payoff terms of a review, as the decisions table has them
+PAYOFF_TERMS = TERMS
 
 
 def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.DataFrame:
