@@ -5,8 +5,8 @@
     .venv/bin/python docs/make_cascade.py --validation results/validation  # about a minute
 
 Runs the DeepSeek cascade, its no-shock counterfactual and the consolidation scenario for 20
-seeds each at the default sizes (100,000 developers, 10,000 enterprises), keeping every table
-including the labs' strategy reviews, and writes docs/figures/cascade_*.png and
+seeds each at the default sizes (100,000 developers, 10,000 enterprises) through the batch
+runner, on every core, keeping every table including the labs' strategy reviews, and writes docs/figures/cascade_*.png and
 docs/figures/cascade_stats.json (the numbers quoted in docs/cascade.md). With `--validation`
 it also reads the runs of a validation ensemble (`openness validate --all`) and adds the
 numbers docs/cascade.md quotes from those seeds (`validation` in the JSON).
@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from openness.experiments import run_scenario
+from openness.experiments import load_results, run_batch, run_scenario
+from openness.experiments.design import RunSpec
+from openness.experiments.single import event_table
+from openness.experiments.spec import Arm, Experiment, LoadedExperiment
 from openness.experiments.validation import first_open_months
 from openness.outputs import plots
 from openness.scenario import load_scenario
@@ -34,18 +38,31 @@ SEEDS = range(20)
 MAJORS = [lab.name for lab in load_scenario(ROOT / "scenarios" / "baseline.toml").labs if lab.major]
 
 
-def ensemble(name: str) -> dict[str, pd.DataFrame]:
-    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml")
-    tables: dict[str, list[pd.DataFrame]] = {"world": [], "labs": [], "decisions": []}
-    events = None
-    for seed in SEEDS:
-        result = run_scenario(scenario, seed=seed)
-        events = result.tables["events"]
-        for key in tables:
-            tables[key].append(result.tables[key].assign(arm=name, replication=seed))
-    out = {key: pd.concat(frames, ignore_index=True) for key, frames in tables.items()}
-    out["events"] = events
-    return out
+def all_tables(spec: RunSpec) -> dict[str, pd.DataFrame]:
+    """A run of the batch runner that keeps the world, lab and decision tables whole."""
+    scenario = load_scenario(spec.scenario, {**spec.overrides, **spec.params})
+    tables = run_scenario(scenario, seed=spec.seed).tables
+    return {key: tables[key] for key in ("world", "labs", "decisions")}
+
+
+def ensemble(name: str, overrides: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The scenario's runs for SEEDS, through the batch runner (all cores)."""
+    path = ROOT / "scenarios" / f"{name}.toml"
+    spec = Experiment(
+        name=f"cascade_{name}",
+        seeds=list(SEEDS),
+        overrides=overrides or {},
+        arms=[Arm(name=name, scenario=str(path))],
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "runs"
+        summary = run_batch(LoadedExperiment(spec=spec), out, model=all_tables, progress=False)
+        if not summary.ok:
+            raise RuntimeError(f"{summary.failed} run(s) of {name} failed")
+        tables = {key: load_results(out, key) for key in ("world", "labs", "decisions")}
+    tables = {key: df.drop(columns=["point", "seed"]) for key, df in tables.items()}
+    tables["events"] = event_table(load_scenario(path, overrides))
+    return tables
 
 
 def save(fig, name: str) -> None:

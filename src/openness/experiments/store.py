@@ -269,6 +269,7 @@ class ResultStore:
         try:
             for name in sorted(tables, key=lambda n: n == "world"):
                 path = self.root / name / f"{run_id}.parquet"
+                path.parent.mkdir(exist_ok=True)  # a custom model may keep other tables
                 tmp = path.with_name(f".{path.name}.tmp")
                 table = pa.Table.from_pandas(tables[name], preserve_index=False)
                 schema_meta = {**(table.schema.metadata or {}), b"openness_run": meta}
