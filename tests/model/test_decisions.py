@@ -21,17 +21,24 @@ def first_review(model, lab_name):
 
 
 def first_view_of(monkeypatch, lab_name, seed=2):
-    """(model, market view, lab view) at `lab_name`'s first strategy review."""
-    from openness.model.agents import Lab
+    """(model, market view, lab view) at `lab_name`'s first strategy review, as the views
+    module builds them for it (the seam between the model's state and a lab's review)."""
+    from openness.model import views
 
     seen = {}
-    review = Lab.review
+    build_market, build_lab = views.market_view, views.lab_view
 
-    def spy(self, month, market, view, *rest):
-        seen.setdefault(self.name, (market, view))
-        return review(self, month, market, view, *rest)
+    def market_view(model, t, offers, policy):
+        seen["market"] = build_market(model, t, offers, policy)
+        return seen["market"]
 
-    monkeypatch.setattr(Lab, "review", spy)
+    def lab_view(model, lab, t, policy, shared):
+        view = build_lab(model, lab, t, policy, shared)
+        seen.setdefault(lab.name, (seen["market"], view))
+        return view
+
+    monkeypatch.setattr(views, "market_view", market_view)
+    monkeypatch.setattr(views, "lab_view", lab_view)
     model = OpennessModel(small_scenario(), seed=seed)
     while lab_name not in seen:
         model.step()
