@@ -296,3 +296,26 @@ def test_scheduler_without_dask_says_which_extra_to_install(
     )
     assert "openness[dask]" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_replications_override_for_a_quick_trial(experiment, tmp_path):
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "batch",
+                str(experiment),
+                "--replications",
+                "1",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    manifest = read_manifest(out)
+    assert manifest["counts"] == {"done": 3}  # three arms, one replication
+    assert {e["replication"] for e in manifest["runs"].values()} == {0}

@@ -108,6 +108,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from openness.files import check_output, under
 
     loaded = load_experiment(args.experiment)
+    if args.replications is not None:  # a quick trial: another experiment, with its own hash
+        spec = loaded.spec.model_copy(update={"replications": args.replications, "seeds": None})
+        loaded = type(loaded)(spec=spec, path=loaded.path)
     if args.scheduler:
         from openness.experiments.executors import require_dask
 

@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--resume", action="store_true", help="finish an interrupted batch")
     batch.add_argument(
+        "--replications",
+        type=_count,
+        help="override the experiment's replications (seeds 0..N-1 of its design), for a "
+        "quick trial",
+    )
+    batch.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run on this dask.distributed scheduler instead of locally",
