@@ -83,3 +83,46 @@ def test_targets_are_parsed_and_kept(tmp_path):
     )
     (target,) = load_scenario(child).targets
     assert target.range == (5.0, 7.0) and target.share_of_seeds == pytest.approx(0.7)
+
+
+def test_one_line_changes_an_inherited_policys_start(tmp_path):
+    cascade_world = BASELINE.parent / "cascade_world.toml"
+    child = tmp_path / "later_gpai.toml"
+    child.write_text(
+        f'extends = "{cascade_world}"\nname = "later_gpai"\n[[regulators]]\n'
+        'name = "EU"\n[[regulators.policies]]\nname = "eu-gpai-obligations"\n'
+        'start = "2026-06"\n'
+    )
+    parent, sc = load_scenario(cascade_world), load_scenario(child)
+    before = next(r for r in parent.regulators if r.name == "EU").policies
+    after = next(r for r in sc.regulators if r.name == "EU").policies
+    assert len(after) == len(before) == 1
+    assert after[0].start == "2026-06" and before[0].start == "2025-08"
+    assert after[0].model_dump(exclude={"start"}) == before[0].model_dump(exclude={"start"})
+
+
+def test_a_new_name_adds_a_second_policy_of_the_same_kind(tmp_path):
+    cascade_world = BASELINE.parent / "cascade_world.toml"
+    child = tmp_path / "two.toml"
+    child.write_text(
+        f'extends = "{cascade_world}"\nname = "two"\n[[regulators]]\nname = "EU"\n'
+        '[[regulators.policies]]\nname = "second-gpai"\nkind = "gpai"\n'
+        'start = "2027-01"\nmonthly_cost_closed = 1.0\nmonthly_cost_open = 0.5\n'
+    )
+    eu = next(r for r in load_scenario(child).regulators if r.name == "EU")
+    assert [p.name for p in eu.policies] == ["eu-gpai-obligations", "second-gpai"]
+
+
+def test_an_unnamed_entry_of_a_kind_the_parent_has_is_refused(tmp_path):
+    from openness.scenario import ScenarioError
+
+    cascade_world = BASELINE.parent / "cascade_world.toml"
+    child = tmp_path / "unnamed.toml"
+    child.write_text(
+        f'extends = "{cascade_world}"\nname = "unnamed"\n[[regulators]]\n'
+        'name = "EU"\n[[regulators.policies]]\nkind = "gpai"\nstart = "2026-01"\n'
+        "monthly_cost_closed = 1.0\nmonthly_cost_open = 0.5\n"
+    )
+    with pytest.raises(ScenarioError, match="without a name") as info:
+        load_scenario(child)
+    assert "eu-gpai-obligations" in str(info.value) and str(child) in str(info.value)

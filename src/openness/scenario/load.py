@@ -17,11 +17,14 @@ from pydantic import BaseModel, ValidationError
 from openness.scenario.errors import ScenarioError
 from openness.scenario.schema import REMOVED_FIELDS, Problems, Scenario, window_problems
 
-# Lists of tables that a child file merges into its parent's by `name`, and lists it appends
-# to its parent's (a regulator's `policies` too); any other value replaces the parent's.
-# Pattern targets are not inherited: each file states what it must reproduce.
+# Lists of tables that a child file merges into its parent's by `name`; any other value
+# replaces the parent's. Events and a regulator's policies merge by name too: a child entry
+# with a parent's name changes that entry (one line can move a policy's start), one with a new
+# name is added, and one without a name is refused where the parent has an entry of its kind,
+# so that nothing is added by accident. Pattern targets are not inherited: each file states
+# what it must reproduce.
 _MERGE_BY_NAME = ("labs", "developer_segments", "regulators")
-_APPEND = ("events", "policies")
+_ENTRIES = ("events", "policies")
 
 
 #: how many files an `extends` chain may hold
@@ -148,30 +151,69 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         )
     parent = _resolve(parent_path, (*chain, real))
     parent.pop("targets", None)  # targets belong to the file that states them
-    return _merge(parent, data)
+    return _merge(parent, data, path)
 
 
-def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+def _merge(
+    parent: dict[str, Any], child: dict[str, Any], path: Path, where: str = ""
+) -> dict[str, Any]:
     out = copy.deepcopy(parent)
     for key, value in child.items():
+        field = f"{where}.{key}" if where else key
         if key in _MERGE_BY_NAME and isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = _merge_named(out[key], value)
-        elif key in _APPEND and isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = out[key] + copy.deepcopy(value)
+            out[key] = _merge_named(out[key], value, path, field)
+        elif key in _ENTRIES and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_entries(out[key], value, path, field)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = _merge(out[key], value, path, field)
         else:
             out[key] = copy.deepcopy(value)
     return out
 
 
-def _merge_named(parent: list[Any], child: list[Any]) -> list[Any]:
+def _merge_named(parent: list[Any], child: list[Any], path: Path, where: str) -> list[Any]:
     out = copy.deepcopy(parent)
     index = {item.get("name"): i for i, item in enumerate(out) if isinstance(item, dict)}
     for item in child:
         name = item.get("name") if isinstance(item, dict) else None
         if name in index:
-            out[index[name]] = _merge(out[index[name]], item)
+            out[index[name]] = _merge(out[index[name]], item, path, f"{where}[{name}]")
+        else:
+            out.append(copy.deepcopy(item))
+    return out
+
+
+def _merge_entries(parent: list[Any], child: list[Any], path: Path, where: str) -> list[Any]:
+    """Events or policies: merged by name; an unnamed entry of a kind the parent has is an
+    error (it would be added beside the parent's, which is rarely what was meant)."""
+    out = copy.deepcopy(parent)
+    index = {
+        item["name"]: i
+        for i, item in enumerate(out)
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    }
+    kinds = {item.get("kind") for item in out if isinstance(item, dict)}
+    for i, item in enumerate(child):
+        if not isinstance(item, dict):
+            out.append(copy.deepcopy(item))  # the schema names what is wrong with it
+            continue
+        name = item.get("name")
+        if isinstance(name, str) and name in index:
+            out[index[name]] = _merge(out[index[name]], item, path, f"{where}[{name}]")
+        elif name is None and item.get("kind") in kinds:
+            names = [
+                e.get("name")
+                for e in out
+                if isinstance(e, dict) and e.get("kind") == item.get("kind")
+            ]
+            raise ScenarioError(
+                path,
+                f"{where}[{i}]",
+                f"an entry of kind '{item.get('kind')}' "
+                f"without a name, where the parent file has one ({names}): "
+                "give it the parent's `name` to change that entry, or a new "
+                "`name` to add another",
+            )
         else:
             out.append(copy.deepcopy(item))
     return out

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field, model_validator
 
 from openness.scenario.schema.base import (
     Coef,
@@ -24,6 +22,11 @@ from openness.vocabulary import (
 
 
 class PolicyBase(Strict):
+    name: Name | None = Field(
+        None,
+        description="unique within its regulator; a file that "
+        "extends another changes the entry of the same name",
+    )
     start: Month = Field("2000-01", description="month the instrument takes effect")
     end: Month | None = Field(None, description="month it stops (exclusive); none = never")
 
@@ -87,8 +90,20 @@ class Regulator(Strict):
     jurisdiction: Jurisdiction
     policies: list[Policy] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _unique_policy_names(self) -> Regulator:
+        names = [p.name for p in self.policies if p.name is not None]
+        if len(set(names)) != len(names):
+            raise ValueError(f"policy names must be unique within a regulator ({self.name})")
+        return self
+
 
 class EventBase(Strict):
+    name: Name | None = Field(
+        None,
+        description="unique among the events; a file that extends "
+        "another changes the event of the same name",
+    )
     month: Month
     note: str = ""
 

@@ -91,6 +91,9 @@ class Scenario(Strict):
                     f"targets[{i}].minus",
                     f"unknown world metric '{t.minus}'; allowed: {', '.join(world)}",
                 )
+        events = [e.name for e in self.events if e.name is not None]
+        if len(set(events)) != len(events):
+            problems.add("events", "event names must be unique")
         ids = [t.id for t in self.targets]
         if len(set(ids)) != len(ids):
             problems.add("targets", "target ids must be unique")
