@@ -41,6 +41,14 @@ SCENARIOS = [
 EXPERIMENTS = ["policy_interventions.toml", "sensitivity_spillover.toml"]
 TINY = ["--months", "2", "--developers", "10", "--enterprises", "10", "--quiet"]
 CASES = int(os.environ.get("OPENNESS_FUZZ_CASES", "320"))
+#: half the cases mutate scenario files, half experiment files; the same cases every run
+FUZZ = settings(
+    max_examples=CASES // 2,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 NUMBERS = [math.inf, -math.inf, math.nan, 0, -1, 1, 0.5, 1e308, -1e308, 2**70, 1e-320]
 DATES = ["2025-13", "0000-01", "9999-12", "2025-1", "1900-01", "2100-01", "2024-00", "soon"]
@@ -167,13 +175,7 @@ def _run_case(args: list[str], file: Path, work: Path, out: Path, capsys) -> int
     return code
 
 
-@settings(
-    max_examples=CASES // 2,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(case=mutations(BASE_SCENARIOS))
 def test_mutated_scenarios_run_or_are_refused(case, capsys):
     name, data, _ = case
@@ -189,13 +191,7 @@ def test_mutated_scenarios_run_or_are_refused(case, capsys):
         shutil.rmtree(work, ignore_errors=True)
 
 
-@settings(
-    max_examples=CASES // 2,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(case=mutations(BASE_EXPERIMENTS))
 def test_mutated_experiments_run_or_are_refused(case, capsys):
     name, data, _ = case

@@ -43,3 +43,13 @@ def write_experiment(
 def experiment_script(name: str) -> ModuleType:
     """experiments/<name>.py, imported as the ordinary module it also is."""
     return importlib.import_module(f"experiments.{name}")
+
+
+def assert_same_dataset(a: Path, b: Path) -> None:
+    """Two batch directories hold the same world and lab tables."""
+    import pandas as pd
+
+    from openness.experiments import load_results
+
+    for table in ("world", "labs"):
+        pd.testing.assert_frame_equal(load_results(a, table), load_results(b, table))

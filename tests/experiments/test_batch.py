@@ -12,12 +12,7 @@ import pandas as pd
 from openness.cli import main
 from openness.experiments import load_experiment, load_results, read_manifest, run_batch
 from openness.experiments.executors import DaskExecutor
-from tests.experiments.helpers import write_experiment
-
-
-def assert_same_dataset(a, b):
-    for table in ("world", "labs"):
-        pd.testing.assert_frame_equal(load_results(a, table), load_results(b, table))
+from tests.experiments.helpers import assert_same_dataset, write_experiment
 
 
 def test_dataset_is_tidy_and_complete(reference):

@@ -11,18 +11,13 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
 import pytest
 
 from openness.cli import main
-from openness.experiments import load_experiment, load_results, read_manifest, run_batch
+from openness.experiments import load_experiment, read_manifest, run_batch
 from openness.experiments.executors import LocalPoolExecutor
 from tests.experiments import fault_models
-
-
-def same_dataset(a, b) -> None:
-    for table in ("world", "labs"):
-        pd.testing.assert_frame_equal(load_results(a, table), load_results(b, table))
+from tests.experiments.helpers import assert_same_dataset
 
 
 def consistent(out) -> None:
@@ -49,7 +44,7 @@ def test_a_worker_killed_once_has_its_runs_retried_and_the_dataset_is_whole(
     )
     assert list(tmp_path.glob("*.killed")), "the worker was never killed"
     assert summary.ok and summary.failed == 0
-    same_dataset(reference, tmp_path / "out")
+    assert_same_dataset(reference, tmp_path / "out")
 
 
 def test_a_run_that_kills_its_worker_twice_is_failed_and_the_batch_goes_on(experiment, tmp_path):
@@ -92,7 +87,7 @@ def test_resume_verifies_every_run_and_redoes_the_damaged(damage, experiment, re
         main(["batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--quiet"])
         == 0
     )
-    same_dataset(reference, out)
+    assert_same_dataset(reference, out)
     consistent(out)
     manifest = read_manifest(out)
     assert manifest["counts"] == {"done": 12}
@@ -171,5 +166,5 @@ def test_a_full_disk_stops_the_batch_clearly_and_consistently(
         )
         == 0
     )
-    same_dataset(reference, saved)
+    assert_same_dataset(reference, saved)
     assert json.loads((saved / "manifest.json").read_text())["counts"] == {"done": 12}

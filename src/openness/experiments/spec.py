@@ -74,7 +74,7 @@ class Design(_Strict):
 
 
 #: the world table's measured columns (every one but the month)
-WORLD_OUTPUTS = [m for m in metrics.WORLD if m != "month"]
+WORLD_OUTPUTS = metrics.WORLD_OUTPUTS
 
 
 class Outputs(_Strict):

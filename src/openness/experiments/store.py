@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from openness import __version__
 from openness.experiments.design import RunSpec
-from openness.files import MARKER, atomic_write_text, write_marker
+from openness.files import atomic_write_text, atomic_write_with, marker, write_marker
 from openness.provenance import git_commit
 from openness.scenario import ExperimentError
 
@@ -185,9 +185,9 @@ class ResultStore:
             )
 
     def _hash_in_files(self) -> str | None:
-        marker = self.root / MARKER
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            return json.loads(marker.read_text())["provenance"]["experiment_hash"]
+        found = (marker(self.root) or {}).get("provenance", {}).get("experiment_hash")
+        if found is not None:
+            return found
         for path in sorted((self.root / "world").glob("*.parquet"))[:1]:
             meta = self._file_meta(path)
             if meta is not None:
@@ -246,12 +246,8 @@ class ResultStore:
     # ---- writing --------------------------------------------------------------------------
     def write_events(self, events: pd.DataFrame) -> None:
         """The arms' dated events (`events.parquet`), for marking time axes."""
-        tmp = self.root / f".{EVENTS}.tmp"
-        try:
-            pq.write_table(pa.Table.from_pandas(events, preserve_index=False), tmp)
-            os.replace(tmp, self.root / EVENTS)
-        finally:
-            tmp.unlink(missing_ok=True)
+        table = pa.Table.from_pandas(events, preserve_index=False)
+        atomic_write_with(self.root / EVENTS, lambda tmp: pq.write_table(table, tmp))
 
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], seconds: float) -> None:
         """Write every table of a run; the world table is renamed into place last, so that its

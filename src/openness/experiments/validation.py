@@ -41,20 +41,13 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
     }
 
 
-def check_targets(path: Path, scenario: Scenario) -> None:
-    """Targets' metrics are checked when the scenario loads (the schema reads them from
-    `openness.metrics`); kept for callers that validate a scenario object built in Python."""
-    Scenario.model_validate(scenario.model_dump(), context={"truncated": True})
-
-
 def ensemble_experiment(
     scenario_path: Path, seeds: int, overrides: dict | None = None
 ) -> tuple[LoadedExperiment, dict[str, str]]:
     """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
     with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`."""
     scenario_path = Path(scenario_path).resolve()
-    scenario = load_scenario(scenario_path, overrides)
-    check_targets(scenario_path, scenario)
+    scenario = load_scenario(scenario_path, overrides)  # which checks the targets' metrics
     others = versus_paths(scenario_path, scenario)
     for other in others.values():
         if not other.is_file():

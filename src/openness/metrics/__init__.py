@@ -12,7 +12,19 @@ from openness.metrics.catalogue import Metric
 from openness.metrics.labs import LABS
 from openness.metrics.world import WORLD
 
-__all__ = ["LABS", "TABLES", "WORLD", "Metric", "label", "metric", "missing_meanings"]
+__all__ = [
+    "LABS",
+    "TABLES",
+    "WORLD",
+    "WORLD_OUTPUTS",
+    "Metric",
+    "label",
+    "metric",
+    "missing_meanings",
+]
+
+#: the world table's measured columns (every one but the month)
+WORLD_OUTPUTS = [name for name in WORLD if name != "month"]
 
 #: every table's catalogue, by table name
 TABLES = {"world": WORLD, "labs": LABS}

@@ -15,16 +15,17 @@ from openness.files import replace_directory
 SUMMARY = "summary.json"
 
 
+def _identity(provenance: dict) -> dict:
+    """What identifies a run's results: scenario and its hash, seed, version, commit."""
+    keys = ("scenario", "scenario_hash", "seed", "package_version", "git_commit")
+    return {k: provenance.get(k) for k in keys}
+
+
 def write_table(df: pd.DataFrame, path: Path, provenance: dict) -> None:
     """Parquet with the run's provenance (scenario hash, seed, version) in its metadata."""
     table = pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(table.schema.metadata or {})
-    meta[b"openness"] = json.dumps(
-        {
-            k: provenance.get(k)
-            for k in ("scenario", "scenario_hash", "seed", "package_version", "git_commit")
-        }
-    ).encode()
+    meta[b"openness"] = json.dumps(_identity(provenance)).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
@@ -48,11 +49,7 @@ def write_run(
             extras(tmp)
         (tmp / SUMMARY).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
 
-    keep = {
-        k: provenance.get(k)
-        for k in ("scenario", "scenario_hash", "seed", "package_version", "git_commit")
-    }
-    return replace_directory(Path(out), build, "run", keep)
+    return replace_directory(Path(out), build, "run", _identity(provenance))
 
 
 def read_run(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:

@@ -72,17 +72,16 @@ def _parent_errors(path: Path) -> list[tuple[Path, set[tuple[str, str]]]]:
     file of an `extends` chain an error comes from (a parent's list items keep their
     positions in the child, which appends after them)."""
     out = []
-    parent = _parent_path(path)
-    while parent is not None:
+    for parent in chain_files(path)[1:]:
+        found: set[tuple[str, str]] = set()
         try:
-            Scenario.model_validate(_resolve(parent, ()), context={"truncated": False})
-            found: set[tuple[str, str]] = set()
+            raw = _resolve(parent, ())
+            Scenario.model_validate(raw, context={"truncated": False})
         except ValidationError as exc:
-            found = {(f, p) for _, f, p in _problems(exc, _resolve(parent, ()), Scenario)}
+            found = {(f, p) for _, f, p in _problems(exc, raw, Scenario)}
         except ScenarioError:
-            found = set()
+            pass
         out.append((parent, found))
-        parent = _parent_path(parent)
     return out
 
 

@@ -77,7 +77,7 @@ class Scenario(Strict):
             for lab in [t.lab, *(t.labs or [])]:
                 if lab is not None and lab not in names:
                     problems.add(f"targets[{i}].lab", f"unknown lab '{lab}' (target '{t.id}')")
-        world = [m for m in metrics.WORLD if m != "month"]
+        world = metrics.WORLD_OUTPUTS
         for i, t in enumerate(self.targets):
             if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
                 problems.add(
@@ -133,7 +133,7 @@ def window_problems(scenario: Scenario) -> list[tuple[str, str, bool]]:
     (simulation.start and simulation.months) does not hold: an event or a target month
     outside it, a policy that ends before it starts or is never in force in the window."""
     start, months = scenario.simulation.start, scenario.simulation.months
-    first, last = start, add_months(start, months - 1)
+    first, last = start, scenario.last_month
     span = f"the simulated window is {first}..{last}"
     out: list[tuple[str, str, bool]] = []
 
