@@ -6,19 +6,32 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/deepseek_cascade.toml
 OUT ?= results/deepseek_cascade
 
-.PHONY: run test lint bench figures cascade clean
+.PHONY: run test lint bench figures cascade clean browser explore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,explore]'
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/openness run $(SCENARIO) --out $(OUT) --report
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The explorer's browser test needs a Chromium: Debian's, installed here when this is a
+# Debian machine and we are root (as CI is); elsewhere the test says why it is skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test: no chromium here; the browser test will be skipped (apt-get install chromium)"; \
+	  fi
+
+explore: $(STAMP)
+	$(BIN)/openness explore $(SCENARIO)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks experiments docs notebooks

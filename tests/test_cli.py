@@ -54,3 +54,11 @@ def test_describe_prints_the_resolved_configuration(capsys):
     assert resolved["name"] == "baseline" and len(resolved["content_hash"]) == 64
     assert resolved["simulation"]["start"] == "2024-01"
     assert any(lab["name"] == "Anthropic" for lab in resolved["labs"])
+
+
+def test_the_experiments_package_names_each_public_name_once():
+    import openness.experiments as experiments
+
+    assert sorted(experiments.__all__) == sorted(experiments._HOMES)
+    for name in experiments.__all__:
+        assert getattr(experiments, name).__name__ == name

@@ -31,3 +31,18 @@ def test_the_model_description_names_every_world_metric():
 def test_labels_fall_back_to_the_name_for_columns_outside_the_catalogue():
     assert metrics.label("world.spillover_open") == "world.spillover_open"
     assert metrics.label("price_ratio") == "Closed / open price of the top models (ratio)"
+
+
+def test_values_are_displayed_with_their_units():
+    import numpy as np
+
+    assert metrics.display("open_share_dev_count", 0.43216) == "43.22%"
+    assert metrics.display("open_share_dev_count", np.float64(0.5)) == "50.00%"
+    assert metrics.display("n_frontier_open", np.int64(3)) == "3 labs"
+    assert metrics.display("price_ratio", 12.3456) == "12.35x"
+    assert metrics.display("going_rate", 14.28) == "$14.28/Mtok"
+    assert metrics.display("open_lag_months", 7.25) == "7.25 months"
+    assert metrics.display("hhi_developers", 0.1591) == "0.1591"
+    assert metrics.display("price_ratio", float("nan")) == "n/a"
+    assert metrics.display("not_a_metric", 0.5) == "0.5"
+    assert metrics.label("open_share_dev_count") == "Adopting developers on open weights (%)"

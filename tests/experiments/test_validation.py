@@ -344,16 +344,16 @@ def test_validate_refuses_a_scenario_without_targets(capsys):
 
 
 def test_validate_all_finds_the_projects_scenarios_from_anywhere(tmp_path, monkeypatch):
-    from openness.cli import project_scenarios
+    from openness.scenario.load import project_scenarios
 
     monkeypatch.chdir(tmp_path)
     assert project_scenarios() == ROOT / "scenarios"
 
 
 def test_validate_all_without_scenarios_is_an_error_not_a_pass(tmp_path, monkeypatch, capsys):
-    import openness.cli.commands
+    import openness.scenario.load
 
-    monkeypatch.setattr(openness.cli.commands, "project_scenarios", lambda: tmp_path / "scenarios")
+    monkeypatch.setattr(openness.scenario.load, "project_scenarios", lambda: tmp_path / "scenarios")
     assert main(["validate", "--all"]) == 2
     assert "there is none here" in capsys.readouterr().err
 

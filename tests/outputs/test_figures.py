@@ -136,8 +136,23 @@ def test_market_shares_stack_the_mean_share_of_each_family(cascade):
     mean = labs.groupby(["month", "lab"])["developer_share"].mean().unstack()
     top_edge = polys[-1].get_paths()[0].vertices[:, 1].max()
     assert top_edge == pytest.approx(100 * mean.sum(axis=1).max(), rel=1e-6)
-    legend = {t.get_text() for t in ax.get_legend().get_texts()}
+    legend = {t.get_text() for t in fig.legends[0].get_texts()}
     assert legend == set(labs.lab.unique())
+    # the legend sits outside the plot area, right of it
+    fig.canvas.draw()
+    assert fig.legends[0].get_window_extent().x0 >= ax.get_window_extent().x1 - 3  # its frame
+
+
+def test_lab_colours_highlight_the_largest_families_and_mute_the_rest(cascade):
+    _, labs, _ = cascade
+    colours = plots.lab_colours(labs)
+    mean = labs.groupby("lab")["developer_share"].mean().sort_values(ascending=False)
+    assert list(colours) == list(mean.index)
+    strong = [colours[lab] for lab in mean.index[:8]]
+    assert len(set(strong)) == 8  # eight distinct colours
+    for lab in mean.index[8:]:  # the rest are greys
+        r, g, b = colours[lab]
+        assert r == g == b
 
 
 def test_capital_and_runway_are_medians_per_lab(cascade):
@@ -145,11 +160,15 @@ def test_capital_and_runway_are_medians_per_lab(cascade):
     fig = plots.capital_runway(labs)
     top, bottom = fig.axes
     runway = labs.pivot_table(index="month", columns="lab", values="runway", aggfunc="median")
-    lines = bottom.get_lines()
+    lines = [line for line in bottom.get_lines() if line.get_label() in runway.columns]
     assert len(lines) == runway.shape[1]
-    for line, lab in zip(lines, runway.columns, strict=True):
-        np.testing.assert_allclose(line.get_ydata(), runway[lab].to_numpy(float))
+    for line in lines:
+        np.testing.assert_allclose(line.get_ydata(), runway[line.get_label()].to_numpy(float))
     assert top.get_yscale() == "log" and "$M" in top.get_ylabel()
+    from openness.market.finance import MAX_RUNWAY
+
+    assert f"capped at {MAX_RUNWAY:.0f}" in bottom.get_ylabel()
+    assert any(line.get_ydata()[0] == MAX_RUNWAY for line in bottom.get_lines()[len(lines) :])
 
 
 def test_policy_effects_show_the_compare_table(batch):
@@ -236,3 +255,112 @@ def test_arm_bands_draw_one_median_per_arm(batch):
             np.asarray(line.get_ydata(), float),
             _medians_by_month(world[world.arm == arm], "n_major_frontier_open"),
         )
+
+
+# ---- what each figure says about itself ------------------------------------------------------
+def test_a_single_run_draws_a_line_without_bands_or_a_runs_legend(small_run):
+    world, events = small_run.tables["world"], small_run.tables["events"]
+    for fig in (plots.adoption_curves(world, events), plots.gaps(world, events)):
+        for ax in fig.axes:
+            assert not ax.collections  # no band
+            legend = ax.get_legend()
+            texts = [t.get_text() for t in legend.get_texts()] if legend else []
+            assert not any("runs" in t or t == "median" for t in texts)
+        assert "(one run)" in fig.get_suptitle() and "1 runs" not in fig.get_suptitle()
+    panel = plots.adoption_curves(world, events).axes[0]
+    (line,) = [ln for ln in panel.get_lines() if ln.get_linestyle() == "-"]
+    assert line.get_label() == "this run"
+    np.testing.assert_allclose(line.get_ydata(), 100 * world["open_share_dev_count"].to_numpy())
+
+
+def test_single_run_lab_figures_say_one_run(small_run):
+    labs = small_run.tables["labs"]
+    assert "(one run)" in plots.market_shares(labs).axes[0].get_title()
+    assert "(one run)" in plots.capital_runway(labs).get_suptitle()
+    assert "(one run)" in plots.cascade(labs).axes[0].get_title()
+
+
+def test_event_lines_carry_one_label_each_with_the_events_short_names(cascade):
+    world, _, events = cascade
+    fig = plots.adoption_curves(world, events)
+    months = sorted(events["month"].unique())
+    for ax in fig.axes[:2]:  # the top row is labelled; the panels below share its months
+        labels = [t for t in ax.texts if t.get_gid() == "event-label"]
+        assert len(labels) == len(months)
+        by_month = {
+            pd.Timestamp(mdates.num2date(mdates.date2num(t.get_position()[0]))).strftime(
+                "%Y-%m"
+            ): t.get_text().strip()
+            for t in labels
+        }
+        shock = by_month["2025-01"]
+        assert "deepseek-r1-efficiency" in shock and "deepseek-r1-capability" in shock
+    for ax in fig.axes[2:4]:
+        assert not [t for t in ax.texts if t.get_gid() == "event-label"]
+
+
+def test_metrics_kept_at_a_few_months_are_drawn_as_points(cascade):
+    world, _, _ = cascade
+    kept = world[world["month"].dt.month.isin([3, 9])]
+    fig = plots.adoption_curves(kept)
+    ax = fig.axes[0]
+    median = next(line for line in ax.get_lines() if line.get_label() == "median")
+    assert median.get_linestyle() == "None" and median.get_marker() == "o"
+    np.testing.assert_allclose(
+        median.get_ydata(), 100 * _medians_by_month(kept, "open_share_dev_count")
+    )
+    assert not plots.is_monthly(pd.Index(kept["month"].unique()))
+    assert plots.is_monthly(pd.Index(world["month"].unique()))
+
+
+def test_share_effects_are_in_percentage_points(batch):
+    world = load_results(batch)
+    last = world[world.month == world.month.max()]
+    table = compare_arms(last, "cascade", ["open_share_dev_count"], seed=5)
+    fig = plots.policy_effects(table, "open_share_dev_count")
+    ax = fig.axes[0]
+    np.testing.assert_allclose(
+        np.asarray(ax.get_lines()[0].get_xdata(), float), 100 * table["effect"].to_numpy(float)
+    )
+    assert "percentage points" in ax.get_xlabel()
+    assert "open_share_dev_count" not in ax.get_xlabel() + ax.get_title()
+
+
+def test_axes_use_the_catalogue_labels(cascade):
+    from openness import metrics
+
+    world, labs, events = cascade
+    fig = plots.adoption_curves(world, events)
+    titles = [ax.get_title() for ax in fig.axes[:4]]
+    assert titles == [metrics.WORLD[m].label for m in plots.ADOPTION_PANELS]
+    gaps = plots.gaps(world, events)
+    assert metrics.WORLD["price_ratio"].label in gaps.axes[0].get_ylabel()
+    assert gaps.axes[1].get_ylabel() == metrics.label("open_lag_months")
+    shares = plots.market_shares(labs)
+    assert shares.axes[0].get_ylabel() == metrics.label("developer_share", "labs")
+
+
+def test_dated_targets_show_dates_in_the_validation_figure():
+    table = pd.DataFrame(
+        {
+            "id": ["C2-openai"],
+            "median": [22.0],
+            "p5": [14.0],
+            "p95": [28.0],
+            "required_low": [15.0],
+            "required_high": [23.0],
+            "share_passing": [0.8],
+            "verdict": ["pass"],
+            "months_from": ["2024-01"],
+        }
+    )
+    fig = plots.validation_ranges(table)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(len(t) == 7 and t[4] == "-" for t in ticks)  # YYYY-MM
+    from openness.experiments.targets import value_text
+
+    assert value_text(22.0, "2024-01") == "2025-11"
+    assert value_text(float("nan"), "2024-01") == "never"
+    assert value_text(0.1234, "") == "0.123"

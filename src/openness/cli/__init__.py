@@ -7,6 +7,8 @@
     openness compare DIR [--baseline ARM] [--metrics M ...] [--months YYYY-MM ...]
     openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]
     openness validate SCENARIO ... | --all [--seeds N] [--out DIR] [--workers N]
+    openness report DIR
+    openness explore [SCENARIO] [--results DIR] [--host H] [--port P]
 
 Exit status: 0 success; 1 an internal error (a bug: please report it); 2 bad input (a
 scenario or experiment file, an argument, an output directory openness may not write); 3 a
@@ -19,7 +21,6 @@ from __future__ import annotations
 import os
 import sys
 
-from openness.cli.commands import project_scenarios  # noqa: F401
 from openness.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -30,8 +31,7 @@ from openness.cli.parser import build_parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from openness.experiments.validation import RunsFailed
-    from openness.scenario import ScenarioError
+    from openness.scenario.errors import RunsFailed, ScenarioError
 
     args = build_parser().parse_args(argv)
     try:

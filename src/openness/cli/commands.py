@@ -248,17 +248,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def project_scenarios() -> Path:
-    """The project's scenarios/ directory: beside src/ in a checkout (wherever the command
-    runs from), else ./scenarios."""
-    import openness
-
-    beside = Path(openness.__file__).resolve().parents[2] / "scenarios"
-    return beside if beside.is_dir() else Path("scenarios")
-
-
 def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     from openness.scenario import ScenarioError, load_scenario
+    from openness.scenario.load import project_scenarios
 
     if args.all:
         root = project_scenarios()
@@ -358,3 +350,24 @@ def _print_summary(p: dict, out: Path) -> None:
         f"{f['open_lag_months']:.1f} months; developer HHI {f['hhi_developers']:.3f}"
     )
     print(f"  wrote {out}/ (world, labs, decisions, events .parquet; summary.json; adoption.png)")
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from openness.explore.server import free_port, missing_packages, serve
+    from openness.scenario import ScenarioError
+
+    missing = missing_packages()
+    if missing:
+        raise ScenarioError(
+            "explore",
+            "",
+            f"needs the explore extra, which is not installed ({', '.join(missing)} "
+            "missing): pip install 'openness[explore]' (make run and make test install it)",
+        )
+    port = args.port or free_port(args.host)
+    return serve(
+        str(args.scenario) if args.scenario else None,
+        str(args.results) if args.results else None,
+        host=args.host,
+        port=port,
+    )

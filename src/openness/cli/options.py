@@ -37,6 +37,7 @@ COMMAND_NOTES = {
         "validation.csv, runs/ (the ensemble as a batch directory)",
         (0, 1, 2, 3, 4, 5, 130),
     ),
+    "explore": ("nothing (serves the explorer page until Ctrl-C)", (0, 1, 2)),
     "report": (
         "DIR/report.html, DIR/report.md, DIR/figures/ (into a run, batch or validation "
         "directory openness wrote)",

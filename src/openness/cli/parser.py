@@ -10,6 +10,7 @@ from openness.cli.commands import (  # noqa: F401
     _cmd_batch,
     _cmd_compare,
     _cmd_describe,
+    _cmd_explore,
     _cmd_report,
     _cmd_results,
     _cmd_run,
@@ -168,4 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("directory", type=Path, help="run, batch or validation directory")
     rep.set_defaults(handler=_cmd_report)
     val.set_defaults(handler=_cmd_validate)
+
+    exp = _command(sub, "explore", "serve the interactive explorer in the browser")
+    exp.add_argument("scenario", type=Path, nargs="?", help="scenario TOML file to open first")
+    exp.add_argument("--results", type=Path, help="run, batch or validation directory to show")
+    exp.add_argument("--host", default="127.0.0.1", help="address to listen on (default local)")
+    exp.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free)")
+    exp.set_defaults(handler=_cmd_explore)
     return parser

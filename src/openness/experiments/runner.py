@@ -20,7 +20,7 @@ from openness.experiments.executors import InlineExecutor, LostRun, make_executo
 from openness.experiments.memory import release_memory, unfreeze_memory  # noqa: F401
 from openness.experiments.single import event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
-from openness.experiments.store import ResultStore
+from openness.experiments.store import EVENT_COLUMNS, ResultStore
 from openness.scenario import load_scenario, month_start
 
 Model = Callable[[RunSpec], dict[str, pd.DataFrame]]
@@ -118,7 +118,7 @@ class BatchSummary:
 
 
 def arm_events(loaded: LoadedExperiment) -> pd.DataFrame:
-    """Dated events and policies of every arm's scenario (arm, month, kind, label), so that
+    """Dated events and policies of every arm's scenario (arm and the `event_table`), so that
     figures of the batch can mark them without the scenario files."""
     frames = []
     for arm in loaded.spec.arms:
@@ -127,8 +127,8 @@ def arm_events(loaded: LoadedExperiment) -> pd.DataFrame:
             events = event_table(load_scenario(path, loaded.arm_overrides(arm)))
             frames.append(events.assign(arm=arm.name))
     if not frames:
-        return pd.DataFrame(columns=["arm", "month", "kind", "label"])
-    return pd.concat(frames, ignore_index=True)[["arm", "month", "kind", "label"]]
+        return pd.DataFrame(columns=["arm", *EVENT_COLUMNS])
+    return pd.concat(frames, ignore_index=True)[["arm", *EVENT_COLUMNS]]
 
 
 def run_batch(

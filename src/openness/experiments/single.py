@@ -12,6 +12,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from openness import __version__
+from openness.experiments.store import EVENT_COLUMNS
 from openness.model import OpennessModel
 from openness.provenance import git_commit
 from openness.scenario import Scenario, content_hash, month_start
@@ -25,13 +26,16 @@ class RunResult:
 
 
 def event_table(scenario: Scenario) -> pd.DataFrame:
-    """Dated exogenous events and policies taking effect, for marking time axes."""
+    """Dated exogenous events and policies taking effect, for marking time axes: the month,
+    the kind, a short name (the entry's `name`, else its kind) and a label that says what
+    it is."""
     start = month_start(scenario.simulation.start)
     end = start + pd.DateOffset(months=scenario.simulation.months)
     rows = [
         {
             "month": month_start(ev.month),
             "kind": ev.kind,
+            "name": ev.name or f"{ev.kind} shock",
             "label": ev.note or f"{ev.kind} shock" + (f" ({ev.lab})" if hasattr(ev, "lab") else ""),
         }
         for ev in scenario.events
@@ -41,9 +45,16 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
         for p in reg.policies:
             when = month_start(p.start)
             if start <= when < end:
-                rows.append({"month": when, "kind": "policy", "label": f"{reg.name} {p.kind}"})
+                rows.append(
+                    {
+                        "month": when,
+                        "kind": "policy",
+                        "name": p.name or f"{reg.name} {p.kind}",
+                        "label": f"{reg.name} {p.kind.replace('_', ' ')}",
+                    }
+                )
     return (
-        pd.DataFrame(rows, columns=["month", "kind", "label"])
+        pd.DataFrame(rows, columns=EVENT_COLUMNS)
         .sort_values("month", kind="stable")
         .reset_index(drop=True)
     )

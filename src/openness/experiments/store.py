@@ -25,17 +25,19 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from openness import __version__
-from openness.experiments.design import RunSpec
 from openness.files import atomic_write_text, atomic_write_with, marker, write_marker
 from openness.provenance import git_commit
 from openness.scenario import ExperimentError
+
+if TYPE_CHECKING:  # the store reads run specs; importing their design would pull in scipy
+    from openness.experiments.design import RunSpec
 
 MANIFEST = "manifest.json"
 TABLES = ("world", "labs")
@@ -333,11 +335,15 @@ def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
 
 
+#: the columns of a run's events table (a batch's adds `arm` before them)
+EVENT_COLUMNS = ["month", "kind", "name", "label"]
+
+
 def load_events(root: str | Path) -> pd.DataFrame:
     """The arms' dated events of a batch (empty if the batch predates them)."""
     path = Path(root) / EVENTS
     if not path.is_file():
-        return pd.DataFrame(columns=["arm", "month", "kind", "label"])
+        return pd.DataFrame(columns=["arm", *EVENT_COLUMNS])
     return pd.read_parquet(path)
 
 

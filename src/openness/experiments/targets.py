@@ -262,9 +262,27 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
                 "distance": distance,
                 "calibration": t.calibration,
                 "verdict": "pass" if passed else "FAIL",
+                "months_from": months_from(t, start),
             }
         )
     return pd.DataFrame(rows)
+
+
+def months_from(target: Target, start: str) -> str:
+    """The month (YYYY-MM) a target's values count from, if they are dates (a lab's first
+    open month, held as months since the start); '' for any other target."""
+    dated = target.metric == "first_open_month" and not (target.versus or target.since)
+    return start if dated else ""
+
+
+def value_text(value: float, months_from: str = "") -> str:
+    """A target's value as the report shows it: a date (YYYY-MM) for a dated target, to the
+    nearest month ('never' where no seed reached it); else three significant figures."""
+    if months_from:
+        if not np.isfinite(value):
+            return "never"
+        return f"{month_start(months_from) + pd.DateOffset(months=round(float(value))):%Y-%m}"
+    return f"{value:.3g}"
 
 
 def simulated(target: Target, scenario: Scenario) -> bool:
@@ -291,4 +309,5 @@ def _not_evaluated(target: Target, start: str) -> dict:
         "distance": np.nan,
         "calibration": target.calibration,
         "verdict": "not evaluated",
+        "months_from": months_from(target, start),
     }

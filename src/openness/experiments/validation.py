@@ -27,10 +27,12 @@ from openness.experiments.targets import (  # noqa: F401  (the targets' API, re-
     required_interval,
     seed_values,
     simulated,
+    value_text,
 )
 from openness.files import atomic_write_text, atomic_write_with, check_output
 from openness.provenance import git_commit
 from openness.scenario import Scenario, ScenarioError, content_hash, load_scenario
+from openness.scenario.errors import RunsFailed
 
 
 def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
@@ -66,10 +68,6 @@ def ensemble_experiment(
         outputs=Outputs(lab_metrics=LAB_COLUMNS),
     )
     return LoadedExperiment(spec=spec), {ref: f"versus{i}" for i, ref in enumerate(others)}
-
-
-class RunsFailed(Exception):
-    """Some runs of a validation ensemble failed (their errors are in the manifest)."""
 
 
 def run_ensemble(
@@ -134,9 +132,13 @@ def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict
     ]
     for r in table.itertuples():
         held = "" if r.calibration else " (held out)"
+        dated = getattr(r, "months_from", "") or ""
+        if not isinstance(dated, str):  # a CSV read back gives NaN for ''
+            dated = ""
+        median, p5, p95 = (value_text(v, dated) for v in (r.median, r.p5, r.p95))
         lines.append(
-            f"| {r.id} | {r.pattern} | {r.target}{held} | {r.median:.3g} | "
-            f"{r.p5:.3g} - {r.p95:.3g} | {100 * r.share_passing:.0f}% | "
+            f"| {r.id} | {r.pattern} | {r.target}{held} | {median} | "
+            f"{p5} - {p95} | {100 * r.share_passing:.0f}% | "
             f"{r.distance:.2g} | {r.verdict} |"
         )
     passed = int((table["verdict"] == "pass").sum())

@@ -18,6 +18,7 @@ __all__ = [
     "WORLD",
     "WORLD_OUTPUTS",
     "Metric",
+    "display",
     "label",
     "metric",
     "missing_meanings",
@@ -43,6 +44,15 @@ def label(name: str, table: str = "world") -> str:
     factor of an experiment, say)."""
     found = TABLES.get(table, {}).get(name)
     return found.axis_label if found else name
+
+
+def display(name: str, value: object, table: str = "world") -> str:
+    """A value of a metric as a person reads it (`Metric.display`); as plain text for a
+    column the catalogue lacks."""
+    found = TABLES.get(table, {}).get(name)
+    if found is not None:
+        return found.display(value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def missing_meanings(table: str) -> dict[str, str]:

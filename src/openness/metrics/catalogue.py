@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
+
+#: units that count things, in the singular (for a count of one)
+SINGULAR = {"labs": "lab", "families": "family", "switches": "switch"}
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,33 @@ class Metric:
     @property
     def axis_label(self) -> str:
         """The label with its unit, for an axis."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        unit = "%" if self.unit == "share" else self.unit
+        return f"{self.label} ({unit})" if unit else self.label
+
+    @property
+    def is_share(self) -> bool:
+        """A share in [0, 1], shown as a percentage (and its changes in percentage points)."""
+        return self.unit == "share"
+
+    def display(self, value: object) -> str:
+        """The value as a person reads it: shares as percentages, numbers to four
+        significant figures with their unit, a missing value as 'n/a'."""
+        if isinstance(value, bool | str) or not isinstance(value, numbers.Real):
+            return "n/a" if value is None else str(value)
+        number = float(value)
+        if math.isnan(number):
+            return "n/a"
+        if self.is_share:
+            return f"{100 * number:.2f}%"
+        if self.unit == "$/Mtok":
+            return f"${number:.4g}/Mtok"
+        if self.unit == "ratio":
+            return f"{number:.4g}x"
+        text = f"{number:.4g}"
+        if not self.unit or self.unit.startswith("index"):
+            return text
+        unit = SINGULAR.get(self.unit, self.unit) if number == 1 else self.unit
+        return f"{text} {unit}"
 
 
 def _table(table: str, rows: list[tuple[str, str, str, str, str]]) -> dict[str, Metric]:

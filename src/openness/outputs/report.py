@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -24,17 +24,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from openness import __version__
-from openness.experiments import (
-    Experiment,
-    compare_arms,
-    load_events,
-    load_results,
-    read_manifest,
-    sobol_indices,
-)
-from openness.experiments.compare import with_month_labels
+from openness import metrics as catalogue
+from openness.experiments.compare import compare_arms, with_month_labels
+from openness.experiments.spec import Experiment
+from openness.experiments.store import load_events, load_results, read_manifest
 from openness.files import add_entries, check_owned
-from openness.outputs import plots
+from openness.outputs import plots, readable
 from openness.outputs.tables import SUMMARY, read_run
 from openness.scenario import ExperimentError
 
@@ -90,8 +85,11 @@ def _run_report(directory: Path) -> Report:
     world, labs, events = tables["world"], tables["labs"], tables.get("events")
     name = f"{summary.get('scenario', directory.name)} (seed {summary.get('seed')})"
     report = Report(f"Run: {name}", "run", summary)
-    final = world.iloc[[-1]][["month", *HEADLINE_METRICS]]
-    report.tables.append(("Last month", with_month_labels(final)))
+    final = readable.metric_table(world.iloc[[-1]][HEADLINE_METRICS])
+    month = f"{pd.Timestamp(world['month'].iloc[-1]):%Y-%m}"
+    report.tables.append(
+        (f"Last month ({month})", final.T.reset_index().set_axis(["Metric", "Value"], axis=1))
+    )
     _trajectory_figures(report, world, labs, events)
     return report
 
@@ -119,7 +117,12 @@ def _batch_report(directory: Path, title: str | None = None) -> Report:
     if "month" in world.columns and metrics:
         last = world[world["month"] == world["month"].max()]
         summary = last.groupby("arm", sort=False)[metrics].median().reset_index()
-        report.tables.append((f"Median across runs, {world['month'].max():%Y-%m}", summary))
+        report.tables.append(
+            (
+                f"Median across runs, {world['month'].max():%Y-%m}",
+                readable.metric_table(summary).rename(columns={"arm": "Arm"}),
+            )
+        )
         arm_events = events[events["arm"] == baseline] if not events.empty else None
         _trajectory_figures(
             report,
@@ -140,7 +143,7 @@ def _validation_report(directory: Path) -> Report:
     report.kind = "validation"
     passed = int((table["verdict"] == "pass").sum())
     report.notes.insert(0, f"{passed} of {len(table)} pattern targets pass.")
-    report.tables.insert(0, ("Pattern targets", table))
+    report.tables.insert(0, ("Pattern targets", readable.validation_table(table)))
     report.figures.insert(
         0,
         (
@@ -158,11 +161,13 @@ def _trajectory_figures(
     report: Report, world: pd.DataFrame, labs: pd.DataFrame, events: pd.DataFrame | None
 ) -> None:
     add = report.figures.append
+    runs = plots.n_runs(world)
+    across = "one run" if runs == 1 else f"median across {runs} runs with 50% and 90% bands"
     add(
         (
             "adoption",
             "Open-weight shares of developers and enterprises, by count and by "
-            "tokens: median across runs with 50% and 90% bands; dashed lines mark dated events.",
+            f"tokens ({across}); dashed lines mark dated events.",
             partial(plots.adoption_curves, world, events),
         )
     )
@@ -186,7 +191,8 @@ def _trajectory_figures(
         add(
             (
                 "cascade",
-                "Each lab's strategy month by month in one run (the first).",
+                "Each lab's strategy month by month in one run"
+                + (f" (the first of {runs})." if runs > 1 else "."),
                 partial(plots.cascade, labs),
             )
         )
@@ -202,7 +208,8 @@ def _trajectory_figures(
         add(
             (
                 "market_shares",
-                "Developers' shares by lab family (mean across runs).",
+                "Developers' shares by lab family"
+                + (f" (mean across {runs} runs)." if runs > 1 else " (one run)."),
                 partial(plots.market_shares, labs),
             )
         )
@@ -210,10 +217,16 @@ def _trajectory_figures(
         add(
             (
                 "capital_runway",
-                "Capital and runway of each lab (median across runs).",
+                "Capital and runway of each lab"
+                + (f" (median across {runs} runs)" if runs > 1 else " (one run)")
+                + "; runway is capped as the metric is.",
                 partial(plots.capital_runway, labs),
             )
         )
+
+
+def _label(metric: str) -> str:
+    return catalogue.WORLD[metric].label if metric in catalogue.WORLD else metric
 
 
 def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: int) -> None:
@@ -225,20 +238,23 @@ def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: in
     report.tables.append(
         (
             f"Effects against '{baseline}' (paired runs, 95% bootstrap intervals)",
-            with_month_labels(table),
+            readable.effects_table(table),
         )
     )
     for metric in metrics:
         report.figures.append(
             (
                 f"effect_{metric}",
-                f"Effect of each arm on {metric} in the last month, with its 95% interval.",
+                f"Effect of each arm on {_label(metric)} in the last month, with its 95% "
+                "interval (percentage points for a share).",
                 partial(plots.policy_effects, table, metric),
             )
         )
 
 
 def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment, arm: str) -> None:
+    from openness.experiments.sensitivity import sobol_indices  # SALib: only for this
+
     metric = next((m for m in EFFECT_METRICS if m in world.columns), None)
     if metric is None:
         return
@@ -248,11 +264,11 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment, a
     except ValueError as exc:
         report.notes.append(f"No Sobol indices: {exc}")
         return
-    report.tables.append((f"Sobol indices of {metric}", with_month_labels(table)))
+    report.tables.append((f"Sobol indices of {_label(metric)}", with_month_labels(table)))
     report.figures.append(
         (
             "sobol",
-            f"First-order and total Sobol indices of {metric} in the "
+            f"First-order and total Sobol indices of {_label(metric)} in the "
             "last month, with 95% intervals.",
             partial(plots.sobol_bars, table),
         )
@@ -261,6 +277,35 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment, a
 
 # ---- writing ------------------------------------------------------------------------------
 REPORT_ENTRIES = ("report.html", "report.md", "figures")
+
+
+#: the figures a report's worker processes draw (inherited by fork, not pickled)
+_PENDING: list[tuple[str, str, Callable[[], Figure]]] = []
+FIGURE_DPI = 100
+
+
+def _draw_one(index: int, out: Path) -> None:
+    name, _, draw = _PENDING[index]
+    plots.save(draw(), out / name, ("png", "svg"), dpi=FIGURE_DPI)  # laid out once for both
+
+
+def draw_figures(figures: list[tuple[str, str, Callable[[], Figure]]], out: Path) -> None:
+    """Draw each figure once and write it as PNG and SVG under `out`: in two forked worker
+    processes where the machine has the cores (drawing is most of a report's time), else
+    here."""
+    workers = min(len(figures), os.cpu_count() or 1, 2)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for name, _, draw in figures:
+            plots.save(draw(), out / name, ("png", "svg"), dpi=FIGURE_DPI)
+        return
+    _PENDING[:] = figures
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for done in [pool.submit(_draw_one, i, out) for i in range(len(figures))]:
+                done.result()  # a figure that fails fails the report, with its error
+    finally:
+        _PENDING.clear()
 
 
 def write_report(directory: str | Path) -> tuple[Path, Path]:
@@ -272,13 +317,11 @@ def write_report(directory: str | Path) -> tuple[Path, Path]:
     try:
         figures = tmp / "figures"
         figures.mkdir()
-        images = {}
-        for name, _, draw in report.figures:
-            fig = draw()
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=100)
-            images[name] = base64.b64encode(buffer.getvalue()).decode()
-            plots.save(fig, figures / name, ("png", "svg"), dpi=100)
+        draw_figures(report.figures, figures)
+        images = {
+            name: base64.b64encode((figures / f"{name}.png").read_bytes()).decode()
+            for name, _, _ in report.figures
+        }
         (tmp / "report.html").write_text(_html(report, images))
         (tmp / "report.md").write_text(_markdown(report))
         if (directory / "figures").exists():
@@ -315,20 +358,7 @@ def _html(report: Report, images: dict[str, str]) -> str:
         f"<p class='meta'>openness {__version__}; report of a {report.kind} directory</p>",
     ]
     parts += [f"<p>{html.escape(n)}</p>" for n in report.notes]
-    parts.append(
-        "<h2>Provenance</h2>"
-        + _html_table(
-            pd.DataFrame(
-                {
-                    "field": list(report.provenance),
-                    "value": [
-                        json.dumps(v) if isinstance(v, dict) else v
-                        for v in report.provenance.values()
-                    ],
-                }
-            )
-        )
-    )
+    parts.append("<h2>Provenance</h2>" + _html_table(readable.provenance_table(report.provenance)))
     for title, df in report.tables:
         parts.append(f"<h2>{html.escape(title)}</h2>" + _html_table(df))
     parts.append("<h2>Figures</h2>")
@@ -363,10 +393,7 @@ def _md_table(df: pd.DataFrame) -> str:
 
 def _markdown(report: Report) -> str:
     parts = [f"# {report.title}", "", *report.notes, "", "## Provenance", ""]
-    parts += [
-        f"- {k}: `{json.dumps(v) if isinstance(v, dict) else v}`"
-        for k, v in report.provenance.items()
-    ]
+    parts.append(_md_table(readable.provenance_table(report.provenance)))
     for title, df in report.tables:
         parts += ["", f"## {title}", "", _md_table(df)]
     parts += ["", "## Figures", ""]

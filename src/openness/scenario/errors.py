@@ -51,3 +51,8 @@ class OutputError(ScenarioError):
     """An output path that openness refuses to write (same contract as ScenarioError)."""
 
     kind = "Output directory"
+
+
+class RunsFailed(Exception):
+    """Some runs of a batch or validation ensemble failed (their errors are in the
+    manifest): the command exits with status 3."""

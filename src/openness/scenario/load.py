@@ -33,6 +33,15 @@ MAX_EXTENDS_DEPTH = 8
 MAX_PROBLEMS = 20
 
 
+def project_scenarios() -> Path:
+    """The project's scenarios/ directory: beside src/ in a checkout (wherever the command
+    runs from), else ./scenarios."""
+    import openness
+
+    beside = Path(openness.__file__).resolve().parents[2] / "scenarios"
+    return beside if beside.is_dir() else Path("scenarios")
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, resolve `extends`, apply dotted-key `overrides` and validate a scenario file.
 

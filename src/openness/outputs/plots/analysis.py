@@ -7,8 +7,10 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from openness import metrics
+from openness.experiments.targets import value_text
 from openness.market.strategy import TERMS
 from openness.outputs.plots.common import _mark_events, _short, _subplots, _time_axis
 from openness.vocabulary import CLOSED, OPEN
@@ -62,18 +64,23 @@ def payoff_terms(
 
 
 def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = "") -> Figure:
-    """Effect of each arm against the baseline with its 95% interval (`compare_arms` table)."""
+    """Effect of each arm against the baseline with its 95% interval (`compare_arms` table);
+    a share's effect in percentage points."""
     rows = table[table["metric"] == metric]
     if month is not None and "month" in rows:
         rows = rows[pd.to_datetime(rows["month"]) == pd.Timestamp(month)]
     elif "month" in rows and rows["month"].notna().any():
         rows = rows[rows["month"] == rows["month"].max()]
     rows = rows.reset_index(drop=True)
+    entry = metrics.WORLD.get(metric)
+    share = entry is not None and entry.is_share
+    scale = 100.0 if share else 1.0
+    effect, low, high = (scale * rows[c] for c in ("effect", "ci_low", "ci_high"))
     fig, ax = _subplots(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
     y = np.arange(len(rows))
-    err = np.vstack([rows["effect"] - rows["ci_low"], rows["ci_high"] - rows["effect"]])
+    err = np.vstack([effect - low, high - effect])
     ax.errorbar(
-        rows["effect"],
+        effect,
         y,
         xerr=err,
         fmt="o",
@@ -90,7 +97,12 @@ def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = ""
     if "month" in rows and len(rows) and pd.notna(rows["month"].iloc[0]):
         when = f" at {pd.Timestamp(rows['month'].iloc[0]):%Y-%m}"
     base = rows["baseline"].iloc[0] if len(rows) else "baseline"
-    ax.set_xlabel(f"Change in {metrics.label(metric)} vs '{base}' (paired runs)")
+    unit = "percentage points" if share else (entry.unit if entry is not None else "")
+    ax.set_xlabel(
+        f"Change in {_short(metric)}"
+        + (f" ({unit})" if unit else "")
+        + f" vs '{base}' (paired runs)"
+    )
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
     ax.set_title(title or f"Policy effects on {_short(metric)}{when}")
@@ -155,6 +167,11 @@ def validation_ranges(table: pd.DataFrame, title: str = "") -> Figure:
         if np.isfinite(row.median):
             ax.plot([row.median], [0], "o", color="black", label="observed median")
         ax.set_yticks([0], [f"{row.id} ({100 * row.share_passing:.0f}% pass)"])
+        dated = getattr(row, "months_from", "")
+        if isinstance(dated, str) and dated:  # months since the start, shown as dates
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda v, _pos, start=dated: value_text(v, start))
+            )
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(alpha=0.3, axis="x")
     axes[0, 0].legend(loc="upper center", bbox_to_anchor=(0.5, 2.2), ncol=3, fontsize=8)
