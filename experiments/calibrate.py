@@ -14,12 +14,12 @@ target the distance of the median from its range, scaled by the range's width), 
 `--loss distance` the sum of each target's distance from passing (validation's `distance`:
 how far outside the required interval the required share of seeds lie, d / (1 + d) for d in
 units of its width), which also falls as seeds come closer before they enter. Held-out
-targets (`calibration = false`) are evaluated and reported, never used in the loss. Every
+targets (`calibration = false`, in scenarios/heldout/) are never read. Every
 candidate runs the same seeds (common random numbers; replications 90-97 by default, apart
 from the validation's 0-29 and the confirmation's 30-89) at reduced population sizes.
 
-Outputs: `docs/calibration.md` (parameters, bounds, start and fitted values, losses, held-out
-results, seeds, time taken) and, with --write, the fitted values in the scenario files.
+Outputs: `docs/calibration.md` (parameters, bounds, start and fitted values, losses,
+seeds, time taken) and, with --write, the fitted values in the scenario files.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from openness.experiments.design import replication_seed, run_specs
 from openness.experiments.executors import LocalPoolExecutor
 from openness.experiments.runner import execute
 from openness.experiments.spec import LoadedExperiment
-from openness.experiments.validation import Ensemble, ensemble_experiment, evaluate
+from openness.experiments.validation import Ensemble, ensemble_experiment, evaluate, looked_at
 from openness.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +121,7 @@ class Objective:
                     raise RuntimeError(outcome.error)
                 world.append(outcome.tables["world"])
                 labs.append(outcome.tables["labs"])
-            scenario = with_margin(load_scenario(path, overrides), self.margin)
+            scenario = looked_at(with_margin(load_scenario(path, overrides), self.margin))
             ens = Ensemble(
                 pd.concat(world), pd.concat(labs), "main", scenario.simulation.start, versus
             )
@@ -348,7 +348,8 @@ def report(
         "",
         f"Calibration loss: {losses['before']:.3f} before, {losses['after']:.3f} "
         f"fitted ({LOSSES[args.loss][0]}; 0 = all pass).",
-        f"Held-out loss: {losses['held_before']:.3f} before, {losses['held_after']:.3f} fitted.",
+        "Held-out targets (scenarios/heldout/) are neither read nor reported here: "
+        "`openness validate --spend-heldout` looks at them, once.",
         "",
     ]
     if "confirm_before" in losses:
@@ -530,8 +531,6 @@ def main(argv: list[str] | None = None) -> None:
     losses = {
         "before": start_loss,
         "after": calibration_loss(fit_tables, kind=args.loss),
-        "held_before": calibration_loss(before_tables, True, args.loss),
-        "held_after": calibration_loss(fit_tables, True, args.loss),
     }
     if confirm is not None:  # its lowest loss is that of the last move it confirmed
         losses.update(confirm_before=confirm_start, confirm_after=confirm.best)
@@ -539,10 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     args.report.write_text(
         report(start, fit, losses, fit_tables, args, seconds, objective.calls) + "\n"
     )
-    print(
-        f"loss {losses['before']:.3f} -> {losses['after']:.3f} (held out "
-        f"{losses['held_before']:.3f} -> {losses['held_after']:.3f}); report {args.report}"
-    )
+    print(f"loss {losses['before']:.3f} -> {losses['after']:.3f}; report {args.report}")
     if args.write:
         write_back(fit)
         print("fitted values written to scenarios/")

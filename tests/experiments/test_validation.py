@@ -302,9 +302,12 @@ def test_every_scenario_with_targets_is_validated_here():
         "deepseek_cascade",
         "no_shock",
         "consolidation",
-        "consolidation_open_funding",
-        "policies/eu_gpai",
-        "policies/us_procurement_cn",
+        "heldout/deepseek_cascade",
+        "heldout/no_shock",
+        "heldout/consolidation",
+        "heldout/consolidation_open_funding",
+        "heldout/eu_gpai",
+        "heldout/us_procurement_cn",
     } <= set(WITH_TARGETS)
 
 
@@ -312,10 +315,13 @@ def test_every_scenario_with_targets_is_validated_here():
 def test_reduced_validation_of_each_scenario_reports_every_target(name, tmp_path, capsys):
     path = ROOT / "scenarios" / f"{name}.toml"
     name = load_scenario(path).name  # the report's folder is named for the scenario
+    # the held-out files run only to test the machinery (2 seeds at toy sizes say nothing)
+    spend = ["--spend-heldout"] if path.parent.name == "heldout" else []
     code = main(
         [
             "validate",
             str(path),
+            *spend,
             "--seeds",
             "2",
             "--developers",
@@ -372,3 +378,43 @@ def test_scenario_files_schedule_no_strategy():
             "cost",
             "capital",
         }
+
+
+# ---- the frozen hold-out ---------------------------------------------------------------------
+def _all_targets():
+    from openness.scenario import load_scenario
+
+    for path in sorted((ROOT / "scenarios").rglob("*.toml")):
+        for target in load_scenario(path).targets:
+            yield path, target
+
+
+def test_the_hold_out_lives_apart_and_spans_the_patterns():
+    held = [(p, t) for p, t in _all_targets() if not t.calibration]
+    assert all(p.parent.name == "heldout" for p, _ in held)
+    assert all(t.calibration for p, t in _all_targets() if p.parent.name != "heldout")
+    assert 3 * len(held) >= len(list(_all_targets()))  # at least a third
+    patterns = {t.pattern[0] for _, t in held}
+    assert {"C", "F", "R", "E"} <= patterns  # the cascade, consolidation, policies, enterprises
+
+
+def test_looking_at_held_out_targets_needs_the_flag(capsys):
+    held = ROOT / "scenarios" / "heldout" / "eu_gpai.toml"
+    assert main(["validate", str(held), "--seeds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--spend-heldout" in err and "spends" in err
+
+
+def test_validation_looks_only_at_calibration_targets_unless_told():
+    from openness.experiments.validation import ensemble_experiment, looked_at
+    from openness.scenario import load_scenario
+
+    held = ROOT / "scenarios" / "heldout" / "deepseek_cascade.toml"
+    scenario = load_scenario(held)
+    assert looked_at(scenario).targets == []
+    assert looked_at(scenario, spend_heldout=True).targets == scenario.targets
+    # the comparison runs of held-out targets are not even planned without the flag
+    loaded, versus = ensemble_experiment(held, 2)
+    assert versus == {} and [a.name for a in loaded.spec.arms] == ["main"]
+    loaded, versus = ensemble_experiment(held, 2, spend_heldout=True)
+    assert list(versus) == ["../no_shock.toml"]

@@ -252,10 +252,20 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     from openness.scenario import ScenarioError, load_scenario
     from openness.scenario.load import project_scenarios
 
+    def visible(path: Path) -> bool:
+        return any(t.calibration or args.spend_heldout for t in load_scenario(path).targets)
+
     if args.all:
         root = project_scenarios()
         paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
-        found = [p for p in paths if load_scenario(p).targets]
+        found = [p for p in paths if visible(p)]
+        held = [p for p in paths if not visible(p) and load_scenario(p).targets]
+        if held:
+            print(
+                f"openness: {len(held)} file(s) with only held-out targets left unlooked at "
+                "(--spend-heldout evaluates them)",
+                file=sys.stderr,
+            )
         if not found:  # an installed package outside its project: say so, do not pass
             raise ScenarioError(
                 root,
@@ -270,6 +280,13 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     for path in args.scenarios:
         if not load_scenario(path).targets:
             raise ScenarioError(path, "targets", "has no [[targets]] to validate")
+        if not visible(path):
+            raise ScenarioError(
+                path,
+                "targets",
+                "holds only held-out targets (calibration = false): looking at them spends "
+                "them, so validate evaluates them only with --spend-heldout",
+            )
     return list(args.scenarios)
 
 
@@ -293,7 +310,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             scenario = load_scenario(path, overrides)
         except ScenarioError as exc:
             raise _name_flags(exc, overrides) from None
-        ensemble_experiment(path, args.seeds, overrides)  # its targets and comparisons
+        ensemble_experiment(path, args.seeds, overrides, args.spend_heldout)  # its comparisons
         out = check_output(under(root, scenario.name), inputs=inputs, what=f"--out/{scenario.name}")
         plans.append((path, scenario, out))
     failed = 0
@@ -302,7 +319,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
         def build(tmp: Path, path=path, scenario=scenario, outcome=outcome) -> None:
             outcome.update(
-                validate_scenario(path, scenario, args.seeds, tmp, overrides, args.workers)
+                validate_scenario(
+                    path,
+                    scenario,
+                    args.seeds,
+                    tmp,
+                    overrides,
+                    args.workers,
+                    spend_heldout=args.spend_heldout,
+                )
             )
 
         replace_directory(out, build, "validation", {"scenario": scenario.name})

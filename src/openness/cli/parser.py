@@ -148,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--seeds", type=_count, default=30, help="replications (default 30)")
     val.add_argument(
+        "--spend-heldout",
+        action="store_true",
+        help="also evaluate the held-out targets (calibration = false; "
+        "scenarios/heldout/). Looking spends them: a held-out target seen once no longer "
+        "tests a rule or value chosen after, so look once, at the end of a calibration",
+    )
+    val.add_argument(
         "--out",
         default=str(Path("results") / "validation"),
         help="where reports go, one directory per scenario (default "

@@ -35,6 +35,14 @@ from openness.scenario import Scenario, ScenarioError, content_hash, load_scenar
 from openness.scenario.errors import RunsFailed
 
 
+def looked_at(scenario: Scenario, spend_heldout: bool = False) -> Scenario:
+    """The scenario with the targets a validation may look at: its calibration targets,
+    and its held-out ones (`calibration = false`) only when `spend_heldout` says to."""
+    if spend_heldout:
+        return scenario
+    return scenario.model_copy(update={"targets": [t for t in scenario.targets if t.calibration]})
+
+
 def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
     return {
         t.versus: (scenario_path.parent / t.versus).resolve()
@@ -44,12 +52,16 @@ def versus_paths(scenario_path: Path, scenario: Scenario) -> dict[str, Path]:
 
 
 def ensemble_experiment(
-    scenario_path: Path, seeds: int, overrides: dict | None = None
+    scenario_path: Path,
+    seeds: int,
+    overrides: dict | None = None,
+    spend_heldout: bool = False,
 ) -> tuple[LoadedExperiment, dict[str, str]]:
     """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
-    with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`."""
+    with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`
+    (of the targets `looked_at` gives)."""
     scenario_path = Path(scenario_path).resolve()
-    scenario = load_scenario(scenario_path, overrides)  # which checks the targets' metrics
+    scenario = looked_at(load_scenario(scenario_path, overrides), spend_heldout)
     others = versus_paths(scenario_path, scenario)
     for other in others.values():
         if not other.is_file():
@@ -77,10 +89,11 @@ def run_ensemble(
     overrides: dict | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    spend_heldout: bool = False,
 ) -> Ensemble:
     """Run the scenario and its comparison scenarios for `seeds` paired replications into
     the new or empty directory `out`."""
-    loaded, versus = ensemble_experiment(scenario_path, seeds, overrides)
+    loaded, versus = ensemble_experiment(scenario_path, seeds, overrides, spend_heldout)
     out = check_output(out, existing="empty", what="runs")
     summary = run_batch(loaded, out, workers=workers, progress=progress)
     if summary.failed:
@@ -104,11 +117,15 @@ def validate_scenario(
     out: Path,
     overrides: dict | None = None,
     workers: int | None = None,
+    spend_heldout: bool = False,
 ) -> dict:
-    """Run a scenario's validation ensemble into `out/runs`, test its targets and write
-    `out/validation.md` and `out/validation.csv`; returns the table and the Markdown."""
-    ens = run_ensemble(Path(path), seeds, Path(out) / "runs", overrides, workers)
-    table = evaluate(scenario, ens)
+    """Run a scenario's validation ensemble into `out/runs`, test the targets it may look
+    at (`looked_at`) and write `out/validation.md` and `out/validation.csv`; returns the
+    table and the Markdown."""
+    ens = run_ensemble(
+        Path(path), seeds, Path(out) / "runs", overrides, workers, spend_heldout=spend_heldout
+    )
+    table = evaluate(looked_at(scenario, spend_heldout), ens)
     provenance = {
         "scenario_hash": content_hash(scenario),
         "package_version": __version__,
