@@ -144,7 +144,17 @@ def test_the_explorer_runs_the_scenario_in_a_browser_offline(server, tmp_path):
             seed.press("Enter")
             page.get_by_label("eu-gpai-obligations: takes effect").click(force=True)
             page.locator(".v-menu__content .v-list-item", has_text=POLICY_MONTH).first.click()
-            page.get_by_role("button", name="Reset").click()
+            # the controls reach the server asynchronously: reset only once both have, and
+            # step only once the page says that the run has both settings
+            run = page.locator("[data-run]")
+            for _ in range(60):
+                page.get_by_role("button", name="Reset").click()
+                text = run.get_attribute("data-run", timeout=30_000) or ""
+                if f"seed={SEED};" in text and f"{POLICY} = {POLICY_MONTH}" in text:
+                    break
+                page.wait_for_timeout(500)
+            else:
+                pytest.fail(f"the page never ran the chosen settings: {text}")
             for month in range(1, MONTHS + 1):
                 step.click()
                 expect(page.locator("text=" + f"({month} simulated)")).to_be_visible(timeout=60_000)

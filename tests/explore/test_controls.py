@@ -100,3 +100,15 @@ def test_the_model_stops_at_the_end_of_the_window():
     for _ in range(months + 3):
         model.step()
     assert len(model.tables_so_far()["world"]) == months and not model.running
+
+
+def test_the_page_says_what_the_run_changes_from_the_file():
+    from openness.explore.live import settings_html
+
+    model = ExploreModel(
+        scenario_file=str(CASCADE), seed="3", **{"policy:EU:eu-gpai-obligations:start": "2024-04"}
+    )
+    assert model.changes == {"seed": "3", "policy:EU:eu-gpai-obligations:start": "2024-04"}
+    text = settings_html(model)
+    assert "data-run='seed=3;" in text and "eu-gpai-obligations:start = 2024-04" in text
+    assert ExploreModel(scenario_file=str(CASCADE)).changes == {}

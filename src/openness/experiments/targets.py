@@ -12,9 +12,10 @@ import pandas as pd
 
 from openness.scenario import Scenario
 from openness.scenario.schema import Target, month_index, month_start
+from openness.scenario.schema.targets import LAB_TARGET_METRICS
 from openness.vocabulary import CLOSED, HYBRID, OPEN
 
-LAB_COLUMNS = ["strategy", "open_capability", "frontier_open"]
+LAB_COLUMNS = ["strategy", "open_capability", "frontier_open", "release_trial_share"]
 
 
 @dataclass
@@ -43,6 +44,9 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
     if target.metric == "strategy_is":
         rows = _at(own, month)
         return (rows["strategy"] == target.equals).astype(float).set_axis(rows["replication"])
+    if target.metric == "release_trial_share":
+        rows = _at(own, month)
+        return rows[target.metric].astype(float).set_axis(rows["replication"])
     if target.metric == "frontier_closed_through":
         upto = own[own["month"] <= month_start(month)]
         return (upto["strategy"] != OPEN).groupby(upto["replication"]).all().astype(float)
@@ -69,12 +73,7 @@ def first_open_months(labs: pd.DataFrame, lab: str, start: str) -> pd.Series:
 
 
 def _values(target: Target, ens: Ensemble, arm: str, month: str) -> pd.Series:
-    if target.metric in (
-        "first_open_month",
-        "frontier_closed_through",
-        "strategy_is",
-        "labs_frontier_closed",
-    ):
+    if target.metric in LAB_TARGET_METRICS:
         return _lab_value(target, ens.labs[ens.labs["arm"] == arm], month, ens.start)
     rows = _at(ens.world[ens.world["arm"] == arm], month).set_index("replication")
     value = rows[target.metric].astype(float)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from openness import metrics
 from openness.experiments.single import event_table
-from openness.explore.controls import settings_scenario
+from openness.explore.controls import defaults, settings_scenario
 from openness.model import OpennessModel
 from openness.scenario import ScenarioError, load_scenario
 
@@ -45,6 +45,8 @@ class ExploreModel(OpennessModel):
         # `kwargs` by that name: Mesa's page checks its parameters against the signature
         base = load_scenario(scenario_file)
         self.problem = ""
+        #: the settings that differ from the file's (what this run changes)
+        self.changes = {k: v for k, v in kwargs.items() if defaults(base).get(k, v) != v}
         try:
             scenario = settings_scenario(base, kwargs)
         except (ValueError, KeyError, ScenarioError) as exc:
@@ -93,4 +95,18 @@ def month_values_html(world: pd.DataFrame) -> str:
     return (
         f"<p>Month <b data-metric='month'>{month}</b> "
         f"({len(world)} simulated)</p><table class='openness-month'>{rows}</table>"
+    )
+
+
+def settings_html(model: ExploreModel) -> str:
+    """What the run on the page is: its scenario, seed, sizes and the settings it changes
+    from the file (`data-run` holds them as key=value; the browser test waits for it)."""
+    sim = model.scenario.simulation
+    changed = "; ".join(f"{k} = {v}" for k, v in sorted(model.changes.items()))
+    run = f"seed={sim.seed};" + changed
+    return (
+        f"<p data-run='{html.escape(run, quote=True)}'>{html.escape(model.scenario.name)}, "
+        f"seed {sim.seed}, {sim.developers:,} developers, {sim.enterprises:,} enterprises"
+        + (f"; changed from the file: {html.escape(changed)}" if changed else "")
+        + "</p>"
     )

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from openness.explore import RESULTS_ENV, SCENARIO_ENV
 from openness.explore.controls import controls, defaults
-from openness.explore.live import ExploreModel, month_values_html
+from openness.explore.live import ExploreModel, month_values_html, settings_html
 from openness.outputs import plots
 from openness.scenario import ScenarioError, load_scenario
 from openness.scenario.load import project_scenarios
@@ -100,6 +100,7 @@ CapitalView = _figure_view("Capital and runway", lambda t: plots.capital_runway(
 def MonthView(model: ExploreModel):
     with solara.Card("This month", style={"width": "100%"}) as card:
         tables = model.tables_so_far()
+        solara.HTML(tag="div", unsafe_innerHTML=settings_html(model))
         if tables is None:
             solara.Info("No month simulated yet.")
         else:

@@ -3,7 +3,9 @@
 from openness.kernels.developers import (
     developer_step,
     developer_tally,
+    developer_trials,
     lockin_tally,
+    secondary_tally,
     taste_family,
 )
 from openness.kernels.enterprises import enterprise_step, enterprise_tally, route_workload
@@ -12,10 +14,12 @@ from openness.kernels.rng import seed_key
 __all__ = [
     "developer_step",
     "developer_tally",
+    "developer_trials",
     "enterprise_step",
     "enterprise_tally",
     "lockin_tally",
     "route_workload",
+    "secondary_tally",
     "seed_key",
     "taste_family",
 ]

@@ -330,3 +330,101 @@ def lockin_tally(
                 free[b] += 1
                 locked[b] += score > lock_floor(own, damp)
     return free.sum(), locked.sum()
+
+
+@jit_parallel
+def developer_trials(offer, second, segment, trial_prob, exp_util, family_of, trial_key, month):
+    """Adopters try new releases without moving production, in place; returns this month's
+    trials per offer (int64[M], exact integers).
+
+    offer      int16[N]   production offer (-1: not adopted)
+    second     int16[N]   secondary model, for premium or experimental work (-1: none)
+    segment    int8[N]    taste segment
+    trial_prob float64[G, M] the chance this month that a developer of segment g tries offer o
+                          if it were worth everything to it: the segment's trial rate times the
+                          release's attention (0 for an offer that is not a recent release)
+    exp_util   float64[G, M] exp(systematic utility) of each offer; 0 = not on offer
+    trial_key: the key of the trial draws (one per developer and month)
+
+    First a secondary lapses if its offer is withdrawn or its family is now the developer's
+    production family. Then an adopter tries offer o with probability trial_prob[g, o] x
+    W_go / (W_go + W_gp), the release's logit share against its production model p (one half
+    at parity; rising with the release's value to it), for every recent release outside its
+    production family other than its secondary. One draw decides whether it tries one and
+    which: the first whose cumulative probability passes the draw. The tried release becomes
+    its secondary. Production is left to `developer_step`, where a tried family competes at
+    the developer's next review like any other.
+    """
+    n = offer.shape[0]
+    g_count, m = exp_util.shape
+    nblocks = (n + BLOCK - 1) // BLOCK
+    trials = np.zeros((nblocks, max(m, 1)), dtype=np.int64)
+    fresh = np.empty(m, dtype=np.int64)
+    n_fresh = 0
+    for o in range(m):
+        for g in range(g_count):
+            if trial_prob[g, o] > 0.0 and exp_util[g, o] > 0.0:
+                fresh[n_fresh] = o
+                n_fresh += 1
+                break
+    k_trial = stream_key(trial_key, month, STREAM_EVENT)
+    for b in prange(nblocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            p = offer[i]
+            if p < 0:
+                continue
+            g = segment[i]
+            s = second[i]
+            if s >= 0 and (exp_util[g, s] == 0.0 or family_of[s] == family_of[p]):
+                s = -1
+                second[i] = -1
+            if n_fresh == 0:
+                continue
+            u = uniform(k_trial, i)
+            w_prod = exp_util[g, p]
+            cum = 0.0
+            for k in range(n_fresh):
+                o = fresh[k]
+                if o == s or family_of[o] == family_of[p]:
+                    continue
+                w = exp_util[g, o]
+                if not w > 0.0:
+                    continue
+                cum += trial_prob[g, o] * (w / (w + w_prod))
+                if u < cum:
+                    second[i] = o
+                    trials[b, o] += 1
+                    break
+    return trials.sum(axis=0)[:m]
+
+
+@jit_parallel
+def secondary_tally(offer, second, volume, segment, secondary_share, is_open, n_offers):
+    """What the secondary models carry: per offer the developers holding it as secondary and
+    the k tokens they move to it, per offer the k tokens moved off it as production, and how
+    many adopters use open weights in production or as secondary. A developer with a
+    secondary moves int(volume x secondary_share[g]) of its volume to it. Exact integers, so
+    independent of the thread count; with no secondary anywhere everything is zero but the
+    open count, which is then the production count.
+    """
+    n = offer.shape[0]
+    nblocks = (n + BLOCK - 1) // BLOCK
+    counts = np.zeros((nblocks, n_offers), dtype=np.int64)
+    moved_in = np.zeros((nblocks, n_offers), dtype=np.int64)
+    moved_out = np.zeros((nblocks, n_offers), dtype=np.int64)
+    any_open = np.zeros(nblocks, dtype=np.int64)
+    for b in prange(nblocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            p = offer[i]
+            if p < 0:
+                continue
+            s = second[i]
+            if s >= 0:
+                moved = np.int64(volume[i] * secondary_share[segment[i]])
+                counts[b, s] += 1
+                moved_in[b, s] += moved
+                moved_out[b, p] += moved
+                any_open[b] += 1 if (is_open[p] or is_open[s]) else 0
+            else:
+                any_open[b] += 1 if is_open[p] else 0
+    return counts.sum(axis=0), moved_in.sum(axis=0), moved_out.sum(axis=0), any_open.sum()

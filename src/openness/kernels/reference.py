@@ -157,6 +157,64 @@ def developer_tally(offer, volume, n_offers):
     return counts, tokens
 
 
+def developer_trials(offer, second, segment, trial_prob, exp_util, family_of, trial_key, month):
+    g_count, m = exp_util.shape
+    trials = np.zeros(m, dtype=np.int64)
+    fresh = [
+        o
+        for o in range(m)
+        if any(trial_prob[g, o] > 0.0 and exp_util[g, o] > 0.0 for g in range(g_count))
+    ]
+    k_trial = py_stream_key(int(trial_key), int(month), STREAM_EVENT)
+    for i in range(len(offer)):
+        p = int(offer[i])
+        if p < 0:
+            continue
+        g = int(segment[i])
+        s = int(second[i])
+        if s >= 0 and (exp_util[g, s] == 0.0 or int(family_of[s]) == int(family_of[p])):
+            s = -1
+            second[i] = -1
+        if not fresh:
+            continue
+        u = py_uniform(k_trial, i)
+        w_prod = float(exp_util[g, p])
+        cum = 0.0
+        for o in fresh:
+            if o == s or int(family_of[o]) == int(family_of[p]):
+                continue
+            w = float(exp_util[g, o])
+            if not w > 0.0:
+                continue
+            cum += float(trial_prob[g, o]) * (w / (w + w_prod))
+            if u < cum:
+                second[i] = o
+                trials[o] += 1
+                break
+    return trials
+
+
+def secondary_tally(offer, second, volume, segment, secondary_share, is_open, n_offers):
+    counts = np.zeros(n_offers, dtype=np.int64)
+    moved_in = np.zeros(n_offers, dtype=np.int64)
+    moved_out = np.zeros(n_offers, dtype=np.int64)
+    any_open = 0
+    for i in range(len(offer)):
+        p = int(offer[i])
+        if p < 0:
+            continue
+        s = int(second[i])
+        if s >= 0:
+            moved = int(float(volume[i]) * float(secondary_share[int(segment[i])]))
+            counts[s] += 1
+            moved_in[s] += moved
+            moved_out[p] += moved
+            any_open += 1 if (is_open[p] or is_open[s]) else 0
+        else:
+            any_open += 1 if is_open[p] else 0
+    return counts, moved_in, moved_out, any_open
+
+
 def lockin_tally(
     offer,
     finetune,

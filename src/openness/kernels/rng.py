@@ -35,6 +35,7 @@ STREAM_TASTE = 3  # run-long draws, keyed with month 0: developers' tastes for t
 SALT_ENTERPRISES = np.uint64(0x5EED_E17E)
 SALT_LABS = np.uint64(0x1AB5)
 SALT_SEEDING = np.uint64(0x1417)
+SALT_TRIALS = np.uint64(0x7E1A15)  # developers trying new releases (developer_trials)
 
 _MASK = (1 << 64) - 1
 

@@ -98,6 +98,14 @@ LABS = _table(
             "",
         ),
         (
+            "release_trial_share",
+            "share",
+            "Developers who tried its latest release",
+            "share of adopting developers who have tried its most tried recent release since "
+            "it came out (in the trial window after a release)",
+            "it has released nothing within the trial window (world.trial_window_months)",
+        ),
+        (
             "enterprise_token_share",
             "share",
             "Share of enterprise tokens",

@@ -26,7 +26,22 @@ WORLD = _table(
             "open_share_dev_tokens",
             "share",
             "Developers' tokens on open weights",
-            "share of developers' tokens served by open weights",
+            "share of developers' tokens served by open weights (production and secondary)",
+            "",
+        ),
+        (
+            "dev_any_open_share",
+            "share",
+            "Adopting developers using any open weights",
+            "share of adopting developers with open weights in production or as their "
+            "secondary model",
+            "",
+        ),
+        (
+            "dev_secondary_share",
+            "share",
+            "Adopting developers with a secondary model",
+            "share of adopting developers holding a secondary model beside production",
             "",
         ),
         (

@@ -89,6 +89,11 @@ class OpennessModel(mesa.Model):
         self.methods: list[PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
+        # each offer's last release (month; far past for what was on offer at the start) and
+        # the developers who have tried it since
+        self.release_month = np.full(n_labs * SLOTS, -(10**6), dtype=np.int64)
+        self.trials_since_release = np.zeros(n_labs * SLOTS, dtype=np.int64)
+        self._released: tuple[np.ndarray, np.ndarray] | None = None
         self.lab_rows: list[dict] = []
         self.world_rows: list[dict] = []
         self.decision_rows: list[dict] = []
@@ -121,7 +126,9 @@ class OpennessModel(mesa.Model):
         offers = self._offers(t)
         self.frontier_history.append(self.best_capability(offers, closed=True))
         offers = self._set_prices(t, offers, policy)
+        self._note_releases(t, offers)
         dev, ent = self._choose(t, offers, policy)
+        self.trials_since_release += dev.trials
         tokens = self._tokens(t, dev, ent)
         books.book(self, t, offers, tokens, policy)
         reviews = self._reviews(t, offers, tokens, policy)
@@ -322,6 +329,23 @@ class OpennessModel(mesa.Model):
             * self.price_sensitivity() ** w.usage_price_elasticity
         )
 
+    def _note_releases(self, t: int, offers: Offers) -> None:
+        """An offer is released this month when it appears or its model changes; what was
+        on offer in the first month counts as released long before."""
+        if self._released is not None and t > 0:
+            was_on, was_cap = self._released
+            new = offers.available & (~was_on | (offers.capability != was_cap))
+            self.release_month[new] = t
+            self.trials_since_release[new] = 0
+        self._released = (offers.available.copy(), offers.capability.copy())
+
+    def release_attention(self, t: int, offers: Offers) -> np.ndarray:
+        """Attention to each offer: exp(-age / release_attention_months) in the trial window
+        after its release, else 0 (float64[M])."""
+        age = t - self.release_month
+        recent = offers.available & (age >= 0) & (age < self.world.trial_window_months)
+        return np.where(recent, np.exp(-age / self.world.release_attention_months), 0.0)
+
     def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
         frontier = self.frontier(offers)
         exp_util = exp_utility(developer_utility(self.tastes(), offers, frontier, self.eco_share))
@@ -335,7 +359,9 @@ class OpennessModel(mesa.Model):
             self.enterprises.seed_adoption(base, api, host, ent_key ^ SALT_SEEDING)
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
             self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
-        dev = self.developers.step(offers, exp_util, self.dev_adopted, dev_key, t)
+        dev = self.developers.step(
+            offers, exp_util, self.dev_adopted, dev_key, t, self.release_attention(t, offers)
+        )
         ent = self.enterprises.step(
             offers,
             base,

@@ -13,10 +13,13 @@ import numpy as np
 from openness.kernels import (
     developer_step,
     developer_tally,
+    developer_trials,
     enterprise_step,
     enterprise_tally,
     lockin_tally,
+    secondary_tally,
 )
+from openness.kernels.rng import SALT_TRIALS
 from openness.market.demand import Tastes
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.routing import N_CLASSES, class_index, price_coefficients
@@ -53,13 +56,16 @@ def bass_curve(p: float, q: float, t: np.ndarray) -> np.ndarray:
 
 @dataclass
 class DeveloperTally:
-    counts: np.ndarray  # int64[M] developers per offer
-    tokens_ktok: np.ndarray  # int64[M] monthly k tokens per offer
+    counts: np.ndarray  # int64[M] developers per offer in production
+    tokens_ktok: np.ndarray  # int64[M] monthly k tokens per offer, production and secondary
     adopted: int
     #: adopters (in a sample) whom a review next month would move to another family without
     #: their lock-in and with it (kernels.lockin_tally; C5)
     switch_free: int
     switch_locked: int
+    second_counts: np.ndarray  # int64[M] developers holding each offer as their secondary
+    any_open: int  # adopters using open weights in production or as secondary
+    trials: np.ndarray  # int64[M] developers who tried each offer this month
 
 
 #: developers read by the lock-in statistic (a systematic sample above this size)
@@ -71,6 +77,7 @@ class DeveloperPopulation:
 
     COLUMNS = {
         "offer": np.int16,
+        "second": np.int16,
         "finetune": np.float32,
         "ft_month": np.int16,
         "segment": np.int8,
@@ -94,6 +101,7 @@ class DeveloperPopulation:
         #: mean monthly volume (ktok, before usage growth): what labs expect a developer to buy
         self.mean_volume_ktok = float(self.volume.mean())
         self.offer = np.full(n, -1, dtype=np.int16)
+        self.second = np.full(n, -1, dtype=np.int16)  # secondary model (-1: none)
         self.finetune = np.zeros(n, dtype=np.float32)
         self.ft_month = np.zeros(n, dtype=np.int16)  # month of the last choice
         self._check()
@@ -103,6 +111,7 @@ class DeveloperPopulation:
         self.initial_adoption = arr("initial_adoption")
         self.beta_switch = arr("beta_switch")
         self.ft_keep = 1.0 - arr("finetune_decay")
+        self.trial_rate, self.secondary_share = arr("trial_rate"), arr("secondary_share")
         self._ft_open, self._ft_closed = arr("finetune_rate_open"), arr("finetune_rate_closed")
 
     def _check(self) -> None:
@@ -140,12 +149,40 @@ class DeveloperPopulation:
         adopted_fraction: float,
         seed_key: np.uint64,
         month: int,
+        attention: np.ndarray | None = None,
     ) -> DeveloperTally:
-        """One month of developers; the run's `seed_key` keys the month's draws and the tastes."""
+        """One month of developers; the run's `seed_key` keys the month's draws and the tastes.
+
+        Production choices first (`developer_step`), then trials of recent releases, whose
+        `attention` (float64[M], 0 for an offer that is not recent) scales each segment's
+        trial rate (`developer_trials`); then the tallies, with each secondary model's share
+        of its holder's tokens moved to it (`secondary_tally`)."""
         adopt = bass_hazard(self.bass_p, self.bass_q, adopted_fraction)
         ft_add = self._ft_add(offers)
         self._advance(offers, exp_util, ft_add, adopt, self.review_prob, seed_key, seed_key, month)
+        if attention is None:
+            attention = np.zeros(offers.size)
+        trials = developer_trials(
+            self.offer,
+            self.second,
+            self.segment,
+            self.trial_rate[:, None] * attention[None, :],
+            exp_util,
+            offers.lab,
+            seed_key ^ SALT_TRIALS,
+            np.int64(month),
+        )
         counts, tokens = developer_tally(self.offer, self.volume, offers.size)
+        second, moved_in, moved_out, any_open = secondary_tally(
+            self.offer,
+            self.second,
+            self.volume,
+            self.segment,
+            self.secondary_share,
+            offers.is_open,
+            offers.size,
+        )
+        tokens = tokens - moved_out + moved_in
         free, locked = lockin_tally(
             self.offer,
             self.finetune,
@@ -160,7 +197,16 @@ class DeveloperPopulation:
             np.int64(month),
             np.int64(max(1, self.size // LOCKIN_SAMPLE)),
         )
-        return DeveloperTally(counts, tokens, int(counts.sum()), int(free), int(locked))
+        return DeveloperTally(
+            counts,
+            tokens,
+            int(counts.sum()),
+            int(free),
+            int(locked),
+            second,
+            int(any_open),
+            trials,
+        )
 
     def _ft_add(self, offers: Offers) -> np.ndarray:
         """Fine-tuning investment added per month, by segment and offer."""

@@ -102,6 +102,8 @@ def world_record(
         "dev_adoption": dev.adopted / model.developers.size,
         "open_share_dev_count": _share(dev.counts[o].sum(), dev.adopted),
         "open_share_dev_tokens": _share(dev.tokens_ktok[o].sum(), dev.tokens_ktok.sum()),
+        "dev_any_open_share": _share(dev.any_open, dev.adopted),
+        "dev_secondary_share": _share(dev.second_counts.sum(), dev.adopted),
         "ent_adoption": ent.adopted / model.enterprises.size,
         "ent_open_share_count": _share(ent.modes[1], ent.adopted),
         "ent_closed_share_count": _share(ent.modes[0], ent.adopted),
@@ -163,6 +165,18 @@ def _need_shares(model: MarketState, offers: Offers) -> dict:
     }
 
 
+def _release_trial_share(
+    model: MarketState, t: int, own: slice, offers: Offers, dev: DeveloperTally
+) -> float:
+    """The share of adopters who have tried the lab's most tried recent release since it
+    came out; NaN if it released nothing within the trial window."""
+    age = t - model.release_month[own]
+    recent = offers.available[own] & (age >= 0) & (age < model.world.trial_window_months)
+    if not recent.any() or dev.adopted == 0:
+        return math.nan
+    return float(model.trials_since_release[own][recent].max() / dev.adopted)
+
+
 def lab_record(
     model: MarketState,
     t: int,
@@ -193,6 +207,7 @@ def lab_record(
         "funding": lab.funding,
         "developer_share": _share(dev.counts[own].sum(), dev.adopted),
         "developer_token_share": _share(dev.tokens_ktok[own].sum(), dev.tokens_ktok.sum()),
+        "release_trial_share": _release_trial_share(model, t, own, offers, dev),
         "enterprise_token_share": _share(ent.tokens_mtok[own].sum(), ent.tokens_mtok.sum()),
         "insolvent": lab.insolvent,
     }

@@ -50,6 +50,8 @@ class MarketState(Protocol):
     inference_multiplier: float
     flop_multiplier: float
     strategy_switches: int
+    release_month: np.ndarray  # int64[M]: each offer's last release
+    trials_since_release: np.ndarray  # int64[M]: developers who have tried it since
 
     def date(self, month: int) -> pd.Timestamp: ...
 

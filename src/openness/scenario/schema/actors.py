@@ -114,6 +114,17 @@ class DeveloperSegment(Strict):
         1.5, description="log-normal sigma of volume (heavy tail)"
     )
     licence_fit: dict[LicenceFit, SignedCoef] = Field(default_factory=_default_licence_fit)
+    trial_rate: Share = Field(
+        0.0,
+        description="monthly chance that an adopter tries a release in the month it comes "
+        "out, were it worth everything to it (scaled by the release's logit share against "
+        "its production model and by the release's fading attention; 0: no trials)",
+    )
+    secondary_share: Share = Field(
+        0.0,
+        description="share of an adopter's tokens on its secondary model (premium or "
+        "experimental work), when it holds one",
+    )
 
 
 class EnterpriseSector(Strict):

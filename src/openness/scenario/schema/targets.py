@@ -22,6 +22,8 @@ LAB_TARGET_METRICS = {
     "strategy_is": "1 if the lab's strategy at `month` is `equals`, else 0",
     "labs_frontier_closed": "how many of `labs` keep their frontier closed (closed or hybrid) "
     "at `month`",
+    "release_trial_share": "the share of adopting developers who have tried the lab's "
+    "recent release by `month` (the lab table's column; NaN outside the trial window)",
 }
 
 

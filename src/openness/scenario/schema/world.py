@@ -111,6 +111,14 @@ class World(Strict):
     frontier_class_months: Months = Field(
         12.0, description="an open release within this lag is 'frontier-class'"
     )
+    release_attention_months: Months = Field(
+        1.0,
+        description="e-folding time of the attention a new release draws: developers try it "
+        "at exp(-age / this) of their trial rate",
+    )
+    trial_window_months: int = Field(
+        3, ge=1, le=24, description="months after a release during which developers try it"
+    )
     capital_condition: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         1.0, description="market-wide availability of venture capital (1 = normal)"
     )
