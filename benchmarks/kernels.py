@@ -8,7 +8,14 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from openness.kernels import developer_step, developer_tally, enterprise_step, enterprise_tally
+from openness.kernels import (
+    developer_step,
+    developer_tally,
+    developer_trials,
+    enterprise_step,
+    enterprise_tally,
+    secondary_tally,
+)
 from openness.kernels.floor import floor_step
 from openness.kernels.rng import seed_key
 from openness.market.routing import N_CLASSES
@@ -34,6 +41,18 @@ def developer_state(n: int, m: int = OFFERS, g: int = 3, seed: int = 0) -> dict:
         ft_add=r.random((g, m)) * 0.3,
         ft_keep=np.full(g, 0.95),
     )
+
+
+def trial_state(dev: dict, seed: int = 0) -> dict:
+    """The multi-homing inputs of a realistic month: half the adopters hold a secondary, and
+    a sixth of the offers are releases of the last three months (16 labs releasing every
+    six months, three slots each), at the attention of a month-old release."""
+    r = np.random.default_rng(seed + 1)
+    n, (g, m) = dev["offer"].shape[0], dev["exp_util"].shape
+    second = np.where(r.random(n) < 0.5, r.integers(0, m, n), -1).astype(np.int16)
+    fresh = r.random(m) < 1 / 6
+    rate = np.array([0.4, 0.3, 0.2])[:, None] * np.exp(-1.0)
+    return dict(second=second, trial_prob=np.where(fresh[None, :], rate, 0.0) * np.ones((g, m)))
 
 
 def enterprise_state(n: int, m: int = OFFERS, seed: int = 0) -> tuple:
@@ -73,7 +92,9 @@ def time_kernels(n: int, threads: int, repeats: int) -> dict:
     """ns per agent-step of the floor, developer and enterprise kernels (and the tallies)."""
     numba.set_num_threads(threads)
     dev = developer_state(n)
+    trials = trial_state(dev)
     volume = np.ones(n, dtype=np.int32)
+    share = np.full(3, 0.25)
     ent = enterprise_state(n)
     is_open = np.arange(OFFERS) % 3 != 0
     row = {"agents": n, "threads": threads}
@@ -81,11 +102,27 @@ def time_kernels(n: int, threads: int, repeats: int) -> dict:
         "floor": lambda t: floor_step(dev["offer"], 0.08, KEY, np.int64(t), OFFERS),
         "developer_step": lambda t: developer_step(*dev.values(), KEY, KEY, np.int64(t)),
         "developer_tally": lambda t: developer_tally(dev["offer"], volume, OFFERS),
+        "developer_trials": lambda t: developer_trials(
+            dev["offer"],
+            trials["second"],
+            dev["segment"],
+            trials["trial_prob"],
+            dev["exp_util"],
+            dev["family_of"],
+            KEY,
+            np.int64(t),
+        ),
+        "secondary_tally": lambda t: secondary_tally(
+            dev["offer"], trials["second"], volume, dev["segment"], share, is_open, OFFERS
+        ),
         "enterprise_step": lambda t: enterprise_step(*ent, KEY, np.int64(t)),
         "enterprise_tally": lambda t: enterprise_tally(ent[0], ent[2], is_open, OFFERS),
     }
     for name, step in timings.items():
         row[f"{name}_ns"] = 1e9 * best_seconds(step, repeats) / n
     row["developer_over_floor"] = row["developer_step_ns"] / row["floor_ns"]
+    # the month of a multi-homing developer: its production step and its trials
+    row["multihoming_ns"] = row["developer_step_ns"] + row["developer_trials_ns"]
+    row["multihoming_over_floor"] = row["multihoming_ns"] / row["floor_ns"]
     row["enterprise_over_floor"] = row["enterprise_step_ns"] / row["floor_ns"]
     return row

@@ -59,7 +59,8 @@ def kernels(quick: bool) -> list[dict]:
     ]
     print(
         f"\n{'agents':>11}{'threads':>8}{'floor':>8}{'developer':>11}{'x floor':>9}"
-        f"{'enterprise':>12}{'x floor':>9}{'dev tally':>11}{'ent tally':>11}   ns/agent-step"
+        f"{'enterprise':>12}{'x floor':>9}{'dev tally':>11}{'ent tally':>11}"
+        f"{'trials':>9}{'2nd tally':>11}{'dev+trials':>12}{'x floor':>9}   ns/agent-step"
     )
     for r in rows:
         print(
@@ -67,6 +68,8 @@ def kernels(quick: bool) -> list[dict]:
             f"{r['developer_step_ns']:>11.2f}{r['developer_over_floor']:>9.2f}"
             f"{r['enterprise_step_ns']:>12.2f}{r['enterprise_over_floor']:>9.2f}"
             f"{r['developer_tally_ns']:>11.2f}{r['enterprise_tally_ns']:>11.2f}"
+            f"{r['developer_trials_ns']:>9.2f}{r['secondary_tally_ns']:>11.2f}"
+            f"{r['multihoming_ns']:>12.2f}{r['multihoming_over_floor']:>9.2f}"
         )
     numba.set_num_threads(MAX_THREADS)
     return rows

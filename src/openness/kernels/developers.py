@@ -367,6 +367,23 @@ def developer_trials(offer, second, segment, trial_prob, exp_util, family_of, tr
                 fresh[n_fresh] = o
                 n_fresh += 1
                 break
+    # each (segment, production offer) pair's trial probabilities of the recent releases,
+    # and their sum: a developer whose draw passes the sum tries nothing (its own sum, which
+    # leaves out its secondary, is no larger: rounding is monotone), so most skip the loop
+    term = np.zeros((g_count, m, max(n_fresh, 1)))
+    total = np.zeros((g_count, m))
+    for g in range(g_count):
+        for p in range(m):
+            w_prod = exp_util[g, p]
+            cum = 0.0
+            for k in range(n_fresh):
+                o = fresh[k]
+                w = exp_util[g, o]
+                if family_of[o] == family_of[p] or not w > 0.0:
+                    continue
+                term[g, p, k] = trial_prob[g, o] * (w / (w + w_prod))
+                cum += term[g, p, k]
+            total[g, p] = cum
     k_trial = stream_key(trial_key, month, STREAM_EVENT)
     for b in prange(nblocks):
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
@@ -381,16 +398,14 @@ def developer_trials(offer, second, segment, trial_prob, exp_util, family_of, tr
             if n_fresh == 0:
                 continue
             u = uniform(k_trial, i)
-            w_prod = exp_util[g, p]
+            if not u < total[g, p]:
+                continue
             cum = 0.0
             for k in range(n_fresh):
                 o = fresh[k]
-                if o == s or family_of[o] == family_of[p]:
+                if o == s:
                     continue
-                w = exp_util[g, o]
-                if not w > 0.0:
-                    continue
-                cum += trial_prob[g, o] * (w / (w + w_prod))
+                cum += term[g, p, k]  # 0 for its own family's releases: cum unchanged
                 if u < cum:
                     second[i] = o
                     trials[b, o] += 1
