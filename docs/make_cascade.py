@@ -172,6 +172,7 @@ def validation_stats(root: Path) -> dict:
         return pd.read_parquet(root / name / "runs" / table)
 
     labs, world = runs("deepseek_cascade", "labs"), runs("deepseek_cascade", "world")
+    no_shock = runs("no_shock", "labs")
     start = labs.month.min().strftime("%Y-%m")
     cascade, main_world = labs[labs.arm == "main"], world[world.arm == "main"]
     prices = [
@@ -186,7 +187,8 @@ def validation_stats(root: Path) -> dict:
     end = cons[cons.month == cons.month.max()].open_share_dev_count
     return {
         "seeds": int(cascade.replication.nunique()),
-        **openai_stats(cascade, labs[labs.arm == "versus0"], start),
+        # the counterfactual on the same seeds: the no-shock scenario's own validation runs
+        **openai_stats(cascade, no_shock[no_shock.arm == "main"], start),
         "anthropic": anthropic_stats(cascade, start),
         "prices_median": {
             month: {
