@@ -146,6 +146,17 @@ def is_monthly(index: pd.Index) -> bool:
     return bool((steps[1:] - steps[:-1] == 1).all())
 
 
+def _interval(
+    ax: Axes, x, low, high, colour, alpha: float, monthly: bool, width: float = 6, label=None
+) -> None:
+    """A band between `low` and `high`: filled over consecutive months, else a bar at each
+    kept month (no area across the gaps)."""
+    if monthly:
+        ax.fill_between(x, low, high, color=colour, alpha=alpha, linewidth=0, label=label)
+    else:
+        ax.vlines(x, low, high, color=colour, alpha=2 * alpha, linewidth=width, label=label)
+
+
 def _band_plot(
     ax: Axes, q: pd.DataFrame, colour: str, runs: int, scale: float = 1.0, label: str = ""
 ) -> None:
@@ -153,35 +164,16 @@ def _band_plot(
     across runs. Months kept with gaps between them are drawn as points with interval
     bars, not lines across the gaps."""
     x, median = q.index, scale * q["median"]
-    line = (
-        {"linestyle": "-", "marker": None}
-        if is_monthly(x)
-        else {"linestyle": "none", "marker": "o"}
-    )
+    monthly = is_monthly(x)
+    line = {"linestyle": "-", "marker": None} if monthly else {"linestyle": "none", "marker": "o"}
     if runs == 1:
         ax.plot(x, median, color=colour, linewidth=1.8, label=label or "this run", **line)
         return
     for low, high, alpha, name in (("q05", "q95", 0.15, "90%"), ("q25", "q75", 0.3, "50%")):
-        if line["marker"] is None:
-            ax.fill_between(
-                x,
-                scale * q[low],
-                scale * q[high],
-                color=colour,
-                alpha=alpha,
-                linewidth=0,
-                label=f"{name} of runs",
-            )
-        else:
-            ax.vlines(
-                x,
-                scale * q[low],
-                scale * q[high],
-                color=colour,
-                alpha=2 * alpha,
-                linewidth=6 if name == "50%" else 3,
-                label=f"{name} of runs",
-            )
+        width = 6 if name == "50%" else 3
+        _interval(
+            ax, x, scale * q[low], scale * q[high], colour, alpha, monthly, width, f"{name} of runs"
+        )
     ax.plot(x, median, color=colour, linewidth=1.8, label=label or "median", **line)
 
 

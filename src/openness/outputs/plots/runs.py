@@ -19,6 +19,7 @@ from openness.outputs.plots.common import (
     STRATEGY_COLOURS,
     _band_plot,
     _event_footer,
+    _interval,
     _mark_events,
     _short,
     _subplots,
@@ -203,23 +204,9 @@ def arm_bands(
     for k, (arm, rows) in enumerate(world.groupby("arm", sort=False)):
         q, runs = bands(rows, column), n_runs(rows)
         monthly = is_monthly(q.index)
-        if runs > 1 and monthly:
-            ax.fill_between(
-                q.index,
-                scale * q["q25"],
-                scale * q["q75"],
-                color=colours[k % 10],
-                alpha=0.25,
-                linewidth=0,
-            )
-        elif runs > 1:
-            ax.vlines(
-                q.index,
-                scale * q["q25"],
-                scale * q["q75"],
-                color=colours[k % 10],
-                alpha=0.5,
-                linewidth=6,
+        if runs > 1:
+            _interval(
+                ax, q.index, scale * q["q25"], scale * q["q75"], colours[k % 10], 0.25, monthly
             )
         what = "median, 50% band" if runs > 1 else "one run"
         ax.plot(
