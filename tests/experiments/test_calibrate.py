@@ -35,7 +35,7 @@ def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, m
         ]
     )
     text = report.read_text()
-    assert "| `decision.temperature` |" in text and "Held-out loss" in text
+    assert "| `decision.temperature` |" in text and "Held-out targets" in text
     assert calibrate.LOSSES[loss][0] in text
     before, after = (
         float(x)
