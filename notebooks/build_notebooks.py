@@ -99,7 +99,7 @@ name = "cascade"
 name = "no_shock"
 scenario = "{SCENARIOS / 'no_shock.toml'}"
 [outputs]
-lab_metrics = ["strategy", "developer_share", "open_capability", "frontier_open"]
+lab_metrics = ["strategy", "developer_share", "open_capability", "frontier_open", "release_trial_share"]
 ''')
 summary = run_batch(load_experiment(work / "cascade.toml"), work / "out", workers=2,
                     progress=False)

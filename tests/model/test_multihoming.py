@@ -16,8 +16,13 @@ TRIALS = {
 }
 
 
-def test_with_trials_off_no_one_holds_a_secondary(small_run):
-    world = small_run.tables["world"]
+NO_TRIALS = {f"developer_segments.{k}.trial_rate": 0.0 for k in range(3)}
+
+
+def test_with_trials_off_no_one_holds_a_secondary():
+    world = run_scenario(small_scenario(**NO_TRIALS, **{"simulation.months": 12}), seed=3).tables[
+        "world"
+    ]
     assert (world["dev_secondary_share"] == 0.0).all()
     # any open use is then production use
     np.testing.assert_allclose(world["dev_any_open_share"], world["open_share_dev_count"])
