@@ -418,3 +418,14 @@ def test_validation_looks_only_at_calibration_targets_unless_told():
     assert versus == {} and [a.name for a in loaded.spec.arms] == ["main"]
     loaded, versus = ensemble_experiment(held, 2, spend_heldout=True)
     assert list(versus) == ["../no_shock.toml"]
+
+
+def test_a_target_on_a_lab_metric_the_results_did_not_keep_says_so():
+    from openness.experiments.targets import Ensemble, evaluate
+    from openness.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "deepseek_cascade.toml")
+    labs = pd.DataFrame(columns=["arm", "replication", "month", "lab", "strategy"])
+    world = pd.DataFrame(columns=["arm", "replication", "month"])
+    with pytest.raises(ValueError, match="release_trial_share.*did not keep"):
+        evaluate(scenario, Ensemble(world, labs, "main", "2024-01", {}))

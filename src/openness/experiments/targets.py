@@ -216,6 +216,14 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
     which is what a local calibration search needs to see."""
     rows = []
     start = scenario.simulation.start
+    needed = {"release_trial_share"} & {t.metric for t in scenario.targets}
+    missing = sorted(needed - set(ens.labs.columns))
+    if missing:
+        raise ValueError(
+            f"the targets of '{scenario.name}' read the lab metric(s) {', '.join(missing)}, "
+            "which these results did not keep: keep them (outputs.lab_metrics, or "
+            "experiments.targets.LAB_COLUMNS) and run again"
+        )
     for t in scenario.targets:
         if not simulated(t, scenario):
             rows.append(_not_evaluated(t, start))
