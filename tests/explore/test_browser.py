@@ -139,20 +139,27 @@ def test_the_explorer_runs_the_scenario_in_a_browser_offline(server, tmp_path):
             step = page.get_by_role("button", name="Step")
             expect(step).to_be_visible(timeout=90_000)
 
-            seed = page.get_by_label("Seed")
-            seed.fill(SEED)
-            seed.press("Enter")
-            page.get_by_label("eu-gpai-obligations: takes effect").click(force=True)
-            page.locator(".v-menu__content .v-list-item", has_text=POLICY_MONTH).first.click()
-            # the controls reach the server asynchronously: reset only once both have, and
+            # the controls reach the server asynchronously, and an input the page has not yet
+            # wired up drops what is typed: set whatever the run does not show yet, reset, and
             # step only once the page says that the run has both settings
             run = page.locator("[data-run]")
-            for _ in range(60):
+            text = ""
+            for _ in range(30):
+                if f"seed={SEED};" not in text:
+                    seed = page.get_by_label("Seed")
+                    seed.fill(SEED)
+                    seed.press("Enter")
+                if f"{POLICY} = {POLICY_MONTH}" not in text:
+                    page.get_by_label("eu-gpai-obligations: takes effect").click(force=True)
+                    page.locator(
+                        ".v-menu__content .v-list-item", has_text=POLICY_MONTH
+                    ).first.click()
+                page.wait_for_timeout(500)
                 page.get_by_role("button", name="Reset").click()
+                page.wait_for_timeout(500)
                 text = run.get_attribute("data-run", timeout=30_000) or ""
                 if f"seed={SEED};" in text and f"{POLICY} = {POLICY_MONTH}" in text:
                     break
-                page.wait_for_timeout(500)
             else:
                 pytest.fail(f"the page never ran the chosen settings: {text}")
             for month in range(1, MONTHS + 1):

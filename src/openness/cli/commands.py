@@ -249,17 +249,21 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
+    from openness.experiments.validation import looked_at
     from openness.scenario import ScenarioError, load_scenario
     from openness.scenario.load import project_scenarios
 
-    def visible(path: Path) -> bool:
-        return any(t.calibration or args.spend_heldout for t in load_scenario(path).targets)
+    def targets(path: Path) -> tuple[bool, bool]:
+        """Whether the file has targets, and whether validation may look at any of them."""
+        scenario = load_scenario(path)
+        return bool(scenario.targets), bool(looked_at(scenario, args.spend_heldout).targets)
 
     if args.all:
         root = project_scenarios()
         paths = sorted(p for p in root.rglob("*.toml")) if root.is_dir() else []
-        found = [p for p in paths if visible(p)]
-        held = [p for p in paths if not visible(p) and load_scenario(p).targets]
+        seen = {p: targets(p) for p in paths}
+        found = [p for p, (_, visible) in seen.items() if visible]
+        held = [p for p, (has, visible) in seen.items() if has and not visible]
         if held:
             print(
                 f"openness: {len(held)} file(s) with only held-out targets left unlooked at "
@@ -278,9 +282,10 @@ def _scenarios_with_targets(args: argparse.Namespace) -> list[Path]:
     if not args.scenarios:
         raise ScenarioError("(none)", "", "name at least one scenario file, or pass --all")
     for path in args.scenarios:
-        if not load_scenario(path).targets:
+        has, visible = targets(path)
+        if not has:
             raise ScenarioError(path, "targets", "has no [[targets]] to validate")
-        if not visible(path):
+        if not visible:
             raise ScenarioError(
                 path,
                 "targets",

@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from openness import metrics
 from openness.scenario import Scenario
 from openness.scenario.schema import Target, month_index, month_start
 from openness.scenario.schema.targets import LAB_TARGET_METRICS
@@ -44,7 +45,7 @@ def _lab_value(target: Target, labs: pd.DataFrame, month: str, start: str) -> pd
     if target.metric == "strategy_is":
         rows = _at(own, month)
         return (rows["strategy"] == target.equals).astype(float).set_axis(rows["replication"])
-    if target.metric == "release_trial_share":
+    if target.metric in metrics.LABS:  # a column of the lab table, read at the month
         rows = _at(own, month)
         return rows[target.metric].astype(float).set_axis(rows["replication"])
     if target.metric == "frontier_closed_through":
@@ -216,7 +217,7 @@ def evaluate(scenario: Scenario, ens: Ensemble) -> pd.DataFrame:
     which is what a local calibration search needs to see."""
     rows = []
     start = scenario.simulation.start
-    needed = {"release_trial_share"} & {t.metric for t in scenario.targets}
+    needed = {t.metric for t in scenario.targets if t.metric in metrics.LABS}
     missing = sorted(needed - set(ens.labs.columns))
     if missing:
         raise ValueError(

@@ -94,8 +94,9 @@ def defaults(scenario: Scenario) -> dict[str, Any]:
 def settings_scenario(scenario: Scenario, settings: Mapping[str, Any]) -> Scenario:
     """The scenario with the controls' `settings` applied (missing keys keep the file's
     values); validated again, so a setting outside the schema is refused like a file's."""
-    values = {**defaults(scenario), **settings}
-    unknown = sorted(set(settings) - set(defaults(scenario)))
+    file = defaults(scenario)
+    values = {**file, **settings}
+    unknown = sorted(set(settings) - set(file))
     if unknown:
         raise KeyError(f"no such control in scenario '{scenario.name}': {', '.join(unknown)}")
     raw = scenario.model_dump(mode="json")
@@ -104,10 +105,11 @@ def settings_scenario(scenario: Scenario, settings: Mapping[str, Any]) -> Scenar
         developers=int(values["developers"]),
         enterprises=int(values["enterprises"]),
     )
+    keys = [f"event:{_key(ev, i)}" for i, ev in enumerate(scenario.events)]
     raw["events"] = [
-        _event(ev, values, f"event:{_key(parsed, i)}")
-        for i, (ev, parsed) in enumerate(zip(raw["events"], scenario.events, strict=True))
-        if values[f"event:{_key(parsed, i)}:on"]
+        _event(ev, values, key)
+        for ev, key in zip(raw["events"], keys, strict=True)
+        if values[f"{key}:on"]
     ]
     for reg, parsed_reg in zip(raw["regulators"], scenario.regulators, strict=True):
         kept = []
@@ -117,7 +119,7 @@ def settings_scenario(scenario: Scenario, settings: Mapping[str, Any]) -> Scenar
             key = f"policy:{parsed_reg.name}:{_key(parsed, i)}"
             if not values[f"{key}:on"]:
                 continue
-            if values[f"{key}:start"] != max(parsed.start, window_months(scenario)[0]):
+            if values[f"{key}:start"] != file[f"{key}:start"]:  # the file's stays as written
                 policy["start"] = values[f"{key}:start"]
             if f"{key}:budget" in values:
                 policy["monthly_budget"] = float(values[f"{key}:budget"])

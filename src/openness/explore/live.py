@@ -46,7 +46,8 @@ class ExploreModel(OpennessModel):
         base = load_scenario(scenario_file)
         self.problem = ""
         #: the settings that differ from the file's (what this run changes)
-        self.changes = {k: v for k, v in kwargs.items() if defaults(base).get(k, v) != v}
+        file = defaults(base)
+        self.changes = {k: v for k, v in kwargs.items() if file.get(k, v) != v}
         try:
             scenario = settings_scenario(base, kwargs)
         except (ValueError, KeyError, ScenarioError) as exc:

@@ -22,6 +22,7 @@ __all__ = [
     "label",
     "metric",
     "missing_meanings",
+    "short_label",
 ]
 
 #: the world table's measured columns (every one but the month)
@@ -44,6 +45,13 @@ def label(name: str, table: str = "world") -> str:
     factor of an experiment, say)."""
     found = TABLES.get(table, {}).get(name)
     return found.axis_label if found else name
+
+
+def short_label(name: str, table: str = "world") -> str:
+    """A label without its unit, for titles and table rows; the name itself for a column
+    the catalogue lacks."""
+    found = TABLES.get(table, {}).get(name)
+    return found.label if found else name
 
 
 def display(name: str, value: object, table: str = "world") -> str:

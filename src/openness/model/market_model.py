@@ -339,12 +339,17 @@ class OpennessModel(mesa.Model):
             self.trials_since_release[new] = 0
         self._released = (offers.available.copy(), offers.capability.copy())
 
-    def release_attention(self, t: int, offers: Offers) -> np.ndarray:
-        """Attention to each offer: exp(-age / release_attention_months) in the trial window
-        after its release, else 0 (float64[M])."""
+    def recent_releases(self, t: int, offers: Offers) -> np.ndarray:
+        """Offers released within the trial window (bool[M])."""
         age = t - self.release_month
-        recent = offers.available & (age >= 0) & (age < self.world.trial_window_months)
-        return np.where(recent, np.exp(-age / self.world.release_attention_months), 0.0)
+        return offers.available & (age >= 0) & (age < self.world.trial_window_months)
+
+    def release_attention(self, t: int, offers: Offers) -> np.ndarray:
+        """Attention to each offer: exp(-age / release_attention_months) for a recent release,
+        else 0 (float64[M])."""
+        age = t - self.release_month
+        attention = np.exp(-age / self.world.release_attention_months)
+        return np.where(self.recent_releases(t, offers), attention, 0.0)
 
     def _choose(self, t: int, offers: Offers, policy: pol.PolicyState):
         frontier = self.frontier(offers)

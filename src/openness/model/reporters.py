@@ -170,8 +170,7 @@ def _release_trial_share(
 ) -> float:
     """The share of adopters who have tried the lab's most tried recent release since it
     came out; NaN if it released nothing within the trial window."""
-    age = t - model.release_month[own]
-    recent = offers.available[own] & (age >= 0) & (age < model.world.trial_window_months)
+    recent = model.recent_releases(t, offers)[own]
     if not recent.any() or dev.adopted == 0:
         return math.nan
     return float(model.trials_since_release[own][recent].max() / dev.adopted)

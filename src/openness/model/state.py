@@ -50,7 +50,6 @@ class MarketState(Protocol):
     inference_multiplier: float
     flop_multiplier: float
     strategy_switches: int
-    release_month: np.ndarray  # int64[M]: each offer's last release
     trials_since_release: np.ndarray  # int64[M]: developers who have tried it since
 
     def date(self, month: int) -> pd.Timestamp: ...
@@ -61,6 +60,8 @@ class MarketState(Protocol):
     def frontier(self, offers: Offers) -> float: ...
 
     def tastes(self) -> Tastes: ...
+
+    def recent_releases(self, t: int, offers: Offers) -> np.ndarray: ...
 
     def usage(self, t: int) -> float: ...
 

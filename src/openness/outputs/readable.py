@@ -53,7 +53,7 @@ def effects_table(table: pd.DataFrame) -> pd.DataFrame:
     for r in table.itertuples():
         rows.append(
             {
-                "Metric": metrics.WORLD[r.metric].label if r.metric in metrics.WORLD else r.metric,
+                "Metric": metrics.short_label(r.metric),
                 "Month": _month(getattr(r, "month", None)),
                 "Arm": r.arm,
                 "Baseline": r.baseline,

@@ -225,10 +225,6 @@ def _trajectory_figures(
         )
 
 
-def _label(metric: str) -> str:
-    return catalogue.WORLD[metric].label if metric in catalogue.WORLD else metric
-
-
 def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: int) -> None:
     metrics = [m for m in EFFECT_METRICS if m in world.columns]
     last = world[world["month"] == world["month"].max()] if "month" in world else world
@@ -245,7 +241,7 @@ def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: in
         report.figures.append(
             (
                 f"effect_{metric}",
-                f"Effect of each arm on {_label(metric)} in the last month, with its 95% "
+                f"Effect of each arm on {catalogue.short_label(metric)} in the last month, with its 95% "
                 "interval (percentage points for a share).",
                 partial(plots.policy_effects, table, metric),
             )
@@ -264,11 +260,13 @@ def _sensitivity_figure(report: Report, world: pd.DataFrame, spec: Experiment, a
     except ValueError as exc:
         report.notes.append(f"No Sobol indices: {exc}")
         return
-    report.tables.append((f"Sobol indices of {_label(metric)}", with_month_labels(table)))
+    report.tables.append(
+        (f"Sobol indices of {catalogue.short_label(metric)}", with_month_labels(table))
+    )
     report.figures.append(
         (
             "sobol",
-            f"First-order and total Sobol indices of {_label(metric)} in the "
+            f"First-order and total Sobol indices of {catalogue.short_label(metric)} in the "
             "last month, with 95% intervals.",
             partial(plots.sobol_bars, table),
         )

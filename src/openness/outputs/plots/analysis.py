@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 from openness import metrics
 from openness.experiments.targets import value_text
 from openness.market.strategy import TERMS
-from openness.outputs.plots.common import _mark_events, _short, _subplots, _time_axis
+from openness.outputs.plots.common import _mark_events, _subplots, _time_axis
 from openness.vocabulary import CLOSED, OPEN
 
 #: the payoff terms of a review, as the decisions table has them
@@ -99,13 +99,13 @@ def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = ""
     base = rows["baseline"].iloc[0] if len(rows) else "baseline"
     unit = "percentage points" if share else (entry.unit if entry is not None else "")
     ax.set_xlabel(
-        f"Change in {_short(metric)}"
+        f"Change in {metrics.short_label(metric)}"
         + (f" ({unit})" if unit else "")
         + f" vs '{base}' (paired runs)"
     )
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(title or f"Policy effects on {_short(metric)}{when}")
+    ax.set_title(title or f"Policy effects on {metrics.short_label(metric)}{when}")
     return fig
 
 
@@ -141,7 +141,7 @@ def sobol_bars(table: pd.DataFrame, metric: str | None = None, title: str = "") 
     ax.axvline(0.0, color="grey", linewidth=1)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(title or f"Sensitivity of {_short(metric)}")
+    ax.set_title(title or f"Sensitivity of {metrics.short_label(metric)}")
     return fig
 
 

@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from openness import metrics
 from openness.vocabulary import CLOSED, HYBRID, OPEN
 
 #: the four adoption panels: open-weight shares of developers and enterprises
@@ -30,11 +29,6 @@ BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 # ---- data behind the figures ----------------------------------------------------------------
-
-
-def _short(metric: str) -> str:
-    """A metric's label without its unit (its name if the catalogue lacks it)."""
-    return metrics.WORLD[metric].label if metric in metrics.WORLD else metric
 
 
 def _subplots(

@@ -21,7 +21,6 @@ from openness.outputs.plots.common import (
     _event_footer,
     _interval,
     _mark_events,
-    _short,
     _subplots,
     _time_axis,
     bands,
@@ -44,12 +43,12 @@ def adoption_curves(
     fig, axes = _subplots(2, 2, figsize=(10, 6.5), sharex=True, layout="constrained")
     colours = ["tab:blue", "tab:blue", "tab:orange", "tab:orange"]
     for k, (ax, column, colour) in enumerate(zip(axes.flat, ADOPTION_PANELS, colours, strict=True)):
-        ax.set_title(_short(column), fontsize=10)
+        ax.set_title(metrics.short_label(column), fontsize=10)
         if column not in world.columns:  # a batch that did not keep this metric
             ax.text(
                 0.5,
                 0.5,
-                f"{_short(column)}\nnot kept in this batch",
+                f"{metrics.short_label(column)}\nnot kept in this batch",
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
@@ -171,7 +170,7 @@ def gaps(world: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "
             label="serving-cost ratio" + (" (median)" if runs > 1 else ""),
         )
     top.set_yscale("log")
-    top.set_ylabel(f"{_short('price_ratio')}\n(x, log scale)", fontsize=9)
+    top.set_ylabel(f"{metrics.short_label('price_ratio')}\n(x, log scale)", fontsize=9)
     top.set_title("Price of the most capable closed model / most capable open model", fontsize=10)
     top.legend(loc="upper left", fontsize=8)
     _band_plot(bottom, bands(world, "open_lag_months"), "tab:green", runs)
@@ -223,7 +222,7 @@ def arm_bands(
     _time_axis(ax)
     _mark_events(ax, events)
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title or f"{_short(column)} by arm ({runs_phrase(n_runs(world))})")
+    ax.set_title(title or f"{metrics.short_label(column)} by arm ({runs_phrase(n_runs(world))})")
     return fig
 
 
@@ -249,7 +248,7 @@ def market_shares(labs: pd.DataFrame, column: str = "developer_share", title: st
     handles, names = ax.get_legend_handles_labels()
     fig.legend(handles[::-1], names[::-1], loc="outside right upper", fontsize=8)
     what = "one run" if runs == 1 else f"mean of {runs} runs"
-    ax.set_title(title or f"{_short_lab(column)} by lab family ({what})")
+    ax.set_title(title or f"{metrics.short_label(column, 'labs')} by lab family ({what})")
     return fig
 
 
@@ -287,7 +286,3 @@ def capital_runway(labs: pd.DataFrame, title: str = "") -> Figure:
     what = "one run" if runs == 1 else f"median of {runs} runs"
     fig.suptitle(title or f"Capital and runway per lab ({what})")
     return fig
-
-
-def _short_lab(column: str) -> str:
-    return metrics.LABS[column].label if column in metrics.LABS else column
