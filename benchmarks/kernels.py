@@ -56,22 +56,27 @@ def trial_state(dev: dict, seed: int = 0) -> dict:
 
 
 def enterprise_state(n: int, m: int = OFFERS, seed: int = 0) -> tuple:
-    """70% adopted, 96 decision classes, a tenth of APIs barred, closed offers not hostable."""
+    """70% adopted, 96 decision classes, a tenth of APIs barred, closed offers not hostable;
+    three workload classes of two use cases each, as in the baseline."""
     r = np.random.default_rng(seed)
-    choice = np.where(r.random((n, 2)) < 0.7, r.integers(0, m, (n, 2)), -1).astype(np.int16)
+    slots = 6
+    choice = np.where(r.random((n, slots)) < 0.7, r.integers(0, m, (n, slots)), -1)
     api = np.where(r.random((N_CLASSES, m)) < 0.9, r.uniform(0.5, 10, (N_CLASSES, m)), np.inf)
     host = np.where(np.arange(m) % 3 != 0, r.uniform(0.2, 3, (N_CLASSES, m)), np.inf)
     return (
-        choice,
+        choice.astype(np.int16),
         r.integers(0, N_CLASSES, n).astype(np.int16),
-        np.exp(r.normal(2, 1.5, (n, 2))),
+        np.exp(r.normal(1.5, 1.5, (n, slots))),
+        np.repeat(np.arange(3), 2).astype(np.int8),
         0.02,
         0.05,
-        r.normal(0, 1, (N_CLASSES, 2, m)),
+        r.normal(0, 1, (N_CLASSES, 3, m)),
         api,
         host,
-        2e4,
-        np.array([0.05, 0.3]),
+        np.arange(m) % 3 != 0,
+        2e4 * np.exp(0.5 * r.normal(0, 1.5, n)),
+        np.repeat([30.0, 95.0, 220.0], 2),
+        np.array([0.035, 0.1, 0.21]),
         0.5,
         0.5,
     )
@@ -116,7 +121,9 @@ def time_kernels(n: int, threads: int, repeats: int) -> dict:
             dev["offer"], trials["second"], volume, dev["segment"], share, is_open, OFFERS
         ),
         "enterprise_step": lambda t: enterprise_step(*ent, KEY, np.int64(t)),
-        "enterprise_tally": lambda t: enterprise_tally(ent[0], ent[2], is_open, OFFERS),
+        "enterprise_tally": lambda t: enterprise_tally(
+            ent[0], ent[2], is_open, np.arange(OFFERS) // 3, OFFERS, OFFERS // 3
+        ),
     }
     for name, step in timings.items():
         row[f"{name}_ns"] = 1e9 * best_seconds(step, repeats) / n

@@ -33,6 +33,10 @@ JURISDICTION_CODES = ORIGIN_CODES
 SECTORS = ("government", "privacy", "general")
 Sector = Literal["government", "privacy", "general"]
 SECTOR_CODES = {name: i for i, name in enumerate(SECTORS)}
+#: the classes of an enterprise's work (ODD section 7.6): capability first, quality that
+#: customers see, cost first
+WORKLOADS = ("complex", "customer", "commodity")
+Workload = Literal["complex", "customer", "commodity"]
 BUSINESS_MODELS: Final = ("api", "platform", "hardware", "cloud", "startup")
 BusinessModel = Literal["api", "platform", "hardware", "cloud", "startup"]
 

@@ -42,7 +42,7 @@ def test_developer_kernel_is_bit_identical_on_one_and_two_threads():
 def test_enterprise_kernel_is_bit_identical_on_one_and_two_threads():
     runs = []
     for threads in (1, 2):
-        a = enterprise_inputs(3, 50_000, 8, 20)
+        a = enterprise_inputs(3, 50_000, 8, 20, 3, 6)
         with_threads(threads, lambda a=a: ek.enterprise_step(*a.values(), seed_key(9), 4))
         runs.append(a["choice"])
     np.testing.assert_array_equal(runs[0], runs[1])

@@ -62,23 +62,29 @@ def test_developer_step_matches_twin(seed, n, g, m, fam, month, run_seed):
         np.testing.assert_array_equal(x, y)
 
 
-def enterprise_inputs(seed, n, c, m):
+def enterprise_inputs(seed, n, c, m, k=2, slots=None):
+    """Generated inputs of enterprise_step: `k` workload classes over `slots` use cases."""
     r = np.random.default_rng(seed)
-    volume = r.lognormal(2, 2, (n, 2))
-    volume[r.random(n) < 0.3, 0] = 0.0
+    slots = k if slots is None else slots
+    volume = r.lognormal(2, 2, (n, slots))
+    volume[r.random((n, slots)) < 0.2] = 0.0
     api = np.where(r.random((c, m)) < 0.3, np.inf, r.random((c, m)) * 20)
     host = np.where(r.random((c, m)) < 0.5, np.inf, r.random((c, m)) * 3)
+    slot_class = np.sort(np.concatenate([np.arange(k), r.integers(0, k, slots - k)]))
     return dict(
-        choice=r.integers(-1, m, (n, 2)).astype(np.int16),
+        choice=r.integers(-1, m, (n, slots)).astype(np.int16),
         cls=r.integers(0, c, n).astype(np.int16),
         volume=volume,
+        slot_class=slot_class.astype(np.int8),
         adopt_prob=float(r.random()),
         review_prob=float(r.random()),
-        base_util=r.normal(0, 3, (c, 2, m)),
+        base_util=r.normal(0, 3, (c, k, m)),
         api_cost=api,
         host_cost=host,
-        fixed_usd=float(r.random() * 1e5),
-        alpha=r.random(2),
+        is_open=r.random(m) < 0.5,
+        fixed_usd=r.random(n) * 1e5,
+        service_usd=r.random(slots) * 300 * (r.random() < 0.8),
+        alpha=r.random(k),
         switch_cost=float(r.random()),
         temperature=float(0.05 + r.random()),
     )
@@ -90,19 +96,22 @@ def enterprise_inputs(seed, n, c, m):
     n=st.integers(1, 300),
     c=st.integers(1, 6),
     m=st.integers(1, 10),
+    k=st.integers(1, 3),
+    extra=st.integers(0, 5),
     month=st.integers(0, 500),
     run_seed=st.integers(0, 2**63 - 1),
 )
-def test_enterprise_step_matches_twin(seed, n, c, m, month, run_seed):
-    a = enterprise_inputs(seed, n, c, m)
+def test_enterprise_step_matches_twin(seed, n, c, m, k, extra, month, run_seed):
+    a = enterprise_inputs(seed, n, c, m, k, k + extra)
     b = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in a.items()}
     key = seed_key(run_seed)
     ek.enterprise_step(*a.values(), key, np.int64(month))
     ref.enterprise_step(*b.values(), key, month)
     np.testing.assert_array_equal(a["choice"], b["choice"])
-    is_open = np.random.default_rng(seed).random(m) < 0.5
-    fast = ek.enterprise_tally(a["choice"], a["volume"], is_open, m)
-    slow = ref.enterprise_tally(b["choice"], b["volume"], is_open, m)
+    r = np.random.default_rng(seed)
+    is_open, family_of = r.random(m) < 0.5, r.integers(0, 4, m).astype(np.int16)
+    fast = ek.enterprise_tally(a["choice"], a["volume"], is_open, family_of, m, 4)
+    slow = ref.enterprise_tally(b["choice"], b["volume"], is_open, family_of, m, 4)
     for x, y in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(x, y)
 
@@ -121,7 +130,7 @@ def test_kernels_match_twins_across_several_blocks(seed, month, run_seed):
     ref.developer_step(*b.values(), key, key, month)
     np.testing.assert_array_equal(a["offer"], b["offer"])
     np.testing.assert_array_equal(a["finetune"], b["finetune"])
-    e = enterprise_inputs(seed, n, 5, 9)
+    e = enterprise_inputs(seed, n, 5, 9, 3, 6)
     f = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in e.items()}
     ek.enterprise_step(*e.values(), key, np.int64(month))
     ref.enterprise_step(*f.values(), key, month)

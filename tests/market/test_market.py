@@ -84,13 +84,15 @@ def test_routing_question_one_allows_only_self_hosted_open_weights():
     barred = np.zeros((4, 3, 4), bool)
     base, api, host = routing_arrays(ent, menu, 25.0, barred, np.zeros(4))
     f = ClassFeatures.all_classes()
-    assert base.shape == (N_CLASSES, 2, 3)
+    assert base.shape == (N_CLASSES, len(ent.workloads), 3)
     assert np.isinf(api[f.residency]).all()
     assert np.isinf(host[:, 0]).all() and np.isfinite(host[:, 1:]).all()
     assert np.isfinite(api[~f.residency]).all()
     c = class_index(np.array([2]), np.array([0]), np.array([0]), np.array([1]), np.array([1]))[0]
     assert base[c, 0, 1] - base[c, 0, 0] == pytest.approx(
-        ent.beta_capability_complex * -0.5 + ent.finetune_bonus_open - ent.compliance_bonus_closed
+        ent.workloads[0].beta_capability * -0.5
+        + ent.finetune_bonus_open
+        - ent.compliance_bonus_closed
     )
     assert api[c, 1] == pytest.approx(1.0 + ent.wrapper_cost)
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from openness.kernels.fastexp import py_exp_neg
 from openness.kernels.rng import (
+    SALT_USE_CASES,
     STREAM_CHOICE,
     STREAM_CHOICE2,
     STREAM_EVENT,
@@ -257,13 +258,33 @@ def _unit_cost(api, host, fixed_usd, volume):
     return api if api < selfhost else selfhost
 
 
+def use_case_key(seed_key: int, month: int, slot: int) -> int:
+    if slot < 2:
+        return py_stream_key(int(seed_key), int(month), (STREAM_CHOICE, STREAM_CHOICE2)[slot])
+    salted = int(seed_key) ^ (int(SALT_USE_CASES) + slot)
+    return py_stream_key(salted, int(month), STREAM_CHOICE)
+
+
 def route_workload(
-    base, api_cost, host_cost, fixed_usd, volume_mtok, current, alpha, switch_cost, temperature, u
+    base,
+    api_cost,
+    host_cost,
+    is_open,
+    fixed_usd,
+    service_usd,
+    volume_mtok,
+    current,
+    alpha,
+    switch_cost,
+    temperature,
+    u,
 ) -> int:
     values = {}
     for o in range(len(base)):
         cost = _unit_cost(float(api_cost[o]), float(host_cost[o]), fixed_usd, float(volume_mtok))
         if cost < math.inf:
+            if is_open[o]:
+                cost = cost + service_usd / float(volume_mtok)
             v = float(base[o]) - alpha * cost
             if o != current:
                 v = v - switch_cost
@@ -291,28 +312,29 @@ def enterprise_step(
     choice,
     cls,
     volume,
+    slot_class,
     adopt_prob,
     review_prob,
     base_util,
     api_cost,
     host_cost,
+    is_open,
     fixed_usd,
+    service_usd,
     alpha,
     switch_cost,
     temperature,
     seed_key,
     month,
 ):
+    slots = choice.shape[1]
     k_event = py_stream_key(int(seed_key), int(month), STREAM_EVENT)
-    keys = (
-        py_stream_key(int(seed_key), int(month), STREAM_CHOICE),
-        py_stream_key(int(seed_key), int(month), STREAM_CHOICE2),
-    )
+    keys = [use_case_key(int(seed_key), int(month), s) for s in range(slots)]
     for i in range(len(cls)):
         c = int(cls[i])
         u = py_uniform(k_event, i)
-        current = [int(choice[i, 0]), int(choice[i, 1])]
-        if current[0] < 0 and current[1] < 0:
+        current = [int(choice[i, s]) for s in range(slots)]
+        if all(o < 0 for o in current):
             decide = u < adopt_prob
         else:
             decide = u < review_prob
@@ -321,45 +343,54 @@ def enterprise_step(
                     decide = True
         if not decide:
             continue
-        for w in range(2):
-            if volume[i, w] > 0.0:
-                choice[i, w] = route_workload(
-                    base_util[c, w],
+        for s in range(slots):
+            if volume[i, s] > 0.0:
+                k = int(slot_class[s])
+                choice[i, s] = route_workload(
+                    base_util[c, k],
                     api_cost[c],
                     host_cost[c],
-                    fixed_usd,
-                    volume[i, w],
-                    current[w],
-                    float(alpha[w]),
+                    is_open,
+                    float(fixed_usd[i]),
+                    float(service_usd[s]),
+                    volume[i, s],
+                    current[s],
+                    float(alpha[k]),
                     switch_cost,
                     temperature,
-                    py_uniform(keys[w], i),
+                    py_uniform(keys[s], i),
                 )
 
 
-def enterprise_tally(choice, volume, is_open, n_offers):
+def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
+    slots = choice.shape[1]
     tokens = np.zeros(n_offers, dtype=np.float64)
     users = np.zeros(n_offers, dtype=np.int64)
     modes = np.zeros(3, dtype=np.int64)
+    families = np.zeros(slots + 1, dtype=np.int64)
     open_tokens = total_tokens = 0.0
     for i in range(len(choice)):
         kinds = set()
-        for w in range(2):
-            o = int(choice[i, w])
+        fams = set()
+        for s in range(slots):
+            o = int(choice[i, s])
             if o >= 0:
-                tokens[o] += volume[i, w]
+                tokens[o] += volume[i, s]
                 users[o] += 1
-                total_tokens += volume[i, w]
+                total_tokens += volume[i, s]
                 kinds.add(bool(is_open[o]))
+                fams.add(int(family_of[o]))
                 if is_open[o]:
-                    open_tokens += volume[i, w]
+                    open_tokens += volume[i, s]
         if kinds == {True, False}:
             modes[2] += 1
         elif kinds == {True}:
             modes[1] += 1
         elif kinds == {False}:
             modes[0] += 1
-    return tokens, users, modes, open_tokens, total_tokens
+        if fams:
+            families[len(fams)] += 1
+    return tokens, users, modes, open_tokens, total_tokens, families
 
 
 def floor_step(offer, review_prob, seed_key, month, n_offers):

@@ -36,6 +36,9 @@ SALT_ENTERPRISES = np.uint64(0x5EED_E17E)
 SALT_LABS = np.uint64(0x1AB5)
 SALT_SEEDING = np.uint64(0x1417)
 SALT_TRIALS = np.uint64(0x7E1A15)  # developers trying new releases (developer_trials)
+#: an enterprise's third and later use cases: their choice streams are keyed with this salt
+#: plus the use case's position (the first two use the two choice streams)
+SALT_USE_CASES = np.uint64(0x05E_CA5E_0000)
 
 _MASK = (1 << 64) - 1
 

@@ -1,13 +1,16 @@
 """Enterprise routing: the decision framework of document 002 folded into per-class arrays.
 
 An enterprise's decision class is (sector, jurisdiction, residency need, fine-tuning need,
-compliance need). For each class c, workload w (complex, commodity) and offer o:
+compliance need). For each class c, workload class w (complex, customer-facing, commodity:
+`enterprises.workloads`) and offer o:
 
   Q1 data must stay in-house   -> only self-hosted open weights are allowed (api = host = inf
                                   for everything else)
   Q2 fine-tuning on private data -> open weights get `finetune_bonus_open`
-  Q3 cost at scale             -> cost of ownership, per enterprise in the kernel:
-                                  min(API price, self-host marginal + fixed / volume)
+  Q3 cost at scale             -> cost of ownership, per use case in the kernel:
+                                  min(API price, self-host marginal + fixed / volume),
+                                  plus service / volume on open weights (the work a closed
+                                  API's platform does for its buyer)
   Q4 maximum capability        -> capability weight beta_w, large for complex work
   Q5 compliance features       -> closed APIs get `compliance_bonus_closed`; open weights need
                                   an enterprise wrapper that adds `wrapper_cost` $/Mtok
@@ -29,6 +32,34 @@ from openness.scenario.schema import Enterprises
 N_SECTORS = len(SECTOR_CODES)
 N_JURISDICTIONS = len(JURISDICTION_CODES)
 N_CLASSES = N_SECTORS * N_JURISDICTIONS * 8
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """An enterprise's use cases: the slots of its choice row, each in a workload class."""
+
+    names: tuple[str, ...]  # the workload classes, in scenario order
+    per_class: np.ndarray  # int64[K] use cases of each class
+    slot_class: np.ndarray  # int8[S] workload class of each use case
+    service_usd: np.ndarray  # float64[K] $/month per use case of a closed API's service
+
+    @classmethod
+    def of(cls, ent: Enterprises) -> UseCases:
+        per_class = np.array([w.use_cases for w in ent.workloads], dtype=np.int64)
+        return cls(
+            names=tuple(w.name for w in ent.workloads),
+            per_class=per_class,
+            slot_class=np.repeat(np.arange(len(per_class)), per_class).astype(np.int8),
+            service_usd=np.array([w.closed_service_usd for w in ent.workloads], dtype=float),
+        )
+
+    @property
+    def slots(self) -> int:
+        return int(self.slot_class.shape[0])
+
+    def index(self, name: str) -> int | None:
+        """The position of workload class `name`, or None if the scenario has none."""
+        return self.names.index(name) if name in self.names else None
 
 
 @dataclass(frozen=True)
@@ -64,7 +95,7 @@ def routing_arrays(
     barred: np.ndarray,
     transparency_bonus: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(base_util[C, 2, M], api_cost[C, M], host_cost[C, M]) for the enterprise kernel.
+    """(base_util[C, K, M], api_cost[C, M], host_cost[C, M]) for the enterprise kernel.
 
     barred[j, s, origin]: procurement restriction; transparency_bonus[j]: utility for open,
     transparent models for compliance-bound enterprises in jurisdiction j.
@@ -78,10 +109,7 @@ def routing_arrays(
         + ent.compliance_bonus_closed * comp * ~is_open
         + transparency_bonus[f.jurisdiction][:, None] * comp * is_open * offers.transparent[None, :]
     )
-    base = np.stack(
-        [ent.beta_capability_complex * cap + shared, ent.beta_capability_commodity * cap + shared],
-        axis=1,
-    )
+    base = np.stack([w.beta_capability * cap + shared for w in ent.workloads], axis=1)
     origin_barred = barred[f.jurisdiction[:, None], f.sector[:, None], offers.origin[None, :]]
     allowed = offers.available[None, :] & ~origin_barred
     wrapper = ent.wrapper_cost * comp * is_open
@@ -93,42 +121,42 @@ def routing_arrays(
 
 
 def price_coefficients(ent: Enterprises, scale: float = 1.0) -> np.ndarray:
-    """Disutility per $/Mtok of complex and commodity work, times this month's price scale
-    (the going rate, ODD section 7.4): the same for the kernel and for the labs' view."""
-    return scale * np.array([ent.alpha_cost_complex, ent.alpha_cost_commodity])
+    """Disutility per $/Mtok of each workload class, times this month's price scale (the
+    going rate, ODD section 7.4): the same for the kernel and for the labs' view."""
+    return scale * np.array([w.alpha_cost for w in ent.workloads])
 
 
 @dataclass(frozen=True)
 class EnterpriseMarket:
     """The enterprise demand labs see when they set prices and weigh strategies: the long-run
-    logit of each decision class's typical member over the offers (no switching cost), scaled
-    to the real token volume and number of workloads of the adopting enterprises."""
+    logit of each decision class's typical member over the offers (no switching cost), one
+    typical use case per workload class, scaled to the real token volume and number of
+    workloads of the adopting enterprises. It prices a use case as the kernel does: the
+    fixed cost of self-hosting and the service cost of open weights spread over its volume."""
 
     config: Enterprises
     barred: np.ndarray  # [J, S, origins] procurement restrictions in force
     transparency_bonus: np.ndarray  # [J]
-    typical_volume: np.ndarray  # [C, 2] Mtok/month of a member with that work
-    class_tokens: np.ndarray  # [C, 2] real Mtok/month of adopters
-    class_workloads: np.ndarray  # [C, 2] real number of adopters' workloads
+    typical_volume: np.ndarray  # [C, K] Mtok/month of a typical member's use case
+    typical_fixed: np.ndarray  # [C] $/month fixed cost of self-hosting for a typical member
+    class_tokens: np.ndarray  # [C, K] real Mtok/month of adopters
+    class_workloads: np.ndarray  # [C, K] real number of adopters with work of the class
     price_scale: float = 1.0  # factor on the price coefficients (the going rate)
 
     @property
     def alpha(self) -> np.ndarray:
         return price_coefficients(self.config, self.price_scale)
 
-    @property
-    def fixed_usd(self) -> float:
-        return self.config.selfhost_fixed * 1e6
-
     def shares(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray]:
-        """(shares[C, 2, M], via_api[C, 2, M]) at the offers' prices: logit shares, and
+        """(shares[C, K, M], via_api[C, K, M]) at the offers' prices: logit shares, and
         whether the API is a typical member's cheaper way to run each offer."""
         base, api, host = routing_arrays(
             self.config, offers, frontier, self.barred, self.transparency_bonus
         )
         vol = np.maximum(self.typical_volume, 1e-12)[:, :, None]
-        selfhost = host[:, None, :] + self.fixed_usd / vol
-        cost = np.minimum(api[:, None, :], selfhost)
+        selfhost = host[:, None, :] + self.typical_fixed[:, None, None] / vol
+        service = UseCases.of(self.config).service_usd[None, :, None] / vol
+        cost = np.minimum(api[:, None, :], selfhost) + service * offers.is_open[None, None, :]
         with np.errstate(invalid="ignore"):
             v = (base - self.alpha[None, :, None] * cost) / self.config.temperature
         v = np.where(np.isfinite(cost), v, -np.inf)

@@ -76,7 +76,16 @@ WORLD = _table(
             "ent_hybrid_share_dual",
             "share",
             "Hybrid share among dual-workload enterprises",
-            "hybrid share among adopters with both complex and commodity work",
+            "share using open and closed models at once among adopters routing work of two or "
+            "more classes (complex, customer-facing, commodity)",
+            "",
+        ),
+        (
+            "ent_three_family_share",
+            "share",
+            "Enterprises using three or more families",
+            "share of adopting enterprises whose use cases run on models of three or more "
+            "families (a family is one lab's models, open and closed)",
             "",
         ),
         (
@@ -259,14 +268,14 @@ WORLD = _table(
             "share",
             "Complex work on open weights",
             "share of the complex work of enterprises with no need served by open weights (E1, Q4: maximum capability)",
-            "",
+            "the scenario's enterprises have no complex work class",
         ),
         (
             "ent_open_share_tokens_commodity",
             "share",
             "Commodity work on open weights",
             "share of the commodity work of enterprises with no need served by open weights",
-            "",
+            "the scenario's enterprises have no commodity work class",
         ),
     ],
 )

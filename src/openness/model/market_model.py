@@ -286,6 +286,7 @@ class OpennessModel(mesa.Model):
             policy.barred,
             policy.transparency_bonus,
             typical_volume=ent.class_typical_volume * self.usage(t),
+            typical_fixed=ent.class_typical_fixed,
             class_tokens=ent.class_volume * self.usage(t) * self.ent_weight * adopted,
             class_workloads=ent.class_workloads * self.ent_weight * adopted,
             price_scale=self.price_sensitivity(),
@@ -361,9 +362,9 @@ class OpennessModel(mesa.Model):
         dev_key, ent_key = self.seed_key, self.seed_key ^ SALT_ENTERPRISES
         if t == 0:
             self.developers.seed_adoption(offers, exp_util, dev_key ^ SALT_SEEDING, dev_key)
-            self.enterprises.seed_adoption(base, api, host, ent_key ^ SALT_SEEDING)
+            self.enterprises.seed_adoption(offers, base, api, host, ent_key ^ SALT_SEEDING)
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
-            self.ent_adopted = float(np.mean(self.enterprises.choice[:, 1] >= 0))
+            self.ent_adopted = float(np.mean(self.enterprises.adopted))
         dev = self.developers.step(
             offers, exp_util, self.dev_adopted, dev_key, t, self.release_attention(t, offers)
         )

@@ -21,8 +21,8 @@ from openness.kernels import (
 )
 from openness.kernels.rng import SALT_TRIALS
 from openness.market.demand import Tastes
-from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
-from openness.market.routing import N_CLASSES, class_index, price_coefficients
+from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, SLOTS, Offers
+from openness.market.routing import N_CLASSES, UseCases, class_index, price_coefficients
 from openness.scenario.schema import DeveloperSegment, Enterprises
 
 
@@ -234,19 +234,21 @@ class DeveloperPopulation:
 @dataclass
 class EnterpriseTally:
     tokens_mtok: np.ndarray  # float64[M] (simulated enterprises, this month's volumes)
-    users: np.ndarray  # int64[M] workloads per offer
+    users: np.ndarray  # int64[M] use cases per offer
     modes: np.ndarray  # int64[3] closed, open, hybrid enterprises
     open_tokens: float
     total_tokens: float
     adopted: int
-    hybrid_among_dual: float  # share hybrid among adopters with both kinds of work
+    hybrid_among_dual: float  # share hybrid among adopters routing two or more work classes
+    families: np.ndarray  # int64[S + 1] adopters by the number of families they use
 
 
 class EnterprisePopulation:
-    """Enterprises: sector, jurisdiction, needs, complex and commodity volumes, routing."""
+    """Enterprises: sector, jurisdiction, needs, the volume of each use case, routing."""
 
     def __init__(self, config: Enterprises, n: int, rng: np.random.Generator):
         self.config = config
+        self.use_cases = UseCases.of(config)
         sectors = config.sectors
         w = np.array([s.weight for s in sectors])
         pick = rng.choice(len(sectors), size=n, p=w / w.sum())
@@ -272,25 +274,58 @@ class EnterprisePopulation:
             self.finetune_need.astype(int),
             self.compliance.astype(int),
         ).astype(np.int16)
-        lognormal = lambda median: median * np.exp(config.volume_sigma * rng.standard_normal(n))  # noqa: E731
-        complex_ = lognormal(config.complex_volume_median_mtok)
-        complex_[rng.random(n) < config.complex_share_zero] = 0.0
-        self.volume = np.stack([complex_, lognormal(config.commodity_volume_median_mtok)], axis=1)
+        work = self._class_volumes(rng, n)  # [E, K]
+        self.volume = (work / self.use_cases.per_class)[:, self.use_cases.slot_class]
+        size = work.sum(axis=1)
+        median = float(np.median(size))
+        self._median_size = median if median > 0 else 1.0
+        self.fixed_usd = self.fixed_cost(size)
         self.need_group = self._need_groups()
-        # (group, workload) of each entry of volume.ravel(): what the E1 shares add up by
-        self._need_key = (self.need_group[:, None].astype(np.intp) * 2 + np.arange(2)).ravel()
-        self.choice = np.full((n, 2), -1, dtype=np.int16)
-        # per decision class and workload: total volume, and the volume of a typical member
-        # with that work (what spreads the fixed cost of self-hosting) - the pricing demand
-        total = np.zeros((N_CLASSES, 2))
-        with_work = np.zeros((N_CLASSES, 2))
-        np.add.at(total, self.cls, self.volume)
-        np.add.at(with_work, self.cls, (self.volume > 0).astype(float))
+        # (group, workload class) of each entry of volume.ravel(): what E1 shares add up by
+        k = len(self.use_cases.per_class)
+        self._need_key = (
+            self.need_group[:, None].astype(np.intp) * k + self.use_cases.slot_class
+        ).ravel()
+        self.choice = np.full((n, self.use_cases.slots), -1, dtype=np.int16)
+        self._class_demand(work)
+
+    def _class_volumes(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Mtok/month of each enterprise's work of each class: log-normal, none for the
+        class's `share_zero` (drawn class by class, the volume first)."""
+        c = self.config
+        columns = []
+        for w in c.workloads:
+            v = w.volume_median_mtok * np.exp(c.volume_sigma * rng.standard_normal(n))
+            if w.share_zero > 0:
+                v[rng.random(n) < w.share_zero] = 0.0
+            columns.append(v)
+        return np.stack(columns, axis=1)
+
+    def fixed_cost(self, size: np.ndarray) -> np.ndarray:
+        """$/month fixed cost of self-hosting one use case for enterprises of total volume
+        `size`: `selfhost_fixed` at the population's median, scaling to the power
+        `selfhost_size_exponent` (0: the same for every enterprise)."""
+        c = self.config
+        return c.selfhost_fixed * 1e6 * np.power(size / self._median_size, c.selfhost_size_exponent)
+
+    def _class_demand(self, work: np.ndarray) -> None:
+        """Per decision class and workload class: total volume, the number of members with
+        that work, the volume of a typical member's use case, and the fixed cost of
+        self-hosting of the class's typical member (at its mean total volume): the demand
+        the labs price against (`routing.EnterpriseMarket`)."""
+        k = work.shape[1]
+        total = np.zeros((N_CLASSES, k))
+        with_work = np.zeros((N_CLASSES, k))
+        np.add.at(total, self.cls, work)
+        np.add.at(with_work, self.cls, (work > 0).astype(float))
         self.class_volume = total
         self.class_workloads = with_work
-        self.class_typical_volume = np.divide(
-            total, with_work, out=np.zeros_like(total), where=with_work > 0
-        )
+        per_member = np.divide(total, with_work, out=np.zeros_like(total), where=with_work > 0)
+        self.class_typical_volume = per_member / self.use_cases.per_class
+        members = np.bincount(self.cls, minlength=N_CLASSES).astype(float)
+        size = np.bincount(self.cls, weights=work.sum(axis=1), minlength=N_CLASSES)
+        mean_size = np.divide(size, members, out=np.zeros_like(size), where=members > 0)
+        self.class_typical_fixed = self.fixed_cost(mean_size)
 
     #: the groups of document 002's decision questions (E1) that the reports compare
     NEED_GROUPS = ("residency", "finetune", "compliance", "small", "mid", "large", "other")
@@ -318,14 +353,15 @@ class EnterprisePopulation:
         return group
 
     def open_token_shares_by_need(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(open, routed) tokens per NEED_GROUPS entry and workload (complex, commodity), at
-        the base volumes (usage scales all alike); workloads not yet routed count for neither."""
+        """(open, routed) tokens per NEED_GROUPS entry and workload class, at the base volumes
+        (usage scales all alike); use cases not yet routed count for neither."""
         routed = self.volume * (self.choice >= 0)
         opened = routed * is_open[np.maximum(self.choice, 0)]
-        size = len(self.NEED_GROUPS) * 2
+        k = len(self.use_cases.per_class)
+        size = len(self.NEED_GROUPS) * k
         total = np.bincount(self._need_key, weights=routed.ravel(), minlength=size)
         open_ = np.bincount(self._need_key, weights=opened.ravel(), minlength=size)
-        return open_.reshape(-1, 2), total.reshape(-1, 2)
+        return open_.reshape(-1, k), total.reshape(-1, k)
 
     @property
     def size(self) -> int:
@@ -334,7 +370,7 @@ class EnterprisePopulation:
     def group(
         self, jurisdiction: str, sector: str | None = None, compliance: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Indices and (complex, commodity) volumes of the enterprises of `jurisdiction` (and
+        """Indices and use-case volumes of the enterprises of `jurisdiction` (and
         `sector`, and with compliance needs). Both are fixed for a run, so found once: a
         gather from a million enterprises every month is what a report must not pay."""
         key = (jurisdiction, sector, compliance)
@@ -350,6 +386,7 @@ class EnterprisePopulation:
 
     def seed_adoption(
         self,
+        offers: Offers,
         base_util: np.ndarray,
         api_cost: np.ndarray,
         host_cost: np.ndarray,
@@ -357,6 +394,7 @@ class EnterprisePopulation:
     ) -> None:
         """Enterprises already using AI at the start route their work from the logit."""
         self._advance(
+            offers.is_open,
             base_util,
             api_cost,
             host_cost,
@@ -383,6 +421,7 @@ class EnterprisePopulation:
         volume = self.volume * usage
         adopt = float(bass_hazard(c.bass_p, c.bass_q, adopted_fraction))
         self._advance(
+            offers.is_open,
             base_util,
             api_cost,
             host_cost,
@@ -393,21 +432,54 @@ class EnterprisePopulation:
             month,
             price_scale,
         )
-        tokens, users, modes, open_tok, total_tok = enterprise_tally(
-            self.choice, volume, offers.is_open, offers.size
+        tokens, users, modes, open_tok, total_tok, families = enterprise_tally(
+            self.choice,
+            volume,
+            offers.is_open,
+            self.family_of(offers),
+            offers.size,
+            offers.size // SLOTS,
         )
-        dual = (self.choice[:, 0] >= 0) & (self.choice[:, 1] >= 0)
-        hybrid_dual = 0.0
-        if dual.any():
-            o = offers.is_open
-            mixed = o[self.choice[dual, 0]] != o[self.choice[dual, 1]]
-            hybrid_dual = float(mixed.mean())
         return EnterpriseTally(
-            tokens, users, modes, float(open_tok), float(total_tok), int(modes.sum()), hybrid_dual
+            tokens,
+            users,
+            modes,
+            float(open_tok),
+            float(total_tok),
+            int(modes.sum()),
+            self._hybrid_among_dual(offers.is_open),
+            families,
         )
+
+    @staticmethod
+    def family_of(offers: Offers) -> np.ndarray:
+        """The family (lab) of each offer: offers are laid out SLOTS per lab."""
+        return (np.arange(offers.size) // SLOTS).astype(np.int16)
+
+    @property
+    def adopted(self) -> np.ndarray:
+        """Whether each enterprise routes any use case."""
+        return np.asarray((self.choice >= 0).any(axis=1))
+
+    def _hybrid_among_dual(self, is_open: np.ndarray) -> float:
+        """The share using open and closed models at once among adopters routing work of two
+        or more classes (with two classes of one use case each: those routing both)."""
+        routed = self.choice >= 0
+        k = len(self.use_cases.per_class)
+        by_class = np.zeros((self.size, k), dtype=bool)
+        for j in range(k):
+            by_class[:, j] = routed[:, self.use_cases.slot_class == j].any(axis=1)
+        dual = by_class.sum(axis=1) >= 2
+        if not dual.any():
+            return 0.0
+        opened = is_open[np.maximum(self.choice[dual], 0)]
+        any_open = (opened & routed[dual]).any(axis=1)
+        any_closed = (~opened & routed[dual]).any(axis=1)
+        return float((any_open & any_closed).mean())
 
     def _advance(
         self,
+        is_open,
         base_util,
         api_cost,
         host_cost,
@@ -423,12 +495,15 @@ class EnterprisePopulation:
             self.choice,
             self.cls,
             volume,
+            self.use_cases.slot_class,
             adopt,
             review,
             base_util,
             api_cost,
             host_cost,
-            c.selfhost_fixed * 1e6,
+            is_open,
+            self.fixed_usd,
+            self.use_cases.service_usd[self.use_cases.slot_class],
             price_coefficients(c, price_scale),
             c.switch_cost,
             c.temperature,

@@ -109,6 +109,7 @@ def world_record(
         "ent_closed_share_count": _share(ent.modes[0], ent.adopted),
         "ent_hybrid_share_count": _share(ent.modes[2], ent.adopted),
         "ent_hybrid_share_dual": ent.hybrid_among_dual,
+        "ent_three_family_share": _share(ent.families[3:].sum(), ent.adopted),
         "ent_open_share_tokens": _share(ent.open_tokens, ent.total_tokens),
         "n_frontier_open": int(sum(n_open)),
         "n_major_frontier_open": int(
@@ -158,11 +159,16 @@ def _need_shares(model: MarketState, offers: Offers) -> dict:
         "large": g["large"],
         "small": g["small"],
     }
-    groups |= {work: (none, w) for w, work in enumerate(("complex", "commodity"))}
-    return {
+    shares = {
         f"ent_open_share_tokens_{name}": _share(open_[at].sum(), total[at].sum())
         for name, at in groups.items()
     }
+    for work in ("complex", "commodity"):
+        w = ents.use_cases.index(work)
+        shares[f"ent_open_share_tokens_{work}"] = (
+            math.nan if w is None else _share(open_[none, w].sum(), total[none, w].sum())
+        )
+    return shares
 
 
 def _release_trial_share(

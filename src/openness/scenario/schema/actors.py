@@ -29,6 +29,7 @@ from openness.vocabulary import (
     Origin,
     Sector,
     Strategy,
+    Workload,
 )
 
 
@@ -135,6 +136,49 @@ class EnterpriseSector(Strict):
     compliance_prob: Share = Field(description="share that needs compliance features (Q5)")
 
 
+class EnterpriseWorkload(Strict):
+    """One class of an enterprise's work, split into `use_cases` routed one by one."""
+
+    name: Workload
+    share_zero: Share = Field(0.0, description="share of enterprises with none of this work")
+    volume_median_mtok: Annotated[float, Field(ge=1e-3, le=1e9)] = Field(
+        description="median Mtok/month of an enterprise's work of this class (log-normal)"
+    )
+    beta_capability: Coef = Field(description="utility per OOM of capability (Q4)")
+    alpha_cost: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        description="disutility per $/Mtok at the reference going rate"
+    )
+    use_cases: Annotated[int, Field(ge=1, le=4)] = Field(
+        1, description="use cases the class's volume is split between, each routed by itself"
+    )
+    closed_service_usd: Annotated[float, Field(ge=0.0, le=1e7)] = Field(
+        0.0,
+        description="$/month per use case of the work a closed API's platform does for its "
+        "buyer (support, service levels, certifications, tools), which open weights leave "
+        "to the enterprise",
+    )
+
+
+#: the former two classes: what an `[enterprises]` table without `workloads` gets
+def _default_workloads() -> list[EnterpriseWorkload]:
+    return [
+        EnterpriseWorkload(
+            name="complex",
+            share_zero=0.2,
+            volume_median_mtok=50.0,
+            beta_capability=4.0,
+            alpha_cost=0.05,
+        ),
+        EnterpriseWorkload(
+            name="commodity", volume_median_mtok=500.0, beta_capability=0.5, alpha_cost=0.3
+        ),
+    ]
+
+
+#: most use cases one enterprise routes (the width of its choice array)
+MAX_USE_CASES = 8
+
+
 class Enterprises(Strict):
     sectors: list[EnterpriseSector]
     jurisdiction_weights: dict[Jurisdiction, NonNeg] = Field(
@@ -144,25 +188,22 @@ class Enterprises(Strict):
     bass_p: Share = 0.01
     bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.12
     review_rate: Share = 0.05
-    complex_share_zero: Share = Field(0.2, description="share with no complex work")
-    complex_volume_median_mtok: Annotated[float, Field(ge=1e-3, le=1e9)] = 50.0
-    commodity_volume_median_mtok: Annotated[float, Field(ge=1e-3, le=1e9)] = 500.0
+    workloads: list[EnterpriseWorkload] = Field(default_factory=_default_workloads)
     volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.5
-    beta_capability_complex: Coef = Field(4.0, description="utility per OOM, complex work (Q4)")
-    beta_capability_commodity: Coef = Field(0.5, description="utility per OOM, commodity work")
-    alpha_cost_complex: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
-        0.05, description="disutility per $/Mtok, complex work"
-    )
-    alpha_cost_commodity: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
-        0.3, description="disutility per $/Mtok, commodity"
-    )
     finetune_bonus_open: Coef = Field(1.0, description="preference for open when tuning (Q2)")
     compliance_bonus_closed: Coef = Field(1.0, description="compliance features of APIs (Q5)")
     wrapper_cost: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
         0.5, description="$/Mtok of an enterprise wrapper for open (Q5)"
     )
     selfhost_fixed: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
-        0.05, description="$M/month fixed cost of self-hosting"
+        0.05,
+        description="$M/month fixed cost of a self-hosted use case, for an enterprise of "
+        "median total volume",
+    )
+    selfhost_size_exponent: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.0,
+        description="elasticity of the fixed cost of self-hosting to the enterprise's total "
+        "volume (0: the same for every enterprise)",
     )
     selfhost_cost_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
         0.7, description="self-hosted marginal / serving cost"
@@ -182,5 +223,12 @@ class Enterprises(Strict):
             problems.add("sectors", "needs at least one sector")
         if sum(self.jurisdiction_weights.values()) <= 0:
             problems.add("jurisdiction_weights", "the weights must add up to more than 0")
+        work = [w.name for w in self.workloads]
+        if len(set(work)) != len(work):
+            problems.add("workloads", "each workload class may appear once")
+        if not work:
+            problems.add("workloads", "needs at least one workload class")
+        if sum(w.use_cases for w in self.workloads) > MAX_USE_CASES:
+            problems.add("workloads", f"at most {MAX_USE_CASES} use cases in all")
         problems.raise_any()
         return self
