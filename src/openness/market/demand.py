@@ -38,6 +38,7 @@ class Tastes:
     beta_network: np.ndarray
     licence_fit: np.ndarray  # float64[G, 4], by licence code
     family_nest: float = 1.0  # nested-logit parameter of a family's offers (1 = plain logit)
+    secondary_share: np.ndarray | None = None  # float64[G], tokens on a secondary model
 
     @classmethod
     def from_segments(cls, segments: list[DeveloperSegment], family_nest: float = 1.0) -> Tastes:
@@ -60,6 +61,7 @@ class Tastes:
             arr("beta_network"),
             fit,
             family_nest,
+            arr("secondary_share"),
         )
 
     def with_price_scale(self, scale: float) -> Tastes:
@@ -122,3 +124,63 @@ def logit_shares(v: np.ndarray) -> np.ndarray:
     e = exp_utility(v)
     total = e.sum(axis=1, keepdims=True)
     return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+
+
+@dataclass(frozen=True)
+class DeveloperDemand:
+    """Developers' demand per segment as the population makes it (ODD section 7.5): each
+    adopter's production model by the logit, and, for the share `holding` of adopters that
+    hold a secondary model, the segment's `secondary_share` of its tokens on a model of
+    another family, picked as the trial rule picks it: offer o against production p with
+    weight r = W_o / (W_o + W_p), normalised over the other families' offers."""
+
+    production: np.ndarray  # [G, M] logit shares of production
+    secondary: np.ndarray  # [G, M] share of the segment's tokens on each secondary
+    moved: np.ndarray  # [G, M] share of the segment's tokens moved off each production
+    secondary_slope: np.ndarray  # [G, M] -d secondary / d own price / alpha, production fixed
+
+    @property
+    def tokens(self) -> np.ndarray:
+        """[G, M] share of each segment's tokens served by each offer (rows sum to 1)."""
+        return self.production - self.moved + self.secondary
+
+    def slope(self, nest: float) -> np.ndarray:
+        """[G, M] -d tokens / d own price / alpha: the production part by the (nested) logit,
+        scaled by what stays on production, plus the secondary part."""
+        kept = np.divide(
+            self.production - self.moved,
+            self.production,
+            out=np.ones_like(self.production),
+            where=self.production > 0,
+        )
+        return own_price_slope(self.production, nest) * kept + self.secondary_slope
+
+
+def developer_demand(
+    tastes: Tastes, offers: Offers, frontier: float, eco_share: np.ndarray, holding: float
+) -> DeveloperDemand:
+    """The developers' demand of `DeveloperDemand` at the offers; `holding` is the share of
+    adopters holding a secondary model. With no secondary (holding or every secondary_share
+    0) it is the production logit exactly."""
+    v = developer_utility(tastes, offers, frontier, eco_share)
+    production = logit_shares(v)
+    share = (
+        np.zeros(len(tastes.weight)) if tastes.secondary_share is None else tastes.secondary_share
+    )
+    carried = share * holding  # [G]
+    zero = np.zeros_like(production)
+    if not np.any(carried > 0):
+        return DeveloperDemand(production, zero, zero, zero)
+    w = exp_utility(v)  # [G, M]
+    family = offers.lab
+    rival = family[:, None] != family[None, :]  # [p, o]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = w[:, None, :] / (w[:, None, :] + w[:, :, None])  # [G, p, o]
+    r = np.where(rival[None] & (w[:, None, :] > 0), np.nan_to_num(r), 0.0)
+    z = r.sum(axis=2, keepdims=True)
+    q = np.divide(r, z, out=np.zeros_like(r), where=z > 0)
+    has_rival = z[:, :, 0] > 0  # [G, p]: a production model with some other family on offer
+    weight = production * carried[:, None]  # [G, p] tokens that move, if they can
+    secondary = np.einsum("gp,gpo->go", weight, q)
+    slope = np.einsum("gp,gpo->go", weight, q * (1.0 - r) * (1.0 - q))
+    return DeveloperDemand(production, secondary, weight * has_rival, slope)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from openness.market import finance
-from openness.market.demand import Tastes, developer_utility, logit_shares
+from openness.market.demand import Tastes, developer_demand
 from openness.market.offers import (
     SLOT_API,
     SLOT_OPEN_FRONTIER,
@@ -130,6 +130,7 @@ class MarketView:
     usage: float = 1.0  # usage per user relative to the start (world.usage_growth_per_year)
     price_level: float = 1.0  # going rate of API tokens over world.reference_price
     capital_market: CapitalMarket | None = None
+    secondary_holding: float = 0.0  # share of adopting developers holding a secondary model
 
 
 def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
@@ -167,9 +168,11 @@ def payoff_terms(
     lead = months_given_away(lab, lab.knowledge) / 12.0
     for k, option in enumerate(STRATEGY_NAMES):
         offers = option_offers(market.offers, lab, option, world)
-        v = developer_utility(market.tastes, offers, market.frontier, market.eco_share)
-        shares = logit_shares(v)
-        dev_tok = (market.tastes.token_weight @ shares) * market.developer_mtok
+        demand = developer_demand(
+            market.tastes, offers, market.frontier, market.eco_share, market.secondary_holding
+        )
+        shares = demand.production  # mind-share follows the family a developer builds on
+        dev_tok = (market.tastes.token_weight @ demand.tokens) * market.developer_mtok
         ent_api, ent_self, ent_workloads = market.enterprises.demand(offers, market.frontier)
         served = dev_tok + ent_api  # tokens bought through an API (the lab's or a host's)
         users = market.tastes.weight @ shares

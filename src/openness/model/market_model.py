@@ -14,10 +14,9 @@ from openness.kernels.rng import SALT_ENTERPRISES, SALT_LABS, SALT_SEEDING
 from openness.market import technology
 from openness.market.demand import (
     Tastes,
+    developer_demand,
     developer_utility,
     exp_utility,
-    logit_shares,
-    own_price_slope,
 )
 from openness.market.offers import (
     LICENCE_CODES,
@@ -82,6 +81,7 @@ class OpennessModel(mesa.Model):
         n_labs = len(self.labs)
         self.eco_share = np.zeros(n_labs)
         self.dev_adopted = 0.0
+        self.dev_secondary_holding = 0.0  # share of adopters holding a secondary model
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
         self.strategy_switches = 0  # announced switches that have taken effect, all labs
@@ -244,15 +244,16 @@ class OpennessModel(mesa.Model):
         token demand of developers and of enterprises bought through APIs."""
         tastes = self.tastes()
         frontier = self.frontier(offers)
-        v = developer_utility(tastes, offers, frontier, self.eco_share)
+        demand = developer_demand(
+            tastes, offers, frontier, self.eco_share, self.dev_secondary_holding
+        )
         extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
-        shares = logit_shares(v)
         markup = best_response_markup(
-            shares,
+            demand.tokens,
             tastes.token_weight * self._developer_mtok(t),
             tastes.alpha_price,
             extra,
-            own_price_slope(shares, tastes.family_nest),
+            demand.slope(tastes.family_nest),
         )
         closed = offers.available & ~offers.is_open
         new = np.where(
@@ -380,6 +381,7 @@ class OpennessModel(mesa.Model):
             self.price_sensitivity(),
         )
         self.dev_adopted = dev.adopted / self.developers.size
+        self.dev_secondary_holding = float(dev.second_counts.sum()) / max(dev.adopted, 1)
         self.ent_adopted = ent.adopted / self.enterprises.size
         family = dev.counts.reshape(len(self.labs), SLOTS).sum(axis=1)
         self.eco_share = family / max(1, dev.adopted)

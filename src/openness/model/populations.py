@@ -453,8 +453,8 @@ class EnterprisePopulation:
 
     @staticmethod
     def family_of(offers: Offers) -> np.ndarray:
-        """The family (lab) of each offer: offers are laid out SLOTS per lab."""
-        return (np.arange(offers.size) // SLOTS).astype(np.int16)
+        """The family (lab) of each offer."""
+        return offers.lab.astype(np.int16)
 
     @property
     def adopted(self) -> np.ndarray:

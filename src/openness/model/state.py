@@ -43,6 +43,7 @@ class MarketState(Protocol):
     grants: list[tuple[float, float]]
     train_flops: np.ndarray
     eco_share: np.ndarray
+    dev_secondary_holding: float
     frontier_history: list[float]
     lab_key: int
     capital_condition: float

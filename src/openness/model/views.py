@@ -40,6 +40,7 @@ def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicySt
         capital_market=CapitalMarket(
             model.scenario.funding, model.capital_condition, model.efficiency_weight
         ),
+        secondary_holding=model.dev_secondary_holding,
     )
 
 
