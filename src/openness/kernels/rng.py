@@ -36,6 +36,7 @@ SALT_ENTERPRISES = np.uint64(0x5EED_E17E)
 SALT_LABS = np.uint64(0x1AB5)
 SALT_SEEDING = np.uint64(0x1417)
 SALT_TRIALS = np.uint64(0x7E1A15)  # developers trying new releases (developer_trials)
+SALT_GROUPS = np.uint64(0x6E0_0950)  # enterprises' initial use cases by observed shares
 #: an enterprise's third and later use cases: their choice streams are keyed with this salt
 #: plus the use case's position (the first two use the two choice streams)
 SALT_USE_CASES = np.uint64(0x05E_CA5E_0000)

@@ -28,6 +28,7 @@ import numpy as np
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.pricing import demand_and_slope
 from openness.scenario.schema import Enterprises
+from openness.vocabulary import OPEN
 
 N_SECTORS = len(SECTOR_CODES)
 N_JURISDICTIONS = len(JURISDICTION_CODES)
@@ -86,6 +87,27 @@ def class_index(sector, jurisdiction, residency, finetune, compliance) -> np.nda
     return (((sector * N_JURISDICTIONS + jurisdiction) * 2 + residency) * 2 + finetune) * 2 + (
         compliance
     )
+
+
+@dataclass(frozen=True)
+class InitialGroups:
+    """`enterprises.initial_shares` laid over the offers: each offer's group and each
+    group's share of the initial adopters' use cases (the last group holds the rest)."""
+
+    of_offer: np.ndarray  # int64[M]
+    share: np.ndarray  # float64[G]
+
+    @classmethod
+    def of(cls, shares: dict[str, float], lab_names: list[str], offers: Offers) -> InitialGroups:
+        named = [g for g in shares if g != OPEN]
+        rest = len(shares)
+        of_offer = np.full(offers.size, rest, dtype=np.int64)
+        if OPEN in shares:
+            of_offer[offers.is_open] = list(shares).index(OPEN)
+        for name in named:
+            of_offer[offers.lab == lab_names.index(name)] = list(shares).index(name)
+        share = np.array([*shares.values(), max(0.0, 1.0 - sum(shares.values()))])
+        return cls(of_offer, share)
 
 
 def routing_arrays(

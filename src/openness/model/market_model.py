@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from openness.kernels import seed_key
-from openness.kernels.rng import SALT_ENTERPRISES, SALT_LABS, SALT_SEEDING
+from openness.kernels.rng import SALT_ENTERPRISES, SALT_GROUPS, SALT_LABS, SALT_SEEDING
 from openness.market import technology
 from openness.market.demand import (
     Tastes,
@@ -26,7 +26,7 @@ from openness.market.offers import (
     Offers,
 )
 from openness.market.pricing import adjust_prices, best_response_markup, going_rate
-from openness.market.routing import EnterpriseMarket, routing_arrays
+from openness.market.routing import EnterpriseMarket, InitialGroups, routing_arrays
 from openness.market.strategy import TERMS
 from openness.model import books, training, views
 from openness.model import policy as pol
@@ -364,6 +364,12 @@ class OpennessModel(mesa.Model):
         if t == 0:
             self.developers.seed_adoption(offers, exp_util, dev_key ^ SALT_SEEDING, dev_key)
             self.enterprises.seed_adoption(offers, base, api, host, ent_key ^ SALT_SEEDING)
+            shares = self.scenario.enterprises.initial_shares
+            if shares:
+                groups = InitialGroups.of(shares, [lab.name for lab in self.labs], offers)
+                self.enterprises.seed_groups(
+                    offers, groups, base, api, host, ent_key ^ SALT_SEEDING ^ SALT_GROUPS
+                )
             self.dev_adopted = float(np.mean(self.developers.offer >= 0))
             self.ent_adopted = float(np.mean(self.enterprises.adopted))
         dev = self.developers.step(

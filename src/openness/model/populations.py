@@ -22,7 +22,13 @@ from openness.kernels import (
 from openness.kernels.rng import SALT_TRIALS
 from openness.market.demand import Tastes
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, SLOTS, Offers
-from openness.market.routing import N_CLASSES, UseCases, class_index, price_coefficients
+from openness.market.routing import (
+    N_CLASSES,
+    InitialGroups,
+    UseCases,
+    class_index,
+    price_coefficients,
+)
 from openness.scenario.schema import DeveloperSegment, Enterprises
 
 
@@ -231,6 +237,10 @@ class DeveloperPopulation:
         )
 
 
+#: enterprises re-routed at once when seeding the observed shares (bounds the scratch arrays)
+SEED_CHUNK = 20_000
+
+
 @dataclass
 class EnterpriseTally:
     tokens_mtok: np.ndarray  # float64[M] (simulated enterprises, this month's volumes)
@@ -404,6 +414,43 @@ class EnterprisePopulation:
             seed_key,
             0,
         )
+
+    def seed_groups(
+        self,
+        offers: Offers,
+        groups: InitialGroups,
+        base_util: np.ndarray,
+        api_cost: np.ndarray,
+        host_cost: np.ndarray,
+        seed_key: np.uint64,
+    ) -> None:
+        """Re-route the initial adopters' use cases to the observed shares: each draws a group
+        with `groups.share` and takes an offer of that group by the logit of its class (the
+        kernel's costs, no switching); one whose group offers it nothing allowed keeps its
+        logit choice over everything. Draws from a generator keyed by `seed_key`."""
+        rng = np.random.default_rng(int(seed_key))
+        alpha = price_coefficients(self.config, 1.0)
+        k = self.use_cases.slot_class
+        service = self.use_cases.service_usd[k]
+        for lo in range(0, self.size, SEED_CHUNK):
+            hi = min(self.size, lo + SEED_CHUNK)
+            group = rng.choice(len(groups.share), size=(hi - lo, k.size), p=groups.share)
+            u = rng.random((hi - lo, k.size))
+            c, vol = self.cls[lo:hi], self.volume[lo:hi][:, :, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                selfhost = host_cost[c][:, None, :] + self.fixed_usd[lo:hi, None, None] / vol
+                cost = np.minimum(api_cost[c][:, None, :], selfhost)
+                cost = cost + offers.is_open * service[None, :, None] / vol
+                v = base_util[c[:, None], k[None, :]] - alpha[k][None, :, None] * cost
+            inside = np.isfinite(cost) & (groups.of_offer == group[:, :, None])
+            v = np.where(inside, v / self.config.temperature, -np.inf)
+            top = v.max(axis=2, keepdims=True)
+            ok = np.isfinite(top[:, :, 0]) & (self.choice[lo:hi] >= 0)
+            e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
+            cum = np.cumsum(e, axis=2)
+            pick = (cum <= u[:, :, None] * cum[:, :, -1:]).sum(axis=2)
+            pick = np.minimum(pick, offers.size - 1)
+            self.choice[lo:hi][ok] = pick[ok].astype(np.int16)
 
     def step(
         self,

@@ -189,6 +189,12 @@ class Enterprises(Strict):
     bass_q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.12
     review_rate: Share = 0.05
     workloads: list[EnterpriseWorkload] = Field(default_factory=_default_workloads)
+    initial_shares: dict[str, Share] = Field(
+        default_factory=dict,
+        description="the initial adopters' use cases by group: a lab's name (its models) or "
+        "'open' (open weights of the labs not named); the rest go to the other labs' closed "
+        "models; each group's offer by the logit (empty: the logit over all offers)",
+    )
     volume_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.5
     finetune_bonus_open: Coef = Field(1.0, description="preference for open when tuning (Q2)")
     compliance_bonus_closed: Coef = Field(1.0, description="compliance features of APIs (Q5)")
@@ -228,6 +234,8 @@ class Enterprises(Strict):
             problems.add("workloads", "each workload class may appear once")
         if not work:
             problems.add("workloads", "needs at least one workload class")
+        if sum(self.initial_shares.values()) > 1.0 + 1e-9:
+            problems.add("initial_shares", "the shares must add up to at most 1")
         if sum(w.use_cases for w in self.workloads) > MAX_USE_CASES:
             problems.add("workloads", f"at most {MAX_USE_CASES} use cases in all")
         problems.raise_any()

@@ -22,17 +22,30 @@ from openness.scenario.schema.world import (
     _default_business_models,
 )
 from openness.vocabulary import (
+    OPEN,
     BusinessModel,
 )
 
 #: The version of the scenario format this code reads. Fields removed or renamed in a later
 #: version are listed in REMOVED_FIELDS, so that an old file gets an error that names what
 #: replaces them instead of a bare "unknown key".
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: dotted field path (list items written "[]", e.g. "labs[].safety_weight") ->
 #: (the schema version that removed it, what replaces it)
-REMOVED_FIELDS: dict[str, tuple[int, str]] = {}
+_WORKLOADS = (
+    "now one [[enterprises.workloads]] entry per workload class (name 'complex', 'customer' "
+    "or 'commodity', with share_zero, volume_median_mtok, beta_capability and alpha_cost)"
+)
+REMOVED_FIELDS: dict[str, tuple[int, str]] = {
+    "enterprises.complex_share_zero": (2, _WORKLOADS),
+    "enterprises.complex_volume_median_mtok": (2, _WORKLOADS),
+    "enterprises.commodity_volume_median_mtok": (2, _WORKLOADS),
+    "enterprises.beta_capability_complex": (2, _WORKLOADS),
+    "enterprises.beta_capability_commodity": (2, _WORKLOADS),
+    "enterprises.alpha_cost_complex": (2, _WORKLOADS),
+    "enterprises.alpha_cost_commodity": (2, _WORKLOADS),
+}
 
 
 class Scenario(Strict):
@@ -77,6 +90,12 @@ class Scenario(Strict):
             for lab in [t.lab, *(t.labs or [])]:
                 if lab is not None and lab not in names:
                     problems.add(f"targets[{i}].lab", f"unknown lab '{lab}' (target '{t.id}')")
+        for group in self.enterprises.initial_shares:
+            if group != OPEN and group not in names:
+                problems.add(
+                    f"enterprises.initial_shares.{group}",
+                    f"unknown group '{group}'; allowed: 'open' or a lab ({', '.join(names)})",
+                )
         world = metrics.WORLD_OUTPUTS
         for i, t in enumerate(self.targets):
             if t.metric not in world and t.metric not in LAB_TARGET_METRICS:
