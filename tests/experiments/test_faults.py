@@ -10,12 +10,13 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 
 import pytest
 
 from openness.cli import main
 from openness.experiments import load_experiment, read_manifest, run_batch
-from openness.experiments.executors import LocalPoolExecutor
+from openness.experiments.executors import LocalPoolExecutor, LostRun
 from tests.experiments import fault_models
 from tests.experiments.helpers import assert_same_dataset
 
@@ -168,3 +169,47 @@ def test_a_full_disk_stops_the_batch_clearly_and_consistently(
     )
     assert_same_dataset(reference, saved)
     assert json.loads((saved / "manifest.json").read_text())["counts"] == {"done": 12}
+
+
+class _BreakingPool:
+    """A stand-in for a process pool: runs each item at once, except "kill", which breaks
+    the pool. In the big pool the break shows only when the next submit finds the pool
+    broken (the race of a worker dying between a wait and a refill); in a one-worker pool
+    (the retry alone) at once."""
+
+    def __init__(self, alone: bool) -> None:
+        self.alone = alone
+        self.broken: Future | None = None
+
+    def submit(self, fn, item):
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.broken is not None:
+            if not self.broken.done():
+                self.broken.set_exception(BrokenProcessPool("a worker died"))
+            raise BrokenProcessPool("the pool is not usable anymore")
+        future: Future = Future()
+        if item == "kill":
+            self.broken = future
+            if self.alone:
+                future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(fn(item))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_pool_found_broken_while_refilling_loses_no_run(monkeypatch):
+    """A worker that dies after the pool's last wait makes the next submit fail: that run
+    goes to the fresh pool, the dead worker's run is retried alone and given up."""
+    monkeypatch.setattr(
+        LocalPoolExecutor, "_new_pool", lambda self, workers: _BreakingPool(workers == 1)
+    )
+    items = ["a", "kill", "b", "c", "d"]
+    with LocalPoolExecutor(2, window=2) as pool:
+        out = list(pool.imap_unordered(str.upper, items))
+    lost = [o for o in out if isinstance(o, LostRun)]
+    assert sorted(o for o in out if not isinstance(o, LostRun)) == ["A", "B", "C", "D"]
+    assert [o.item for o in lost] == ["kill"]

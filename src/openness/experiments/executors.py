@@ -115,13 +115,24 @@ class LocalPoolExecutor:
         retrying: dict[Future, Any] = {}  # at most one
         alone: ProcessPoolExecutor | None = None
 
+        held: list[Any] = []  # taken from the source, not yet in a pool
+
         def refill() -> None:
             while len(pending) < self.window:
-                nxt = next(source, None)
+                nxt = held.pop(0) if held else next(source, None)
                 if nxt is None:
                     return
                 assert self.pool is not None
-                pending[self.pool.submit(fn, nxt)] = nxt
+                try:
+                    pending[self.pool.submit(fn, nxt)] = nxt
+                except BrokenProcessPool:
+                    # a worker died since the last wait, and the future that reports it is
+                    # still pending: keep the run for the fresh pool the break brings
+                    held.insert(0, nxt)
+                    if pending:
+                        return
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool(self.workers)
 
         refill()
         try:
@@ -130,6 +141,7 @@ class LocalPoolExecutor:
                     for f in [f for f in pending if f.cancel()]:
                         del pending[f]  # keep those already running
                     source, suspects = iter(()), []
+                    held.clear()
                 if suspects and not retrying:
                     if alone is None:
                         alone = self._new_pool(1)
