@@ -15,6 +15,7 @@ Sections:
            cache warm (what every batch worker pays)
   memory   peak resident memory of a run at two population sizes, and bytes per developer
   batch    throughput of a 200-run batch with 1 and 2 worker processes
+  results  reading a batch of 2,000 run files (load_results), against a per-file read and concat
 Timings are the best of several repetitions; nothing here asserts a time.
 """
 
@@ -46,7 +47,7 @@ from openness.kernels import developer_step  # noqa: E402
 from openness.scenario import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("kernels", "classic", "runs", "startup", "memory", "batch")
+SECTIONS = ("kernels", "classic", "runs", "startup", "memory", "batch", "results")
 MAX_THREADS = numba.config.NUMBA_NUM_THREADS
 
 
@@ -251,6 +252,18 @@ def batch(quick: bool) -> dict:
     return {"throughput": rows, "speedup_2_over_1": speedup}
 
 
+def results(quick: bool) -> dict:
+    from benchmarks.results_io import time_reads
+
+    row = time_reads(20 if quick else 2_000, 1 if quick else 3)
+    print(
+        f"{row['files']:,} run files: load_results {row['load_results_s']:.2f} s, per-file "
+        f"read and concat {row['per_file_concat_s']:.2f} s ({row['speedup']:.1f}x); "
+        f"same frame: {row['same_frame']}"
+    )
+    return row
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -276,6 +289,7 @@ def main(argv: list[str] | None = None) -> dict:
         "startup": startup,
         "memory": memory,
         "batch": batch,
+        "results": results,
     }
     for name in args.sections:
         print(f"== {name}", flush=True)

@@ -314,3 +314,32 @@ def test_replications_override_for_a_quick_trial(experiment, tmp_path):
     manifest = read_manifest(out)
     assert manifest["counts"] == {"done": 3}  # three arms, one replication
     assert {e["replication"] for e in manifest["runs"].values()} == {0}
+
+
+def _per_file(root, table):
+    """The reader load_results replaced: one DataFrame per run file, then a concat."""
+    manifest = read_manifest(root)
+    done = {k for k, v in manifest["runs"].items() if v["status"] == "done"}
+    files = sorted(p for p in (root / table).glob("*.parquet") if p.stem in done)
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    order = {arm: i for i, arm in enumerate(manifest["arms"])}
+    keys = ["_arm", "point", "replication", "month"] + (["lab"] if table == "labs" else [])
+    df["_arm"] = df["arm"].map(order)
+    return df.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
+
+
+def test_the_dataset_scan_reads_the_same_frame_as_reading_each_file(reference):
+    for table in ("world", "labs"):
+        pd.testing.assert_frame_equal(load_results(reference, table), _per_file(reference, table))
+
+
+def test_a_column_only_some_run_files_hold_is_kept(reference, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(reference, copy)
+    last = sorted((copy / "world").glob("*.parquet"))[-1]
+    pd.read_parquet(last).assign(extra=1.5).to_parquet(last, index=False)
+    df = load_results(copy)
+    assert "extra" in df.columns
+    assert df["extra"].notna().sum() == len(pd.read_parquet(last))

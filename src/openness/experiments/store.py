@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from openness import __version__
@@ -328,11 +329,27 @@ def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
     files = sorted(p for p in (root / table).glob("*.parquet") if p.stem in done)
     if not files:
         return pd.DataFrame()
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    df = _read_runs(files)
     order = {arm: i for i, arm in enumerate(manifest.get("arms", []))}
     keys = ["_arm", "point", "replication"] + [c for c in ("month", "lab") if c in df.columns]
     df["_arm"] = df["arm"].map(order)
     return df.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
+
+
+def _read_runs(files: list[Path]) -> pd.DataFrame:
+    """The run files as one DataFrame: one dataset scan, several times faster on thousands
+    of small files than a DataFrame per file and a concat, with the same rows and dtypes.
+    A column some files lack is missing (null) in their rows; files whose schemas cannot be
+    reconciled (a column typed differently in one of them) are read one by one instead."""
+    paths = [str(f) for f in files]
+    try:
+        # a scan takes its schema from one file: unify them all, so that no column is lost
+        schema = pa.unify_schemas([pq.read_schema(p) for p in paths])
+        # serial: on many small files the threads' overhead outweighs their work
+        table = ds.dataset(paths, schema=schema, format="parquet").to_table(use_threads=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return table.to_pandas(ignore_metadata=True)
 
 
 #: the columns of a run's events table (a batch's adds `arm` before them)
