@@ -264,6 +264,23 @@ def test_a_removed_field_names_its_version_and_its_replacement(tmp_path, monkeyp
     assert "unknown key" not in text
 
 
+def test_the_former_two_workload_keys_name_the_workloads_table(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    path = tmp_path / "old.toml"
+    path.write_text(
+        f'extends = "{BASELINE}"\nname = "x"\n[enterprises]\ncomplex_share_zero = 0.1\n'
+        "alpha_cost_commodity = 0.2\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert (
+        "'enterprises.complex_share_zero'" in text and "'enterprises.alpha_cost_commodity'" in text
+    )
+    assert text.count("[[enterprises.workloads]]") == 2 and "unknown key" not in text
+
+
 def test_a_file_for_a_newer_schema_is_refused(tmp_path):
     from openness.scenario import ScenarioError, load_scenario
     from openness.scenario.schema import SCHEMA_VERSION
