@@ -122,7 +122,7 @@ def time_kernels(n: int, threads: int, repeats: int) -> dict:
         ),
         "enterprise_step": lambda t: enterprise_step(*ent, KEY, np.int64(t)),
         "enterprise_tally": lambda t: enterprise_tally(
-            ent[0], ent[2], is_open, np.arange(OFFERS) // 3, OFFERS, OFFERS // 3
+            ent[0], ent[2], ent[3], is_open, np.arange(OFFERS) // 3, OFFERS, OFFERS // 3
         ),
     }
     for name, step in timings.items():

@@ -89,6 +89,9 @@ def test_tally_counts_families_per_adopter():
     volume = np.ones(choice.shape)
     family_of = np.arange(9) // 3
     is_open = np.array([False, True, True] * 3)
-    *_, families = ek.enterprise_tally(choice, volume, is_open, family_of, 9, 3)
+    slot_class = np.array([0, 0, 1, 1], np.int8)
+    *_, families, dual = ek.enterprise_tally(choice, volume, slot_class, is_open, family_of, 9, 3)
     # adopters with 1 family: row 1; with 3: rows 0 and 3; row 2 has not adopted
     np.testing.assert_array_equal(families, [0, 1, 0, 2, 0])
+    # both classes routed: rows 0 and 3; only row 3 mixes closed (0) and open (4, 8, 7)
+    np.testing.assert_array_equal(dual, [2, 1])

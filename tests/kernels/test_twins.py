@@ -110,8 +110,9 @@ def test_enterprise_step_matches_twin(seed, n, c, m, k, extra, month, run_seed):
     np.testing.assert_array_equal(a["choice"], b["choice"])
     r = np.random.default_rng(seed)
     is_open, family_of = r.random(m) < 0.5, r.integers(0, 4, m).astype(np.int16)
-    fast = ek.enterprise_tally(a["choice"], a["volume"], is_open, family_of, m, 4)
-    slow = ref.enterprise_tally(b["choice"], b["volume"], is_open, family_of, m, 4)
+    cls = a["slot_class"]
+    fast = ek.enterprise_tally(a["choice"], a["volume"], cls, is_open, family_of, m, 4)
+    slow = ref.enterprise_tally(b["choice"], b["volume"], cls, is_open, family_of, m, 4)
     for x, y in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(x, y)
 

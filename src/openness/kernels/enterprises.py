@@ -246,20 +246,22 @@ def enterprise_step(
 
 
 @jit
-def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
-    """Per-offer tokens and use cases, the closed / open / hybrid split, and how many families
-    each adopter uses.
+def enterprise_tally(choice, volume, slot_class, is_open, family_of, n_offers, n_families):
+    """Per-offer tokens and use cases, the closed / open / hybrid split, how many families
+    each adopter uses, and how many adopters route work of two or more classes.
 
     Serial on purpose: float sums in a fixed order keep results identical for any thread count.
     Returns (tokens float64[M], users int64[M] use cases per offer, modes int64[3] = closed,
     open, hybrid, open_tokens float64, total_tokens float64, families int64[S + 1]: adopters
-    by the number of distinct families their use cases run on).
+    by the number of distinct families their use cases run on, dual int64[2]: adopters routing
+    two or more workload classes, and those of them that are hybrid).
     """
     slots = choice.shape[1]
     tokens = np.zeros(n_offers, dtype=np.float64)
     users = np.zeros(n_offers, dtype=np.int64)
     modes = np.zeros(3, dtype=np.int64)
     families = np.zeros(slots + 1, dtype=np.int64)
+    dual = np.zeros(2, dtype=np.int64)
     seen = np.zeros(n_families, dtype=np.bool_)
     open_tokens = 0.0
     total_tokens = 0.0
@@ -267,12 +269,14 @@ def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
         n_open = 0
         n_closed = 0
         n_fam = 0
+        classes = 0  # bit k: a use case of class k is routed
         for s in range(slots):
             o = choice[i, s]
             if o >= 0:
                 tokens[o] += volume[i, s]
                 users[o] += 1
                 total_tokens += volume[i, s]
+                classes |= 1 << slot_class[s]
                 if is_open[o]:
                     n_open += 1
                     open_tokens += volume[i, s]
@@ -286,7 +290,8 @@ def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
             o = choice[i, s]
             if o >= 0:
                 seen[family_of[o]] = False
-        if n_open > 0 and n_closed > 0:
+        hybrid = n_open > 0 and n_closed > 0
+        if hybrid:
             modes[2] += 1
         elif n_open > 0:
             modes[1] += 1
@@ -294,4 +299,7 @@ def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
             modes[0] += 1
         if n_fam > 0:
             families[n_fam] += 1
-    return tokens, users, modes, open_tokens, total_tokens, families
+        if classes & (classes - 1):  # two or more bits set
+            dual[0] += 1
+            dual[1] += hybrid
+    return tokens, users, modes, open_tokens, total_tokens, families, dual

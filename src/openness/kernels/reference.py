@@ -362,16 +362,18 @@ def enterprise_step(
                 )
 
 
-def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
+def enterprise_tally(choice, volume, slot_class, is_open, family_of, n_offers, n_families):
     slots = choice.shape[1]
     tokens = np.zeros(n_offers, dtype=np.float64)
     users = np.zeros(n_offers, dtype=np.int64)
     modes = np.zeros(3, dtype=np.int64)
     families = np.zeros(slots + 1, dtype=np.int64)
+    dual = np.zeros(2, dtype=np.int64)
     open_tokens = total_tokens = 0.0
     for i in range(len(choice)):
         kinds = set()
         fams = set()
+        classes = set()
         for s in range(slots):
             o = int(choice[i, s])
             if o >= 0:
@@ -380,6 +382,7 @@ def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
                 total_tokens += volume[i, s]
                 kinds.add(bool(is_open[o]))
                 fams.add(int(family_of[o]))
+                classes.add(int(slot_class[s]))
                 if is_open[o]:
                     open_tokens += volume[i, s]
         if kinds == {True, False}:
@@ -390,7 +393,10 @@ def enterprise_tally(choice, volume, is_open, family_of, n_offers, n_families):
             modes[0] += 1
         if fams:
             families[len(fams)] += 1
-    return tokens, users, modes, open_tokens, total_tokens, families
+        if len(classes) >= 2:
+            dual[0] += 1
+            dual[1] += kinds == {True, False}
+    return tokens, users, modes, open_tokens, total_tokens, families, dual
 
 
 def floor_step(offer, review_prob, seed_key, month, n_offers):

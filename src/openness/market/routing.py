@@ -142,6 +142,25 @@ def routing_arrays(
     return base, api, host
 
 
+def use_case_cost(
+    api: np.ndarray,
+    host: np.ndarray,
+    fixed_usd: np.ndarray,
+    service_usd: np.ndarray,
+    is_open: np.ndarray,
+    volume: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cost, via_api) of running use cases of `volume` Mtok/month on each offer, the numpy
+    form of the kernel's rule (question 3): the cheaper of the API price and self-hosting's
+    marginal cost plus its fixed cost spread over the volume, plus the service cost on open
+    weights; and whether the API is the cheaper way. Arguments broadcast against each other
+    (the offers on the last axis); inf where an offer is not allowed."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        selfhost = host + fixed_usd / volume
+        cost = np.minimum(api, selfhost) + is_open * (service_usd / volume)
+    return cost, api <= selfhost
+
+
 def price_coefficients(ent: Enterprises, scale: float = 1.0) -> np.ndarray:
     """Disutility per $/Mtok of each workload class, times this month's price scale (the
     going rate, ODD section 7.4): the same for the kernel and for the labs' view."""
@@ -175,10 +194,14 @@ class EnterpriseMarket:
         base, api, host = routing_arrays(
             self.config, offers, frontier, self.barred, self.transparency_bonus
         )
-        vol = np.maximum(self.typical_volume, 1e-12)[:, :, None]
-        selfhost = host[:, None, :] + self.typical_fixed[:, None, None] / vol
-        service = UseCases.of(self.config).service_usd[None, :, None] / vol
-        cost = np.minimum(api[:, None, :], selfhost) + service * offers.is_open[None, None, :]
+        cost, via_api = use_case_cost(
+            api[:, None, :],
+            host[:, None, :],
+            self.typical_fixed[:, None, None],
+            UseCases.of(self.config).service_usd[None, :, None],
+            offers.is_open,
+            np.maximum(self.typical_volume, 1e-12)[:, :, None],
+        )
         with np.errstate(invalid="ignore"):
             v = (base - self.alpha[None, :, None] * cost) / self.config.temperature
         v = np.where(np.isfinite(cost), v, -np.inf)
@@ -186,7 +209,7 @@ class EnterpriseMarket:
         e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
         total = e.sum(axis=2, keepdims=True)
         shares = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
-        return shares, api[:, None, :] <= selfhost
+        return shares, via_api
 
     def demand(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""

@@ -21,13 +21,14 @@ from openness.kernels import (
 )
 from openness.kernels.rng import SALT_TRIALS
 from openness.market.demand import Tastes
-from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, SLOTS, Offers
+from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.routing import (
     N_CLASSES,
     InitialGroups,
     UseCases,
     class_index,
     price_coefficients,
+    use_case_cost,
 )
 from openness.scenario.schema import DeveloperSegment, Enterprises
 
@@ -436,11 +437,16 @@ class EnterprisePopulation:
             hi = min(self.size, lo + SEED_CHUNK)
             group = rng.choice(len(groups.share), size=(hi - lo, k.size), p=groups.share)
             u = rng.random((hi - lo, k.size))
-            c, vol = self.cls[lo:hi], self.volume[lo:hi][:, :, None]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                selfhost = host_cost[c][:, None, :] + self.fixed_usd[lo:hi, None, None] / vol
-                cost = np.minimum(api_cost[c][:, None, :], selfhost)
-                cost = cost + offers.is_open * service[None, :, None] / vol
+            c = self.cls[lo:hi]
+            cost, _ = use_case_cost(
+                api_cost[c][:, None, :],
+                host_cost[c][:, None, :],
+                self.fixed_usd[lo:hi, None, None],
+                service[None, :, None],
+                offers.is_open,
+                self.volume[lo:hi][:, :, None],
+            )
+            with np.errstate(invalid="ignore"):
                 v = base_util[c[:, None], k[None, :]] - alpha[k][None, :, None] * cost
             inside = np.isfinite(cost) & (groups.of_offer == group[:, :, None])
             v = np.where(inside, v / self.config.temperature, -np.inf)
@@ -479,13 +485,14 @@ class EnterprisePopulation:
             month,
             price_scale,
         )
-        tokens, users, modes, open_tok, total_tok, families = enterprise_tally(
+        tokens, users, modes, open_tok, total_tok, families, dual = enterprise_tally(
             self.choice,
             volume,
+            self.use_cases.slot_class,
             offers.is_open,
-            self.family_of(offers),
+            offers.lab,
             offers.size,
-            offers.size // SLOTS,
+            int(offers.lab.max(initial=-1)) + 1,
         )
         return EnterpriseTally(
             tokens,
@@ -494,35 +501,14 @@ class EnterprisePopulation:
             float(open_tok),
             float(total_tok),
             int(modes.sum()),
-            self._hybrid_among_dual(offers.is_open),
+            float(dual[1] / dual[0]) if dual[0] > 0 else 0.0,
             families,
         )
-
-    @staticmethod
-    def family_of(offers: Offers) -> np.ndarray:
-        """The family (lab) of each offer."""
-        return offers.lab.astype(np.int16)
 
     @property
     def adopted(self) -> np.ndarray:
         """Whether each enterprise routes any use case."""
         return np.asarray((self.choice >= 0).any(axis=1))
-
-    def _hybrid_among_dual(self, is_open: np.ndarray) -> float:
-        """The share using open and closed models at once among adopters routing work of two
-        or more classes (with two classes of one use case each: those routing both)."""
-        routed = self.choice >= 0
-        k = len(self.use_cases.per_class)
-        by_class = np.zeros((self.size, k), dtype=bool)
-        for j in range(k):
-            by_class[:, j] = routed[:, self.use_cases.slot_class == j].any(axis=1)
-        dual = by_class.sum(axis=1) >= 2
-        if not dual.any():
-            return 0.0
-        opened = is_open[np.maximum(self.choice[dual], 0)]
-        any_open = (opened & routed[dual]).any(axis=1)
-        any_closed = (~opened & routed[dual]).any(axis=1)
-        return float((any_open & any_closed).mean())
 
     def _advance(
         self,
