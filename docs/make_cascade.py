@@ -79,12 +79,12 @@ def median_terms(
     decisions: pd.DataFrame, lab: str, option: str, periods: dict[str, tuple[str, str]]
 ) -> dict[str, dict[str, float]]:
     """Median of each payoff term of `option` minus closed over the reviews in each period."""
-    diff = plots.payoff_differences(decisions, lab, option)
+    diff = plots.value_differences(decisions, lab, option)
     out = {}
     for period, (lo, hi) in periods.items():
         window = diff[(diff.index >= lo) & (diff.index <= hi)]
         out[period] = {
-            term: round(float(window[term].median()), 1) for term in [*plots.PAYOFF_TERMS, "total"]
+            term: round(float(window[term].median()), 1) for term in [*plots.VALUE_TERMS, "total"]
         }
     return out
 
@@ -231,7 +231,7 @@ def main() -> None:
         ("Google", "open"),
     ):
         save(
-            plots.payoff_terms(cascade["decisions"], lab, option, ev),
+            plots.value_terms(cascade["decisions"], lab, option, ev),
             f"cascade_terms_{lab.lower()}",
         )
     both = pd.concat([cascade["world"], runs["no_shock"]["world"]])
@@ -254,11 +254,11 @@ def main() -> None:
         "cascade_consolidation_share",
     )
     save(
-        plots.payoff_terms(cons["decisions"], "Moonshot", "open", cons["events"]),
+        plots.value_terms(cons["decisions"], "Moonshot", "open", cons["events"]),
         "cascade_terms_moonshot_consolidation",
     )
     save(
-        plots.payoff_terms(cons["decisions"], "Meta", "open", cons["events"]),
+        plots.value_terms(cons["decisions"], "Meta", "open", cons["events"]),
         "cascade_terms_meta_consolidation",
     )
 
@@ -306,7 +306,7 @@ def main() -> None:
         name: {
             month: {
                 k: round(float(v), 1)
-                for k, v in plots.payoff_differences(runs[name]["decisions"], "OpenAI", "hybrid")
+                for k, v in plots.value_differences(runs[name]["decisions"], "OpenAI", "hybrid")
                 .loc[month, ["moat", "total"]]
                 .items()
             }

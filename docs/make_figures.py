@@ -117,7 +117,7 @@ def main() -> None:
             '"simulation.developers" = 5000\n"simulation.enterprises" = 500\n'
             '"simulation.months" = 36\n[design]\nkind = "saltelli"\nsamples = 32\n'
             '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.25]\n'
-            '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [20.0, 200.0]\n'
+            '[[factors]]\nname = "decision.value_volatility"\nbounds = [0.1, 1.0]\n'
             '[[factors]]\nname = "decision.temperature"\nbounds = [0.05, 0.3]\n'
             '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2026-12"]\n'
         ),

@@ -54,22 +54,19 @@ class Parameter:
 
 
 PARAMETERS = [
-    Parameter("decision.temperature", 0.02, 0.2),
+    # the labs' shared behavioural parameters (ODD section 8): no lab has one of its own
+    Parameter("decision.temperature", 0.005, 0.1),
     Parameter("decision.price_adjustment", 0.1, 1.0),
-    Parameter("decision.inertia", 0.0, 1.0),
-    Parameter("decision.ecosystem_value", 20.0, 300.0),
-    Parameter("decision.enterprise_ecosystem_weight", 0.0, 50.0),
-    Parameter("decision.moat_value", 0.0, 0.5),
-    Parameter("decision.moat_ecosystem_weight", 0.0, 1.0),
+    Parameter("decision.inertia", 0.0, 0.05),
+    Parameter("decision.value_volatility", 0.1, 1.0),
     Parameter("decision.safety_steepness", 1.0, 8.0),
+    Parameter("decision.stance_weights.framework", 0.0, 3.0),
+    Parameter("decision.stance_weights.none", 0.0, 1.0),
     Parameter("world.spillover_open", 0.02, 0.25),
     Parameter("world.third_party_markup", 0.1, 2.0),
-    Parameter("labs.OpenAI.safety_weight", 0.0, 1.0),
-    Parameter("labs.Anthropic.safety_weight", 1.0, 13.0),
     Parameter("labs.Meta.efficiency", 0.1, 0.6),
     Parameter("labs.Zhipu.efficiency", 0.5, 3.0),
     Parameter("world.recipe_diffusion", 0.0, 0.3),
-    Parameter("decision.capital_pressure", 0.0, 20.0),
     Parameter("business_models.platform.exclusivity", 0.0, 300.0),
 ]
 SIZES = {"simulation.developers": 20_000, "simulation.enterprises": 2_000}

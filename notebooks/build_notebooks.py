@@ -58,11 +58,23 @@ fig"""),
     new_code_cell("""\
 plots.cascade(labs, title="Baseline: strategy of each lab")"""),
     new_markdown_cell("""\
-The decisions table explains every strategy review: each payoff term of each option, the
-total, and the choice probability."""),
+The decisions table explains every strategy review. A lab values each option (closed, hybrid,
+open) by the cash it expects over its horizon, discounted: each column is one term of that
+value in $M (API margin, hosting of its open weights, business-model complements, grants,
+compliance, market access, the safety cost of its release stance, its spending, and the option
+to wait that an irreversible release gives up). The terms add up to `total`; `utility` is the
+total over the lab's discounted costs (`scale`), and the choice is a logit over utilities
+(ODD section 7.8)."""),
     new_code_cell("""\
+from openness.market.valuation import TERMS
+
 decisions = result.tables["decisions"]
-decisions[(decisions.lab == "OpenAI")].head(6)"""),
+first = decisions[decisions.lab == "OpenAI"].head(3)
+first[["month", "option", *TERMS, "total", "scale", "utility", "probability"]].round(3)"""),
+    new_code_cell("""\
+import numpy as np
+
+assert np.allclose(first[list(TERMS)].sum(axis=1), first["total"])"""),
     new_code_cell("""\
 assert world["open_share_dev_count"].between(0, 1).all()
 assert result.provenance["seed"] == 1"""),

@@ -19,6 +19,15 @@ Strategy = Literal["closed", "hybrid", "open"]
 #: strategies that keep the frontier model closed (an API, perhaps smaller open models)
 FRONTIER_CLOSED = (CLOSED, HYBRID)
 
+# ---- release stances: a lab's public policy on publishing weights at the start -------------
+#: a published frontier-safety framework that restricts weight release; a stated commitment
+#: to open release; neither (docs/sources.md, "Labs' release stances")
+FRAMEWORK: Final = "framework"
+OPEN_COMMITMENT: Final = "open_commitment"
+NO_STANCE: Final = "none"
+STANCES = (FRAMEWORK, OPEN_COMMITMENT, NO_STANCE)
+Stance = Literal["framework", "open_commitment", "none"]
+
 # ---- origins and jurisdictions ----------------------------------------------------------------
 ORIGINS = ("US", "CN", "EU", "other")
 Origin = Literal["US", "CN", "EU", "other"]

@@ -89,7 +89,7 @@ def test_sensitivity_command_runs_on_the_model_itself(tmp_path, capsys):
     body = (
         '[design]\nkind = "saltelli"\nsamples = 4\n'
         '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.2]\n'
-        '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [5.0, 60.0]\n'
+        '[[factors]]\nname = "decision.value_volatility"\nbounds = [0.1, 1.0]\n'
     )
     path = write_experiment(tmp_path, body, replications=1, extra_arms=False)
     out = tmp_path / "out"
@@ -97,7 +97,7 @@ def test_sensitivity_command_runs_on_the_model_itself(tmp_path, capsys):
     assert main(["sensitivity", str(out), "--metrics", "open_share_dev_count"]) == 0
     table = pd.read_csv(out / "sensitivity.csv")
     assert len(table) == 2 * 2  # factors x kept months
-    assert set(table["factor"]) == {"world.spillover_open", "decision.ecosystem_value"}
+    assert set(table["factor"]) == {"world.spillover_open", "decision.value_volatility"}
     assert np.isfinite(table[["S1", "ST", "S1_conf", "ST_conf"]].to_numpy()).all()
     assert "S1" in capsys.readouterr().out
 

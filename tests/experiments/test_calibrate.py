@@ -19,6 +19,8 @@ def test_calibration_runs_and_keeps_the_better_parameters(calibrate, tmp_path, m
     monkeypatch.setattr(
         calibrate, "SIZES", {"simulation.developers": 1000, "simulation.enterprises": 200}
     )
+    # two of the parameters: the search runs end to end with a population of two
+    monkeypatch.setattr(calibrate, "PARAMETERS", calibrate.PARAMETERS[:2])
     report = tmp_path / "calibration.md"
     calibrate.main(
         [
@@ -160,6 +162,8 @@ def test_confirmed_compass_search_runs_and_reports_both_ensembles(calibrate, tmp
     monkeypatch.setattr(
         calibrate, "SIZES", {"simulation.developers": 1000, "simulation.enterprises": 200}
     )
+    # two of the parameters: the search runs end to end with a population of two
+    monkeypatch.setattr(calibrate, "PARAMETERS", calibrate.PARAMETERS[:2])
     report = tmp_path / "calibration.md"
     calibrate.main(
         [

@@ -120,21 +120,33 @@ def test_funding_gets_harder_in_tight_markets_and_for_inefficient_labs():
     assert finance.runway_months(100.0, 20.0, 15.0) == finance.MAX_RUNWAY
 
 
-def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance():
+def survival(condition, revenue, capital=120.0, weight=0.5, growth=0.0, costs=20.0):
+    """S(h) over 24 months of a venture-funded lab with these books (costs 20 a month)."""
+    from types import SimpleNamespace
+
+    from openness.market.strategy import Accounts, CapitalMarket
+    from openness.market.valuation import survival_path
+
     f = load_scenario(BASELINE).funding
+    lab = SimpleNamespace(accounts=Accounts(capital, revenue, costs, 0.0, growth))
+    market = SimpleNamespace(capital_market=CapitalMarket(f, condition, weight))
+    return survival_path(lab, market, 24, 0.0)
 
-    def survive(condition, revenue, capital=120.0, weight=0.5):
-        # costs 20 a month; the horizon is 24 months
-        return finance.survival_chance(f, condition, weight, 24.0, capital, revenue, 20.0, 0.0, 0.0)
 
-    assert survive(1.0, 25.0) == 1.0  # profitable: it lasts
-    assert survive(1.0, 0.0, capital=600.0) == 1.0  # 30 months of cash
-    # no venture market: it collects the share of the horizon its cash lasts (6 of 24 months)
-    assert survive(0.0, 0.0) == pytest.approx(0.25)
-    # a market that can refinance it raises the share; one that punishes waste less so
-    assert survive(0.0, 0.0) < survive(0.4, 0.0, weight=3.0) < survive(1.0, 0.0)
+def test_a_lab_collects_its_far_cash_only_if_it_lasts_or_can_refinance():
+    assert np.all(survival(1.0, 25.0) == 1.0)  # profitable: it lasts
+    assert np.all(survival(1.0, 0.0, capital=600.0) == 1.0)  # 30 months of cash
+    # no venture market: it collects the months its cash lasts (6 of 24) and nothing after
+    s = survival(0.0, 0.0)
+    assert np.all(s[:6] == 1.0) and np.all(s[6:] == 0.0)
+    # a market that can refinance it raises the far months; one that punishes waste less so
+    far = lambda **kw: survival(**kw)[-1]  # noqa: E731
+    assert far(condition=0.0, revenue=0.0) < far(condition=0.4, revenue=0.0, weight=3.0)
+    assert far(condition=0.4, revenue=0.0, weight=3.0) < far(condition=1.0, revenue=0.0)
     # under investors who punish inefficient spending, revenue is what keeps a lab alive
-    assert survive(0.4, 15.0, weight=3.0) > survive(0.4, 1.0, weight=3.0)
+    assert far(condition=0.4, revenue=15.0, weight=3.0) > far(
+        condition=0.4, revenue=1.0, weight=3.0
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -150,14 +162,10 @@ def test_a_lab_collects_long_run_value_in_full_only_if_it_lasts_or_can_refinance
 def test_survival_is_a_share_and_never_falls_with_revenue(
     condition, weight, capital, revenue, extra, costs, growth
 ):
-    f = load_scenario(BASELINE).funding
-
-    def survive(r):
-        return finance.survival_chance(f, condition, weight, 24.0, capital, r, costs, 0.0, growth)
-
-    low, high = survive(revenue), survive(revenue + extra)
-    assert 0.0 <= low <= 1.0 and 0.0 <= high <= 1.0
-    assert high >= low - 1e-12
+    low = survival(condition, revenue, capital, weight, growth, costs)
+    high = survival(condition, revenue + extra, capital, weight, growth, costs)
+    assert np.all((low >= 0.0) & (low <= 1.0)) and np.all((high >= 0.0) & (high <= 1.0))
+    assert np.all(high >= low - 1e-12)
 
 
 # ---- developers' nested logit (market.demand) ------------------------------------------------

@@ -1,11 +1,12 @@
 """Strategies come only from the labs' decision rule."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from openness.market.offers import STRATEGY_NAMES
-from openness.market.strategy import choice_probabilities, payoff_terms
 from openness.model import OpennessModel
 from openness.scenario import ScenarioError, load_scenario
 from tests.conftest import BASELINE, small_scenario
@@ -95,84 +96,89 @@ def test_scenarios_cannot_schedule_a_strategy(tmp_path):
         load_scenario(bad)
 
 
-def test_lower_safety_weight_makes_anthropic_less_likely_to_stay_closed():
+def test_a_framework_stance_weight_makes_anthropic_less_likely_to_release():
+    """Anthropic's stance is a published framework; with that category's weight at zero its
+    release options lose their safety cost and gain probability, and no other term moves."""
     base = first_review(OpennessModel(small_scenario(), seed=3), "Anthropic")
     scenario = load_scenario(
         BASELINE,
         {
             "simulation.developers": 3000,
             "simulation.enterprises": 600,
-            "labs.Anthropic.safety_weight": 0.0,
+            "decision.stance_weights.framework": 0.0,
         },
     )
     changed = first_review(OpennessModel(scenario, seed=3), "Anthropic")
-    assert changed["closed"]["probability"] < base["closed"]["probability"]
-    assert changed["open"]["safety"] > base["open"]["safety"]
-    # every other payoff term is untouched by the safety weight
-    for term in ("api_margin", "ecosystem", "complement", "regulatory"):
+    assert base["open"]["safety"] < 0.0 and changed["open"]["safety"] == 0.0
+    assert changed["closed"]["probability"] <= base["closed"]["probability"]
+    assert changed["open"]["utility"] > base["open"]["utility"]
+    for term in ("api_margin", "hosting", "complement", "regulatory", "costs"):
         assert changed["open"][term] == pytest.approx(base["open"][term])
 
 
-def test_safety_weight_changes_metas_choice_over_an_ensemble():
-    """Meta keeps its frontier open for fewer months the more it weighs safety: the same
-    seeds, so the difference comes from the parameter alone."""
+def test_stance_weights_are_shared_by_every_lab_of_a_category():
+    """Two labs of one stance pay the same safety cost per month of their spending for a
+    release at the same distance from the frontier."""
+    from openness.market.strategy import safety_cost
 
-    def open_months(weight):
-        scenario = load_scenario(
-            BASELINE,
-            {
-                "simulation.developers": 2000,
-                "simulation.enterprises": 400,
-                "labs.Meta.safety_weight": weight,
-            },
-        )
-        months = 0
-        for seed in range(6):
-            model = OpennessModel(scenario, seed=seed)
-            model.run(36)
-            months += sum(r["strategy"] == "open" for r in model.lab_rows if r["lab"] == "Meta")
-        return months
-
-    none, some, high = open_months(0.0), open_months(1.0), open_months(4.0)
-    assert none >= some >= high and none > high
+    model, market, view = first_view_of_any()
+    weight = model.scenario.decision.stance_weights.framework
+    a = replace(view, stance_weight=weight, training_spend=100.0, opex=50.0)
+    b = replace(view, stance_weight=weight, training_spend=10.0, opex=5.0)
+    steep = model.scenario.decision.safety_steepness
+    ca, cb = safety_cost(a, 25.0, 25.5, steep), safety_cost(b, 25.0, 25.5, steep)
+    assert ca / a.burn == pytest.approx(cb / b.burn)
+    assert safety_cost(a, -np.inf, 25.5, steep) == 0.0  # releasing nothing risks nothing
 
 
-def test_payoff_terms_are_reported_separately_and_sum_to_total():
+def first_view_of_any(seed=2):
+    """(model, market view, view of the first lab) at the first month's reviews."""
+    from openness.model import views
+
+    model = OpennessModel(small_scenario(), seed=seed)
+    model.step()
+    offers = model._offers(0)
+    policy = model._policy_state(0)
+    market = views.market_view(model, 0, offers, policy)
+    shared = views.ReviewContext.build(model, offers, policy)
+    return model, market, views.lab_view(model, model.labs[0], 0, policy, shared)
+
+
+def test_value_terms_are_reported_separately_and_sum_to_total():
+    from openness.market.valuation import TERMS
+
     model = OpennessModel(small_scenario(), seed=4)
     rows = first_review(model, model.labs[0].name)
     for row in rows.values():
-        terms = [
-            "api_margin",
-            "hosting",
-            "grants",
-            "ecosystem",
-            "complement",
-            "moat",
-            "regulatory",
-            "market_access",
-            "safety",
-            "capital_pressure",
-        ]
-        assert sum(row[t] for t in terms) == pytest.approx(row["total"])
+        assert sum(row[t] for t in TERMS) == pytest.approx(row["total"], rel=1e-12, abs=1e-9)
+        assert row["scale"] > 0
     assert sum(r["probability"] for r in rows.values()) == pytest.approx(1.0)
-    assert callable(payoff_terms) and callable(choice_probabilities)
 
 
 def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monkeypatch):
     """A closed model sets a lab's products apart only by as much as it leads what rivals can
     build on freely: nothing when open weights match it, in proportion to the lead beyond."""
-    from dataclasses import replace
-
+    from openness.market.strategy import month_flows, option_offers
     from openness.scenario.schema import BusinessModelWeights
 
     model, market, view = first_view_of(monkeypatch, "Google")
     only = BusinessModelWeights(exclusivity=80.0)
     growth = view.frontier_growth
+    steep = model.scenario.decision.safety_steepness
 
     def exclusivity(lead_months):
         lab = replace(view, weights=only, best_open_others=view.knowledge - lead_months * growth)
-        terms = payoff_terms(lab, market, model.world, model.scenario.decision)
-        return terms["complement"]
+        return [
+            month_flows(
+                lab,
+                market,
+                model.world,
+                option_offers(market.offers, lab, o, model.world),
+                o,
+                steep,
+            )["complement"]
+            for o in STRATEGY_NAMES
+        ]
 
     assert exclusivity(0.0) == pytest.approx([0.0, 0.0, 0.0])
     year = exclusivity(12.0)
@@ -180,68 +186,3 @@ def test_exclusivity_is_worth_the_lead_over_the_best_open_weights_of_others(monk
     assert year[0] == pytest.approx(year[1])
     assert year[0] == pytest.approx(market.usage * market.price_level * 80.0 * view.integration)
     assert exclusivity(6.0)[0] == pytest.approx(year[0] / 2)
-
-
-def test_a_lab_that_may_not_survive_values_long_run_terms_less_under_each_option():
-    """The mind-share, complement and moat values of each option are scaled by the chance the
-    lab lives to collect them at the option's revenue; a parent-funded lab (no accounts) and a
-    lab with a long runway collect them in full."""
-    from types import SimpleNamespace
-
-    from openness.market import finance
-    from openness.market.strategy import Accounts, CapitalMarket, survival_by_option
-
-    scenario = small_scenario()
-    terms = {name: np.zeros(3) for name in ("api_margin", "hosting", "grants", "regulatory")}
-    terms["api_margin"] = np.array([10.0, 8.0, 0.0])  # closed, hybrid, open
-    market = SimpleNamespace(capital_market=CapitalMarket(scenario.funding, 0.4, 3.0))
-
-    def survival(accounts):
-        lab = SimpleNamespace(strategy="closed", accounts=accounts)
-        return survival_by_option(lab, market, scenario.decision, terms)
-
-    assert np.all(survival(None) == 1.0)  # a parent covers its losses
-    short = Accounts(capital=60.0, revenue=12.0, costs=20.0, recurring=0.0, growth=0.0)
-    s = survival(short)
-    assert s[0] > s[1] > s[2] and s[2] < 1.0  # less revenue, less chance to collect
-    assert np.all(survival(Accounts(1e5, 12.0, 20.0, 0.0, 0.0)) == 1.0)  # ample cash
-    # open: revenue 12 - 10 = 2 a month against costs of 20; no round likely in a tight market
-    expected = finance.survival_chance(
-        scenario.funding,
-        0.4,
-        3.0,
-        scenario.decision.runway_target_months,
-        60.0,
-        2.0,
-        20.0,
-        0.0,
-        0.0,
-    )
-    assert s[2] == pytest.approx(expected)
-
-
-def test_the_moat_puts_the_closed_options_margin_and_mind_share_at_risk(monkeypatch):
-    """Publishing weights that lead the open state of the art by m months costs `moat_value`
-    x m of what the lead earns closed: its API margin plus `moat_ecosystem_weight` of its
-    mind-share; nothing for `closed`, and nothing for weights an open rival already matches."""
-    from dataclasses import replace
-
-    # a parent covers Google's losses: no survival scaling
-    model, market, view = first_view_of(monkeypatch, "Google")
-    lab = replace(view, best_open_others=view.knowledge - 6.0 * view.frontier_growth)
-
-    def terms(weight, moat=0.1, lab=lab):
-        decision = model.scenario.decision.model_copy(
-            update={"moat_value": moat, "moat_ecosystem_weight": weight}
-        )
-        return payoff_terms(lab, market, model.world, decision)
-
-    api_only, franchise = terms(0.0), terms(1.0)
-    closed_api, closed_eco = api_only["api_margin"][0], api_only["ecosystem"][0]
-    assert closed_api > 0 and closed_eco > 0
-    assert api_only["moat"][0] == franchise["moat"][0] == 0.0
-    assert api_only["moat"][2] == pytest.approx(-0.1 * 6.0 * closed_api)
-    assert franchise["moat"][2] == pytest.approx(-0.1 * 6.0 * (closed_api + closed_eco))
-    assert terms(0.5)["moat"][2] == pytest.approx(-0.6 * (closed_api + 0.5 * closed_eco))
-    matched = replace(view, best_open_others=view.knowledge)
-    assert np.all(terms(1.0, lab=matched)["moat"] == 0.0)

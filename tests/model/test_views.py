@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from openness.market.offers import SLOTS, STRATEGY_NAMES
-from openness.market.strategy import TERMS
+from openness.market.valuation import TERMS, Valuation
 from openness.model import OpennessModel, views
 from tests.conftest import small_scenario
 
@@ -30,14 +30,16 @@ def test_a_lab_with_a_parent_has_no_accounts_for_survival():
 
 def test_decision_rows_hold_every_term_of_every_option():
     terms = {name: np.arange(3.0) for name in TERMS}
-    result = {
-        "terms": terms,
-        "total": np.array([1.0, 2.0, 3.0]),
-        "utility": np.zeros(3),
-        "probability": np.array([0.2, 0.3, 0.5]),
-        "chosen": "open",
-    }
-    rows = views.decision_rows("2025-01", "X", "closed", result)
+    valuation = Valuation(
+        terms,
+        np.array([1.0, 2.0, 3.0]),
+        10.0,
+        np.zeros(3),
+        np.array([0.2, 0.3, 0.5]),
+        np.zeros((3, 1)),
+    )
+    rows = views.decision_rows("2025-01", "X", "closed", valuation, "open")
     assert [r["option"] for r in rows] == list(STRATEGY_NAMES)
     assert [r["chosen"] for r in rows] == [False, False, True]
     assert all(r[name] == k for k, r in enumerate(rows) for name in TERMS)
+    assert all(r["scale"] == 10.0 for r in rows)

@@ -191,7 +191,7 @@ def test_sobol_bars_show_first_order_and_total_indices(tmp_path):
         f'name = "sobol"\nscenario = "{ROOT}/scenarios/baseline.toml"\nseed = 3\n'
         f'replications = 1\n{SMALL}\n[design]\nkind = "saltelli"\nsamples = 4\n'
         '[[factors]]\nname = "world.spillover_open"\nbounds = [0.02, 0.2]\n'
-        '[[factors]]\nname = "decision.ecosystem_value"\nbounds = [5.0, 60.0]\n'
+        '[[factors]]\nname = "decision.value_volatility"\nbounds = [0.1, 1.0]\n'
         '[outputs]\nmetrics = ["open_share_dev_count"]\nmonths = ["2025-08"]\n'
     )
     out = tmp_path / "out"
@@ -230,9 +230,9 @@ def test_validation_ranges_draw_observed_against_required(tmp_path):
     assert all((tmp_path / f"validation.{ext}").stat().st_size > 1000 for ext in ("png", "svg"))
 
 
-def test_payoff_terms_show_each_term_of_an_option_minus_closed(small_run):
+def test_value_terms_show_each_term_of_an_option_minus_closed(small_run):
     decisions = small_run.tables["decisions"]
-    fig = plots.payoff_terms(decisions, "OpenAI", "hybrid")
+    fig = plots.value_terms(decisions, "OpenAI", "hybrid")
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     rows = decisions[decisions.lab == "OpenAI"].set_index(["month", "option"])

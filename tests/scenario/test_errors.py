@@ -80,7 +80,7 @@ def test_unknown_key_lists_the_allowed_keys(tmp_path, capsys):
     path.write_text(f'extends = "{BASELINE}"\nname = "x"\n[[labs]]\nname = "Meta"\ncapitl = 1\n')
     assert main(["describe", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "labs[3].capitl" in err and "capital" in err and "safety_weight" in err
+    assert "labs[3].capitl" in err and "capital" in err and "stance" in err
 
 
 @pytest.mark.parametrize(
@@ -279,6 +279,23 @@ def test_the_former_two_workload_keys_name_the_workloads_table(tmp_path):
         "'enterprises.complex_share_zero'" in text and "'enterprises.alpha_cost_commodity'" in text
     )
     assert text.count("[[enterprises.workloads]]") == 2 and "unknown key" not in text
+
+
+def test_the_former_lab_payoff_keys_name_the_valuation_and_the_stance(tmp_path):
+    from openness.scenario import ScenarioError, load_scenario
+
+    path = tmp_path / "old.toml"
+    path.write_text(
+        f'extends = "{BASELINE}"\nname = "x"\n[decision]\necosystem_value = 149.3\n'
+        'capital_pressure = 7.0\n[[labs]]\nname = "Anthropic"\nsafety_weight = 4.2\n'
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert "'decision.ecosystem_value'" in text and "horizon_months" in text
+    assert "'decision.capital_pressure'" in text and "discount_rate" in text
+    assert "safety_weight" in text and "labs[].stance" in text
+    assert "removed in schema version 3" in text and "unknown key" not in text
 
 
 def test_a_file_for_a_newer_schema_is_refused(tmp_path):

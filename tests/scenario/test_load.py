@@ -55,8 +55,8 @@ def test_content_hash_is_stable_and_tracks_content():
 
 
 def test_overrides_reach_named_list_items():
-    sc = load_scenario(BASELINE, {"labs.Anthropic.safety_weight": 0.0})
-    assert next(lab for lab in sc.labs if lab.name == "Anthropic").safety_weight == 0.0
+    sc = load_scenario(BASELINE, {"labs.Anthropic.stance": "none"})
+    assert next(lab for lab in sc.labs if lab.name == "Anthropic").stance == "none"
 
 
 def test_overrides_reach_a_policy_by_its_kind():

@@ -24,7 +24,7 @@
     months = ["2026-02", "2027-12"]             # or "all"
     lab_metrics = ["strategy"]                  # optional per-lab table
 
-A dotted key reaches into lists by an item's name (`labs.Anthropic.safety_weight`), by its
+A dotted key reaches into lists by an item's name (`labs.Anthropic.stance`), by its
 kind when it is the only one of that kind (`regulators.EU.policies.open_funding.
 monthly_budget`), or by position (`regulators.EU.policies.1.monthly_budget`).
 """

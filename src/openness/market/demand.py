@@ -1,7 +1,7 @@
 """Developer demand: the systematic utility of each offer per segment, and logit shares.
 
 One utility function serves three users, so that they all see the same demand: the developer
-kernel (as exp-utilities), the labs' pricing rule and the labs' strategy payoffs.
+kernel (as exp-utilities), the labs' pricing rule and the labs' strategy valuation.
 
     V[g, o] = beta_cap[g] * (cap[o] - frontier) - alpha[g] * price[o] + beta_open[g] * open[o]
               + licence_fit[g, licence[o]] + beta_net[g] * eco_share[family(o)] + integration[o]
@@ -70,7 +70,7 @@ class Tastes:
 
 
 def developer_utility(
-    tastes: Tastes, offers: Offers, frontier: float, eco_share: np.ndarray
+    tastes: Tastes, offers: Offers, frontier: float | np.ndarray, eco_share: np.ndarray
 ) -> np.ndarray:
     """U[g, o] (V[g, o] when family_nest is 1); -inf where an offer is not available."""
     cap = offers.capability - frontier
@@ -163,6 +163,31 @@ def developer_demand(
     adopters holding a secondary model. With no secondary (holding or every secondary_share
     0) it is the production logit exactly."""
     v = developer_utility(tastes, offers, frontier, eco_share)
+    return demand_from_utility(tastes, offers, v, holding)
+
+
+def developer_demand_many(
+    tastes: Tastes,
+    sets: list[Offers],
+    frontiers: np.ndarray,
+    eco_share: np.ndarray,
+    holding: float,
+) -> list[DeveloperDemand]:
+    """`developer_demand` under each of several menus of offers, each with its frontier: the
+    utilities in one pass over the menus side by side, the shares menu by menu."""
+    m = sets[0].size
+    joined = Offers.concat(sets)
+    v = developer_utility(tastes, joined, np.repeat(frontiers, m), eco_share)
+    return [
+        demand_from_utility(tastes, offers, v[:, k * m : (k + 1) * m], holding)
+        for k, offers in enumerate(sets)
+    ]
+
+
+def demand_from_utility(
+    tastes: Tastes, offers: Offers, v: np.ndarray, holding: float
+) -> DeveloperDemand:
+    """`DeveloperDemand` from the utilities U[g, o] of `developer_utility`."""
     production = logit_shares(v)
     share = (
         np.zeros(len(tastes.weight)) if tastes.secondary_share is None else tastes.secondary_share

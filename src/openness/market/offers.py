@@ -45,6 +45,15 @@ class Offers:
     def with_changes(self, **arrays: np.ndarray) -> Offers:
         return replace(self, **arrays)
 
+    @classmethod
+    def concat(cls, sets: list[Offers]) -> Offers:
+        """Several menus side by side (one array of len(sets) x M offers), so that demand
+        under each can be computed in one pass and split (`market.demand`, `routing`)."""
+        return cls(**{f: np.concatenate([getattr(o, f) for o in sets]) for f in _FIELDS})
+
+
+_FIELDS = tuple(Offers.__dataclass_fields__)
+
 
 def offer_index(lab: int, slot: int) -> int:
     return lab * SLOTS + slot

@@ -113,7 +113,7 @@ class InitialGroups:
 def routing_arrays(
     ent: Enterprises,
     offers: Offers,
-    frontier: float,
+    frontier: float | np.ndarray,
     barred: np.ndarray,
     transparency_bonus: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,6 +140,16 @@ def routing_arrays(
         allowed & is_open, offers.serving_cost[None, :] * ent.selfhost_cost_factor + wrapper, np.inf
     )
     return base, api, host
+
+
+def logit_by_menu(v: np.ndarray, menus: int) -> np.ndarray:
+    """Logit shares over the last axis of v[C, K, M], within each of `menus` equal blocks."""
+    c, k, m = v.shape
+    v = v.reshape(c, k, menus, m // menus)
+    top = v.max(axis=3, keepdims=True)
+    e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
+    total = e.sum(axis=3, keepdims=True)
+    return np.divide(e, total, out=np.zeros_like(e), where=total > 0).reshape(c, k, m)
 
 
 def use_case_cost(
@@ -188,9 +198,21 @@ class EnterpriseMarket:
     def alpha(self) -> np.ndarray:
         return price_coefficients(self.config, self.price_scale)
 
-    def shares(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray]:
+    def shares(
+        self, offers: Offers, frontier: float | np.ndarray, menus: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(shares[C, K, M], via_api[C, K, M]) at the offers' prices: logit shares, and
-        whether the API is a typical member's cheaper way to run each offer."""
+        whether the API is a typical member's cheaper way to run each offer. With `menus`
+        > 1, `offers` holds that many menus side by side (`Offers.concat`, a frontier per
+        offer) and the shares sum to 1 within each."""
+        v, via_api = self.utilities(offers, frontier)
+        return logit_by_menu(v, menus), via_api
+
+    def utilities(
+        self, offers: Offers, frontier: float | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(v[C, K, M], via_api[C, K, M]): a typical member's logit utility of each offer
+        for each use case (-inf where it may not use it), and whether it buys it by API."""
         base, api, host = routing_arrays(
             self.config, offers, frontier, self.barred, self.transparency_bonus
         )
@@ -204,12 +226,43 @@ class EnterpriseMarket:
         )
         with np.errstate(invalid="ignore"):
             v = (base - self.alpha[None, :, None] * cost) / self.config.temperature
-        v = np.where(np.isfinite(cost), v, -np.inf)
-        top = v.max(axis=2, keepdims=True)
-        e = np.exp(v - np.where(np.isfinite(top), top, 0.0))
-        total = e.sum(axis=2, keepdims=True)
-        shares = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
-        return shares, via_api
+        return np.where(np.isfinite(cost), v, -np.inf), via_api
+
+    def demand_many(
+        self,
+        sets: list[Offers],
+        frontiers: np.ndarray,
+        lifts: list[np.ndarray] | None = None,
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """`demand` under each of several menus of offers, each with its frontier, in one
+        pass over the menus side by side; with `lifts` (one lift[M] per menu), then under
+        each menu with every offer's capability raised by its lift: a menu later on at
+        today's prices, in which only the capability term of the utilities moves (a frontier
+        common to all offers cancels out of the logit). Returns the menus' demands, then the
+        lifted menus' demands."""
+        m, n = sets[0].size, len(sets)
+        v, via_api = self.utilities(Offers.concat(sets), np.repeat(frontiers, m))
+        menus = [v]
+        if lifts is not None:
+            beta = np.array([w.beta_capability for w in self.config.workloads])  # [K]
+            shift = beta[None, :, None] * np.concatenate(lifts)[None, None, :]
+            menus.append(v + shift / self.config.temperature)
+        out = []
+        for u in menus:
+            shares = logit_by_menu(u, n)
+            tok = self.class_tokens[:, :, None] * shares
+            api_tok = (tok * via_api).sum(axis=(0, 1))
+            all_tok = tok.sum(axis=(0, 1))
+            workloads = (self.class_workloads[:, :, None] * shares).sum(axis=(0, 1))
+            out += [
+                (
+                    api_tok[j * m : (j + 1) * m],
+                    all_tok[j * m : (j + 1) * m] - api_tok[j * m : (j + 1) * m],
+                    workloads[j * m : (j + 1) * m],
+                )
+                for j in range(n)
+            ]
+        return out
 
     def demand(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""

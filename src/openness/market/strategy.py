@@ -1,73 +1,60 @@
-"""Expected payoff of the three strategies for one lab, from the current market state.
+"""What a reviewing lab sees, and one month of cash under each of its three options.
 
 For each option s in (closed, hybrid, open) the lab rebuilds its own offers as they would be
-under s, asks the developers' logit demand (`market.demand`) and the enterprises' routing
-demand (`market.routing.EnterpriseMarket`) what they would buy, and values the result. The
-payoff is a sum of separately reported terms ($M/month):
+under s (`option_offers`: weights it has released stay on offer under every option, since
+they cannot be withdrawn), asks the developers' demand (`market.demand`) and the enterprises'
+routing demand (`market.routing.EnterpriseMarket`) what they would buy if every buyer chose
+afresh, and books one month of cash ($M/month, `month_flows`):
 
-    api_margin      (p - c) x tokens on its closed API, from developers and enterprises
-    hosting         first-party share of serving its open weights through APIs, at the
-                    third-party markup (self-hosted enterprise tokens pay it nothing)
-    grants          public or consortium funding paid only to open frontier labs
-    ecosystem       value of developers (and enterprise deployments, counted as
-                    `enterprise_ecosystem_weight` developers each) building on its family,
-                    growing with usage per user
-    complement      business-model value: commoditisation (platforms), compute demand of the
-                    open ecosystem (hardware), exclusivity of a closed frontier in proportion to
-                    how deeply the lab's own products integrate it and to its lead over the
-                    best open weights of other labs (product cloud, platforms)
-    moat            what the lead earns closed (API margin, and `moat_ecosystem_weight` of
-                    its mind-share) lost as rivals absorb the weights it would publish: in
-                    proportion to the months by which those weights would advance the open
-                    state of the art (so a lab far behind, or one matched by an open rival,
-                    gives nothing away)
-    regulatory      compliance cost of the option (e.g. GPAI above the compute threshold)
-    market_access   margin lost in markets closed to the lab's origin
-    safety          safety / reputation cost of publishing weights close to the frontier
-    capital_pressure extra weight on near-term revenue when the runway is short
+    api_margin   (p - c) x tokens on its closed API, developers' and enterprises' apart
+    hosting      first-party share of serving its open weights through APIs, at the
+                 third-party markup (self-hosted enterprise tokens pay it nothing)
+    complement   business-model cash outside token sales: a platform's AI cost saved as open
+                 weights commoditise the models its products run on, a hardware seller's
+                 margin on the compute the open ecosystem's inference runs on, and a product
+                 cloud's or app's revenue from an exclusive frontier integrated in its
+                 products, in proportion to how far it leads the best open weights of others
+    grants       public or consortium funding paid only to open frontier labs
+    regulatory   compliance cost of the option (e.g. GPAI above the compute threshold)
+    market_access margin lost in markets closed to the lab's origin
+    safety       misuse and reputation cost of publishing weights near the frontier, in
+                 months of the lab's spending by its release stance (one weight per stance)
+    costs        training and operating spending (the same under every option)
 
-The long-run terms (ecosystem, complement, moat) are scaled by the share of them the lab would
-live to collect under the option (`finance.survival_chance`): a venture-funded lab with a short
-runway that cannot expect a round collects them only while its cash lasts.
-
-The choice is a quantal response: P(s) proportional to exp((payoff_s / burn + inertia 1[s =
-current]) / temperature). Options barred by law (an open-release ban) get probability zero.
+`projected_offers` moves the market forward under an option: rivals (held at their current
+strategies) absorb the best open weights by spillover, so that giving away a lead costs the
+lab demand later. `market.valuation` turns these months into discounted values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from openness.market import finance
-from openness.market.demand import Tastes, developer_demand
+from openness.market.demand import DeveloperDemand, Tastes, developer_demand_many
 from openness.market.offers import (
     SLOT_API,
     SLOT_OPEN_FRONTIER,
     SLOT_OPEN_SMALL,
-    STRATEGY_NAMES,
+    SLOTS,
     Offers,
     offer_index,
 )
 from openness.market.routing import EnterpriseMarket
-from openness.scenario.schema import BusinessModelWeights, Decision, Funding, World
+from openness.scenario.schema import BusinessModelWeights, Funding, World
 from openness.vocabulary import CLOSED, HYBRID, OPEN
 
-# values a lab collects over years, only if it survives them; the safety cost is not among
-# them (misuse and reputation follow the release at once)
-LONG_RUN_TERMS = ("ecosystem", "complement", "moat")
-TERMS = (
+#: the month's cash of an option, in the order of the decisions table
+FLOW_TERMS = (
     "api_margin",
     "hosting",
-    "grants",
-    "ecosystem",
     "complement",
-    "moat",
+    "grants",
     "regulatory",
     "market_access",
     "safety",
-    "capital_pressure",
+    "costs",
 )
 
 
@@ -102,9 +89,10 @@ class LabView:
     price: float
     serving_frontier: float
     serving_small: float
-    safety_weight: float
-    burn: float
-    pressure: float  # capital-pressure multiplier >= 1 (market.finance.capital_pressure)
+    stance_weight: float  # months of spending per month of a frontier-level release
+    training_spend: float  # $M/month
+    training_growth: float  # monthly growth of its training spend
+    opex: float  # $M/month
     best_open_others: float  # best open weights of *other* labs (log10 FLOP; -inf if none)
     frontier_growth: float  # OOM per month that converts a capability gap into months
     restricted_share: float  # share of demand in markets barred to its origin
@@ -114,6 +102,13 @@ class LabView:
     integration: float = 0.0  # how deeply its own products use its frontier model
     open_model_gap: float = 0.5  # OOM below its frontier of its smaller open models
     accounts: Accounts | None = None  # None: a parent covers its losses, it cannot fail
+    #: its own three offers' shares of developers' and of enterprises' tokens this month
+    dev_base: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    ent_base: np.ndarray = field(default_factory=lambda: np.zeros(3))
+
+    @property
+    def burn(self) -> float:
+        return self.training_spend + self.opex
 
 
 @dataclass(frozen=True)
@@ -131,10 +126,17 @@ class MarketView:
     price_level: float = 1.0  # going rate of API tokens over world.reference_price
     capital_market: CapitalMarket | None = None
     secondary_holding: float = 0.0  # share of adopting developers holding a secondary model
+    dev_turnover: float = 1.0  # monthly share of a family's developers that re-choose
+    ent_turnover: float = 1.0  # monthly share of a family's enterprise work that re-routes
+    dev_adopted: float = 1.0  # share of developers who have adopted
+    ent_adopted: float = 1.0
+    dev_bass: tuple[float, float] = (0.0, 0.0)  # token-weighted (p, q) per month
+    ent_bass: tuple[float, float] = (0.0, 0.0)
 
 
 def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Offers:
-    """The offers as they would be if `lab` followed `option` from its next release."""
+    """The offers as they would be if `lab` followed `option` from its next release. Weights
+    it has released stay on offer under every option: they cannot be withdrawn."""
     avail = offers.available.copy()
     cap = offers.capability.copy()
     price = offers.price.copy()
@@ -156,113 +158,141 @@ def option_offers(offers: Offers, lab: LabView, option: str, world: World) -> Of
     return offers.with_changes(available=avail, capability=cap, price=price, serving_cost=cost)
 
 
-def payoff_terms(
-    lab: LabView, market: MarketView, world: World, decision: Decision
-) -> dict[str, np.ndarray]:
-    """Every payoff term for the three options, as arrays indexed like STRATEGY_NAMES."""
-    terms = {name: np.zeros(3) for name in TERMS}
+def spillover_share(world: World, months: int) -> float:
+    """Share of a gap to the best open weights that a lab closes by spillover in `months`."""
+    return 1.0 - (1.0 - world.spillover_open) ** months
+
+
+def projected_offers(offers: Offers, lab: LabView, world: World, months: int) -> Offers:
+    """The offers `months` on, as the lab expects them: every lab's models improve alike
+    (which the utilities, relative to the frontier, do not see), and each lab's next models
+    close `spillover_share` of its gap to the best open weights it can learn from (the lab's
+    own open weights for its rivals; the best of the others' for itself)."""
+    if months <= 0:
+        return offers
+    share = spillover_share(world, months)
+    open_caps = np.where(offers.available & offers.is_open, offers.capability, -np.inf)
+    best_open = float(open_caps.max())
+    # each lab's knowledge: the best model it has on offer (-inf for a lab with none)
+    knowledge = np.where(offers.available, offers.capability, -np.inf).reshape(-1, SLOTS).max(1)
+    source = np.full(knowledge.shape, best_open)
+    source[lab.index] = lab.best_open_others
+    with np.errstate(invalid="ignore"):
+        gap = np.where(np.isfinite(source) & np.isfinite(knowledge), source - knowledge, 0.0)
+    gain = np.repeat(share * np.maximum(0.0, gap), SLOTS)
+    cap = np.where(offers.available, offers.capability + gain, offers.capability)
+    return offers.with_changes(capability=cap)
+
+
+def month_flows(
+    lab: LabView,
+    market: MarketView,
+    world: World,
+    offers: Offers,
+    option: str,
+    steepness: float,
+) -> dict[str, np.ndarray | float]:
+    """One month under `option` at `offers` if every buyer chose afresh (`months_of`)."""
+    return months_of(lab, market, world, [(offers, option)], steepness)[0]
+
+
+def months_of(
+    lab: LabView,
+    market: MarketView,
+    world: World,
+    menus: list[tuple[Offers, str]],
+    steepness: float,
+    later: int = 0,
+) -> list[dict[str, np.ndarray | float]]:
+    """One month under each (offers, option) if every buyer chose afresh: for the lab's own
+    three offers (API, open frontier, smaller open) their shares of developers' and of
+    enterprises' tokens, the share of the enterprises' tokens bought through an API, the $
+    the lab earns per Mtok (its API margin; its hosting margin on open weights) and what it
+    pays per Mtok to serve them; the market's token totals; and the option's other cash
+    ($M). With `later` > 0, then the same for each menu `later` months on
+    (`projected_offers`). The demand under every menu is computed in one pass."""
+    sets = [offers for offers, _ in menus]
+    options = [option for _, option in menus]
+    if later > 0:
+        ahead = [projected_offers(o, lab, world, later) for o in sets]
+        lifts = [a.capability - o.capability for a, o in zip(ahead, sets, strict=True)]
+        sets_all, options = sets + ahead, options + options
+    else:
+        sets_all, lifts = sets, None
+    frontiers = np.array([float(o.capability[o.available].max()) for o in sets_all])
+    devs = developer_demand_many(
+        market.tastes, sets_all, frontiers, market.eco_share, market.secondary_holding
+    )
+    ents = market.enterprises.demand_many(sets, frontiers[: len(sets)], lifts)
+    return [
+        _month(lab, market, world, offers, option, steepness, frontier, dev, ent)
+        for offers, option, frontier, dev, ent in zip(
+            sets_all, options, frontiers, devs, ents, strict=True
+        )
+    ]
+
+
+def _month(
+    lab: LabView,
+    market: MarketView,
+    world: World,
+    offers: Offers,
+    option: str,
+    steepness: float,
+    frontier: float,
+    demand: DeveloperDemand,
+    enterprise: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[str, np.ndarray | float]:
     own = slice(lab.index * 3, lab.index * 3 + 3)
     api = offer_index(lab.index, SLOT_API)
-    # an exclusive model sets the lab's products apart only by as much as it leads what any
-    # rival could build on freely: years ahead of the best open weights of other labs
+    dev_tok = (market.tastes.token_weight @ demand.tokens) * market.developer_mtok
+    ent_api, ent_self, _ = enterprise
+    ent_tok = ent_api + ent_self
+    first_party = world.first_party_hosting_share
+    hosting = first_party * world.third_party_markup * lab.serving_frontier
+    unit = np.full(3, hosting)
+    serve = np.full(3, first_party * lab.serving_frontier)
+    unit[0] = offers.price[api] - offers.serving_cost[api] if offers.available[api] else 0.0
+    serve[0] = offers.serving_cost[api] if offers.available[api] else 0.0
+    all_tok = dev_tok + ent_tok
+    open_tok = np.where(offers.is_open, all_tok, 0.0)
+    open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
+    open_spend = float(open_tok @ offers.serving_cost) / 1e6
+    # complements are worth what the users they steer spend, which grows with usage per user
+    # and the going rate of tokens as API margins do
+    spend = market.usage * market.price_level
     lead = months_given_away(lab, lab.knowledge) / 12.0
-    for k, option in enumerate(STRATEGY_NAMES):
-        offers = option_offers(market.offers, lab, option, world)
-        demand = developer_demand(
-            market.tastes, offers, market.frontier, market.eco_share, market.secondary_holding
+    released = {CLOSED: -np.inf, HYBRID: lab.knowledge - lab.open_model_gap, OPEN: lab.knowledge}
+    return {
+        "available": offers.available[own].astype(float),
+        "dev_x": dev_tok[own] / max(dev_tok.sum(), 1e-12),
+        "ent_x": ent_tok[own] / max(ent_tok.sum(), 1e-12),
+        "ent_via_api": np.divide(
+            ent_api[own], ent_tok[own], out=np.zeros(3), where=ent_tok[own] > 0
+        ),
+        "unit": unit / 1e6,  # $M per Mtok
+        "serve": serve / 1e6,
+        "dev_total": float(dev_tok.sum()),
+        "ent_total": float(ent_tok.sum()),
+        "complement": spend
+        * (
+            lab.weights.commoditisation * open_share
+            + lab.weights.exclusivity * lab.integration * lead * (option != OPEN)
         )
-        shares = demand.production  # mind-share follows the family a developer builds on
-        dev_tok = (market.tastes.token_weight @ demand.tokens) * market.developer_mtok
-        ent_api, ent_self, ent_workloads = market.enterprises.demand(offers, market.frontier)
-        served = dev_tok + ent_api  # tokens bought through an API (the lab's or a host's)
-        users = market.tastes.weight @ shares
-        margin = offers.price[api] - offers.serving_cost[api]  # $/Mtok on its API
-        hosting = (
-            world.first_party_hosting_share * world.third_party_markup * lab.serving_frontier
-        )  # $/Mtok of its open weights served through APIs
-        terms["api_margin"][k] = margin * served[api] / 1e6
-        terms["hosting"][k] = hosting * (served[own].sum() - served[api]) / 1e6
-        terms["grants"][k] = lab.grant_if_open if option == OPEN else 0.0
-        # mind-share and complements are worth what the users they steer spend, which grows
-        # with usage per user and the going rate of tokens like API margins do
-        spend = market.usage * market.price_level
-        terms["ecosystem"][k] = (
-            decision.ecosystem_value
-            * spend
-            * (
-                users[own].sum() * market.real_developers
-                + decision.enterprise_ecosystem_weight * ent_workloads[own].sum()
-            )
-            / 1e6
-        )
-        all_tok = served + ent_self
-        open_tok = np.where(offers.is_open, all_tok, 0.0)
-        open_share = float(open_tok.sum() / max(all_tok.sum(), 1e-12))
-        open_spend = float(open_tok @ offers.serving_cost) / 1e6
-        terms["complement"][k] = (
-            spend
-            * (
-                lab.weights.commoditisation * open_share
-                + lab.weights.exclusivity * lab.integration * lead * (option != OPEN)
-            )
-            + lab.weights.compute_demand * open_spend
-        )
-        terms["regulatory"][k] = -lab.compliance[option]
-        # enterprise demand already obeys procurement restrictions; developers' does not
-        dev_near = (margin * dev_tok[api] + hosting * (dev_tok[own].sum() - dev_tok[api])) / 1e6
-        terms["market_access"][k] = -lab.restricted_share * dev_near
-        released = {
-            CLOSED: -np.inf,
-            HYBRID: lab.knowledge - lab.open_model_gap,
-            OPEN: lab.knowledge,
-        }[option]
-        # releasing nothing (closed) risks nothing, whatever the steepness
-        terms["safety"][k] = (
-            -lab.safety_weight
-            * lab.burn
-            * np.exp(decision.safety_steepness * (released - market.frontier))
-            if np.isfinite(released)
-            else -0.0
-        )
-        terms["moat"][k] = -decision.moat_value * months_given_away(lab, released)
-    # the lead that publishing gives away earns the API margin and, in part, the mind-share
-    # of the developers who build on the best models
-    franchise = terms["api_margin"][0] + decision.moat_ecosystem_weight * terms["ecosystem"][0]
-    terms["moat"] *= max(0.0, franchise)
-    survival = survival_by_option(lab, market, decision, terms)
-    for name in LONG_RUN_TERMS:
-        terms[name] = terms[name] * survival
-    near_term = terms["api_margin"] + terms["hosting"] + terms["grants"]
-    terms["capital_pressure"] = (lab.pressure - 1.0) * near_term
-    return terms
+        + lab.weights.compute_demand * open_spend,
+        "grants": lab.grant_if_open if option == OPEN else 0.0,
+        "regulatory": -lab.compliance[option],
+        "safety": safety_cost(lab, released[option], frontier, steepness),
+    }
 
 
-def survival_by_option(
-    lab: LabView, market: MarketView, decision: Decision, terms: dict[str, np.ndarray]
-) -> np.ndarray:
-    """Share of the long-run values the lab lives to collect under each option: its books with
-    revenue moved by the option's change in near-term cash (finance.survival_chance)."""
-    if lab.accounts is None or market.capital_market is None:
-        return np.ones(3)
-    a, cm = lab.accounts, market.capital_market
-    cash = terms["api_margin"] + terms["hosting"] + terms["grants"] + terms["regulatory"]
-    change = cash - cash[STRATEGY_NAMES.index(lab.strategy)]
-    return np.array(
-        [
-            finance.survival_chance(
-                cm.funding,
-                cm.condition,
-                cm.efficiency_weight,
-                decision.runway_target_months,
-                a.capital,
-                a.revenue + d,
-                a.costs,
-                a.recurring,
-                a.growth,
-            )
-            for d in change
-        ]
-    )
+def safety_cost(lab: LabView, released: float, frontier: float, steepness: float) -> float:
+    """$M/month of misuse and reputation cost of releasing weights of capability `released`:
+    the stance's weight in months of the lab's spending, falling e-fold every 1/steepness OOM
+    below the frontier. Releasing nothing (closed) risks nothing."""
+    if not np.isfinite(released):
+        return -0.0
+    return -lab.stance_weight * lab.burn * float(np.exp(steepness * (released - frontier)))
 
 
 def months_given_away(lab: LabView, released: float) -> float:
@@ -272,19 +302,3 @@ def months_given_away(lab: LabView, released: float) -> float:
         return 0.0
     base = lab.best_open_others if np.isfinite(lab.best_open_others) else released
     return max(0.0, released - base) / lab.frontier_growth
-
-
-def choice_probabilities(
-    lab: LabView, terms: dict[str, np.ndarray], decision: Decision
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(total payoff, utility, probability) per option under the quantal-response rule."""
-    total = np.asarray(sum(terms[name] for name in TERMS))
-    utility = total / max(lab.burn, 1.0)
-    utility = utility + decision.inertia * (np.array(STRATEGY_NAMES) == lab.strategy)
-    barred = np.array([lab.barred[s] for s in STRATEGY_NAMES])
-    z = np.where(barred, -np.inf, utility / decision.temperature)
-    if not np.isfinite(z).any():  # everything barred: keep the current strategy
-        z = np.where(np.array(STRATEGY_NAMES) == lab.strategy, 0.0, -np.inf)
-    z = z - z[np.isfinite(z)].max()
-    p = np.exp(z)
-    return total, utility, p / p.sum()

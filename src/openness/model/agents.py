@@ -12,7 +12,8 @@ import numpy as np
 from openness.kernels.rng import STREAM_CHOICE, draw
 from openness.market import finance
 from openness.market.offers import STRATEGY_NAMES
-from openness.market.strategy import LabView, MarketView, choice_probabilities, payoff_terms
+from openness.market.strategy import LabView, MarketView
+from openness.market.valuation import Valuation, value_options
 from openness.scenario.schema import Decision, Policy, World, month_index
 from openness.scenario.schema import Lab as LabConfig
 from openness.scenario.schema import Regulator as RegulatorConfig
@@ -116,24 +117,18 @@ class Lab(_Agent):
         world: World,
         decision: Decision,
         key: int,
-    ) -> dict:
-        """Compare the three strategies on the views it is given and maybe announce a switch;
-        returns the record. `key` is the run's key for the labs' draws."""
-        terms = payoff_terms(view, market, world, decision)
-        total, utility, prob = choice_probabilities(view, terms, decision)
+    ) -> tuple[Valuation, str]:
+        """Value the three strategies on the views it is given and maybe announce a switch;
+        returns the valuation and the choice. `key` is the run's key for the labs' draws."""
+        valuation = value_options(view, market, world, decision)
+        prob = valuation.probability
         # a draw keyed by (seed, month, lab), not the next one of a shared sequence: arms of an
         # experiment that differ elsewhere still give this lab the same draw (common numbers)
         u = draw(key, month, STREAM_CHOICE, self.index)
         pick = min(int(np.searchsorted(np.cumsum(prob), u, side="right")), len(prob) - 1)
         chosen = STRATEGY_NAMES[pick]
         self.announce(month, chosen, decision.execution_lag_months)
-        return {
-            "terms": terms,
-            "total": total,
-            "utility": utility,
-            "probability": prob,
-            "chosen": chosen,
-        }
+        return valuation, chosen
 
     def announce(self, month: int, chosen: str, lag: int) -> None:
         """Act on a review's choice: keep the plan, withdraw it, or announce a switch that takes

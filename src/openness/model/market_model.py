@@ -27,7 +27,7 @@ from openness.market.offers import (
 )
 from openness.market.pricing import adjust_prices, best_response_markup, going_rate
 from openness.market.routing import EnterpriseMarket, InitialGroups, routing_arrays
-from openness.market.strategy import TERMS
+from openness.market.valuation import TERMS
 from openness.model import books, training, views
 from openness.model import policy as pol
 from openness.model.agents import Lab, Regulator
@@ -82,6 +82,8 @@ class OpennessModel(mesa.Model):
         self.eco_share = np.zeros(n_labs)
         self.dev_adopted = 0.0
         self.dev_secondary_holding = 0.0  # share of adopters holding a secondary model
+        self.dev_lockin_release = 1.0
+        self.dev_tokens_mtok = self.ent_tokens_mtok = np.zeros(n_labs * SLOTS)
         self.ent_adopted = 0.0
         self.frontier_history: list[float] = []
         self.strategy_switches = 0  # announced switches that have taken effect, all labs
@@ -388,6 +390,10 @@ class OpennessModel(mesa.Model):
         )
         self.dev_adopted = dev.adopted / self.developers.size
         self.dev_secondary_holding = float(dev.second_counts.sum()) / max(dev.adopted, 1)
+        # the share of would-be movers that lock-in lets go (1 where no one would move)
+        self.dev_lockin_release = (
+            dev.switch_locked / dev.switch_free if dev.switch_free > 0 else 1.0
+        )
         self.ent_adopted = ent.adopted / self.enterprises.size
         family = dev.counts.reshape(len(self.labs), SLOTS).sum(axis=1)
         self.eco_share = family / max(1, dev.adopted)
@@ -395,8 +401,9 @@ class OpennessModel(mesa.Model):
 
     def _tokens(self, t: int, dev, ent) -> np.ndarray:
         """Real monthly tokens (Mtok) per offer from both populations."""
-        dev_mtok = dev.tokens_ktok * 1e-3 * self.dev_weight * self.usage(t)
-        return dev_mtok + ent.tokens_mtok * self.ent_weight
+        self.dev_tokens_mtok = dev.tokens_ktok * 1e-3 * self.dev_weight * self.usage(t)
+        self.ent_tokens_mtok = ent.tokens_mtok * self.ent_weight
+        return self.dev_tokens_mtok + self.ent_tokens_mtok
 
     # ---- strategy reviews --------------------------------------------------------------------
     def _reviews(
@@ -412,8 +419,8 @@ class OpennessModel(mesa.Model):
             if (t - lab.index) % d.review_months != 0:
                 continue
             view = views.lab_view(self, lab, t, policy, shared)
-            result = lab.review(t, market, view, self.world, d, self.lab_key)
-            rows += views.decision_rows(self.date(t), lab.name, view.strategy, result)
+            valuation, chosen = lab.review(t, market, view, self.world, d, self.lab_key)
+            rows += views.decision_rows(self.date(t), lab.name, view.strategy, valuation, chosen)
         return rows
 
     # ---- results -----------------------------------------------------------------------------
@@ -431,6 +438,7 @@ class OpennessModel(mesa.Model):
                     "current",
                     *TERMS,
                     "total",
+                    "scale",
                     "utility",
                     "probability",
                     "chosen",

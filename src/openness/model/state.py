@@ -44,6 +44,11 @@ class MarketState(Protocol):
     train_flops: np.ndarray
     eco_share: np.ndarray
     dev_secondary_holding: float
+    dev_lockin_release: float
+    dev_adopted: float
+    ent_adopted: float
+    dev_tokens_mtok: np.ndarray  # float64[M] real monthly tokens of developers per offer
+    ent_tokens_mtok: np.ndarray  # float64[M] and of enterprises
     frontier_history: list[float]
     lab_key: int
     capital_condition: float

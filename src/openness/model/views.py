@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from openness.market import finance, technology
+from openness.market import technology
 from openness.market.offers import ORIGIN_CODES, SLOTS, STRATEGY_NAMES, Offers
-from openness.market.strategy import TERMS, Accounts, CapitalMarket, LabView, MarketView
+from openness.market.strategy import Accounts, CapitalMarket, LabView, MarketView
+from openness.market.valuation import TERMS, Valuation
 from openness.model import policy as pol
 from openness.model.state import MarketState
 from openness.vocabulary import OPEN
@@ -26,7 +27,14 @@ if TYPE_CHECKING:
 
 
 def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicyState) -> MarketView:
-    """The market every lab faces this month: offers, demand, prices, the capital market."""
+    """The market every lab faces this month: offers, demand, prices, the capital market,
+    and how fast buyers turn over and adopt."""
+    segments = model.scenario.developer_segments
+    tw = model.developers.tastes.token_weight
+    review = float(tw @ np.array([s.review_rate for s in segments]))
+    bass_p = float(tw @ np.array([s.bass_p for s in segments]))
+    bass_q = float(tw @ np.array([s.bass_q for s in segments]))
+    ent = model.scenario.enterprises
     return MarketView(
         offers,
         model.tastes(),
@@ -41,6 +49,14 @@ def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicySt
             model.scenario.funding, model.capital_condition, model.efficiency_weight
         ),
         secondary_holding=model.dev_secondary_holding,
+        # reviewing developers move only as far as their lock-in lets them (the share of
+        # would-be movers that it does not hold, measured in the population this month)
+        dev_turnover=review * model.dev_lockin_release,
+        ent_turnover=ent.review_rate * math.exp(-ent.switch_cost),
+        dev_adopted=model.dev_adopted,
+        ent_adopted=model.ent_adopted,
+        dev_bass=(bass_p, bass_q),
+        ent_bass=(ent.bass_p, ent.bass_q),
     )
 
 
@@ -70,6 +86,8 @@ def lab_view(
     """A lab's own position as its review sees it."""
     d = model.scenario.decision
     flops = float(model.train_flops[lab.index])
+    own = slice(lab.index * SLOTS, (lab.index + 1) * SLOTS)
+    dev_tok, ent_tok = model.dev_tokens_mtok, model.ent_tokens_mtok
     return LabView(
         index=lab.index,
         strategy=lab.strategy,
@@ -94,9 +112,10 @@ def lab_view(
                 model.inference_multiplier,
             )
         ),
-        safety_weight=lab.config.safety_weight,
-        burn=lab.burn,
-        pressure=finance.capital_pressure(d, lab.runway),
+        stance_weight=getattr(d.stance_weights, lab.config.stance),
+        training_spend=lab.training_spend,
+        training_growth=lab.config.training_spend_growth,
+        opex=lab.config.opex,
         best_open_others=best_open_others(lab.index, shared.open_caps),
         frontier_growth=model.world.frontier_prehistory_growth,
         restricted_share=shared.restricted[lab.config.origin],
@@ -110,6 +129,8 @@ def lab_view(
         integration=lab.config.integration,
         open_model_gap=lab.open_model_gap,
         accounts=accounts(lab),
+        dev_base=dev_tok[own] / max(dev_tok.sum(), 1e-12),
+        ent_base=ent_tok[own] / max(ent_tok.sum(), 1e-12),
     )
 
 
@@ -127,17 +148,21 @@ def best_open_others(index: int, open_caps: np.ndarray) -> float:
     return float(others.max()) if others.size else -math.inf
 
 
-def decision_rows(month: pd.Timestamp, lab: str, current: str, result: dict) -> list[dict]:
-    """One row per option of a review: every payoff term, total, utility, probability."""
+def decision_rows(
+    month: pd.Timestamp, lab: str, current: str, valuation: Valuation, chosen: str
+) -> list[dict]:
+    """One row per option of a review: every discounted term ($M), their total, the lab's
+    discounted spending that values are read against, utility, probability."""
     rows = []
     for k, option in enumerate(STRATEGY_NAMES):
         row = {"month": month, "lab": lab, "option": option, "current": current}
-        row.update({name: float(result["terms"][name][k]) for name in TERMS})
+        row.update({name: float(valuation.terms[name][k]) for name in TERMS})
         row.update(
-            total=float(result["total"][k]),
-            utility=float(result["utility"][k]),
-            probability=float(result["probability"][k]),
-            chosen=result["chosen"] == option,
+            total=float(valuation.total[k]),
+            scale=valuation.scale,
+            utility=float(valuation.utility[k]),
+            probability=float(valuation.probability[k]),
+            chosen=chosen == option,
         )
         rows.append(row)
     return rows

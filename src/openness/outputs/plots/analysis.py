@@ -1,4 +1,4 @@
-"""Figures of analyses: payoff terms of a lab's review, policy effects, Sobol indices,
+"""Figures of analyses: value terms of a lab's review, policy effects, Sobol indices,
 validation ranges."""
 
 from __future__ import annotations
@@ -11,55 +11,56 @@ from matplotlib.ticker import FuncFormatter
 
 from openness import metrics
 from openness.experiments.targets import value_text
-from openness.market.strategy import TERMS
+from openness.market.valuation import TERMS
 from openness.outputs.plots.common import _mark_events, _subplots, _time_axis
 from openness.vocabulary import CLOSED, OPEN
 
-#: the payoff terms of a review, as the decisions table has them
-PAYOFF_TERMS = TERMS
+#: the value terms of a review, as the decisions table has them
+VALUE_TERMS = TERMS
 
 
-def payoff_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.DataFrame:
-    """Median across runs of each payoff term of `option` minus the same term of `closed`,
+def value_differences(decisions: pd.DataFrame, lab: str, option: str) -> pd.DataFrame:
+    """Median across runs of each value term of `option` minus the same term of `closed`,
     for one lab at each of its reviews (rows: months, columns: terms and `total`)."""
     rows = decisions[decisions["lab"] == lab]
     keys = ["month"] + [k for k in ("arm", "replication") if k in rows.columns]
-    cols = [*PAYOFF_TERMS, "total"]
+    cols = [*VALUE_TERMS, "total"]
     chosen = rows[rows["option"] == option].set_index(keys)[cols]
     closed = rows[rows["option"] == CLOSED].set_index(keys)[cols]
     return (chosen - closed).groupby(level="month").median()
 
 
-def payoff_terms(
+def value_terms(
     decisions: pd.DataFrame,
     lab: str,
     option: str = OPEN,
     events: pd.DataFrame | None = None,
     title: str = "",
 ) -> Figure:
-    """Why a lab opens or stays closed: each payoff term of `option` minus `closed` at its
-    reviews ($M/month, median across runs; `decisions` tables of one or more runs)."""
-    diff = payoff_differences(decisions, lab, option)
-    shown = [t for t in PAYOFF_TERMS if diff[t].abs().max() > 1e-9]
+    """Why a lab opens or stays closed: each discounted value term of `option` minus
+    `closed` at its reviews ($M over the review's horizon, median across runs; `decisions`
+    tables of one or more runs)."""
+    diff = value_differences(decisions, lab, option)
+    shown = [t for t in VALUE_TERMS if diff[t].abs().max() > 1e-9]
     fig, ax = _subplots(figsize=(9, 5), layout="constrained")
     colours = matplotlib.colormaps.get_cmap("tab10")(np.linspace(0, 1, 10))
     for term in shown:
         ax.plot(
             diff.index,
             diff[term],
-            color=colours[PAYOFF_TERMS.index(term)],
+            color=colours[VALUE_TERMS.index(term)],
             linewidth=1.3,
             label=term.replace("_", " "),
         )
     ax.plot(diff.index, diff["total"], color="black", linewidth=2.5, label="total")
     ax.axhline(0.0, color="grey", linewidth=1)
     ax.set_yscale("symlog", linthresh=10.0)
-    ax.set_ylabel(f"'{option}' minus '{CLOSED}' ($M/month, symlog)")
+    ax.set_ylabel(f"'{option}' minus '{CLOSED}' ($M over the horizon, symlog)")
     ax.set_xlabel("Month of review")
     _time_axis(ax)
     _mark_events(ax, events)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax.set_title(title or f"{lab}: payoff of '{option}' over '{CLOSED}', by term")
+    ax.set_title(title or f"{lab}: value of '{option}' over '{CLOSED}', by term")
     return fig
 
 

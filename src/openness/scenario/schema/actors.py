@@ -28,6 +28,7 @@ from openness.vocabulary import (
     LicenceFit,
     Origin,
     Sector,
+    Stance,
     Strategy,
     Workload,
 )
@@ -79,7 +80,10 @@ class Lab(Strict):
         description="OOM below its frontier of its smaller open models (default: "
         "world.hybrid_small_gap)",
     )
-    safety_weight: Coef = Field(0.2, description="weight of safety/reputation cost")
+    stance: Stance = Field(
+        description="public release policy at the start: a frontier-safety framework that "
+        "restricts weight release, an open-release commitment, or neither"
+    )
     transparent_training: bool = Field(False, description="publishes its training recipe")
     price: Annotated[float, Field(ge=1e-3, le=1e4)] = Field(
         description="$/Mtok of its closed API at the start"

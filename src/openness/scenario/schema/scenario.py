@@ -29,13 +29,22 @@ from openness.vocabulary import (
 #: The version of the scenario format this code reads. Fields removed or renamed in a later
 #: version are listed in REMOVED_FIELDS, so that an old file gets an error that names what
 #: replaces them instead of a bare "unknown key".
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: dotted field path (list items written "[]", e.g. "labs[].safety_weight") ->
 #: (the schema version that removed it, what replaces it)
 _WORKLOADS = (
     "now one [[enterprises.workloads]] entry per workload class (name 'complex', 'customer' "
     "or 'commodity', with share_zero, volume_median_mtok, beta_capability and alpha_cost)"
+)
+_VALUATION = (
+    "the labs value each option by its discounted cash flow (ODD section 7.3): the installed "
+    "base is worth what it pays while lock-in retains it, and the lead given away is in the "
+    "projected demand; set decision.horizon_months and the discount rates instead"
+)
+_CAPITAL = (
+    "capital pressure now follows from the discount rate and the chance of surviving the "
+    "horizon: set decision.discount_rate and decision.venture_discount_rate"
 )
 REMOVED_FIELDS: dict[str, tuple[int, str]] = {
     "enterprises.complex_share_zero": (2, _WORKLOADS),
@@ -45,6 +54,18 @@ REMOVED_FIELDS: dict[str, tuple[int, str]] = {
     "enterprises.beta_capability_commodity": (2, _WORKLOADS),
     "enterprises.alpha_cost_complex": (2, _WORKLOADS),
     "enterprises.alpha_cost_commodity": (2, _WORKLOADS),
+    "decision.ecosystem_value": (3, _VALUATION),
+    "decision.enterprise_ecosystem_weight": (3, _VALUATION),
+    "decision.moat_value": (3, _VALUATION),
+    "decision.moat_ecosystem_weight": (3, _VALUATION),
+    "decision.capital_pressure": (3, _CAPITAL),
+    "decision.runway_target_months": (3, _CAPITAL),
+    "labs[].safety_weight": (
+        3,
+        "a lab's safety cost now follows its release stance: set labs[].stance to "
+        "'framework', 'open_commitment' or 'none'; the weights are decision.stance_weights, "
+        "shared by every lab",
+    ),
 }
 
 

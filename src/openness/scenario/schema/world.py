@@ -134,36 +134,48 @@ class World(Strict):
         return self
 
 
-class Decision(Strict):
-    """The labs' strategy-review rule (quantal response with inertia)."""
+class StanceWeights(Strict):
+    """Safety and reputation cost of publishing weights at the frontier, per month, in months
+    of the lab's own spending (training and operations), by release stance: one weight per
+    category, the same for every lab."""
 
-    temperature: Annotated[float, Field(ge=1e-3, le=1e3)] = Field(
-        0.5, description="logit temperature on burn-scaled payoffs"
+    framework: NonNeg = Field(1.0, description="a published framework restricting release")
+    open_commitment: NonNeg = Field(0.0, description="a stated open-release commitment")
+    none: NonNeg = Field(0.25, description="neither")
+
+
+class Decision(Strict):
+    """The labs' strategy-review rule: a discounted valuation of each option over a horizon
+    and a quantal response over the values relative to the lab's discounted costs."""
+
+    temperature: Annotated[float, Field(ge=1e-4, le=10.0)] = Field(
+        0.02,
+        description="logit temperature on option values over the lab's discounted costs: "
+        "a difference of this share of its costs over the horizon multiplies the odds by e",
     )
-    inertia: Annotated[float, Field(ge=0.0, le=1e3)] = Field(
-        1.0, description="utility bonus of keeping the current strategy"
+    inertia: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.0, description="value of keeping the current strategy, as a share of discounted costs"
     )
     review_months: int = Field(3, ge=1, le=60, description="months between strategy reviews")
     execution_lag_months: int = Field(4, ge=0, le=36, description="announcement to effect")
-    runway_target_months: Months = Field(24.0, description="runway below which pressure rises")
-    capital_pressure: Coef = Field(2.0, description="extra weight on near-term revenue at 0 runway")
+    horizon_months: int = Field(
+        36, ge=1, le=120, description="months of cash flow a review projects and discounts"
+    )
+    discount_rate: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.12, description="annual discount rate of a lab with a parent (cost of equity)"
+    )
+    venture_discount_rate: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.15,
+        description="annual discount rate of a venture-funded lab in a normal capital market "
+        "(divided by the capital condition); its survival is counted apart",
+    )
+    value_volatility: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.45,
+        description="annual standard deviation of an option's value change, as a share of "
+        "the lab's discounted costs (prices the option to wait before releasing)",
+    )
     price_adjustment: Share = Field(0.3, description="monthly step of price toward best response")
-    ecosystem_value: Annotated[float, Field(ge=0.0, le=1e3)] = Field(
-        0.5, description="$ per developer-month of mind-share on a family"
-    )
-    enterprise_ecosystem_weight: Annotated[float, Field(ge=0.0, le=1e4)] = Field(
-        10.0, description="developer-equivalents of one enterprise workload on a family"
-    )
-    moat_value: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        0.04,
-        description="share of what the lead earns closed (API margin, plus "
-        "moat_ecosystem_weight x mind-share) lost per month of lead given away by open weights",
-    )
-    moat_ecosystem_weight: Share = Field(
-        0.0,
-        description="share of the closed option's mind-share value that the moat also puts "
-        "at risk (0: the moat is the API margin alone)",
-    )
+    stance_weights: StanceWeights = StanceWeights()
     safety_steepness: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         2.0, description="growth of safety cost per OOM to frontier"
     )
