@@ -78,7 +78,7 @@ def first_open(labs: pd.DataFrame, lab: str) -> pd.Series:
 def median_terms(
     decisions: pd.DataFrame, lab: str, option: str, periods: dict[str, tuple[str, str]]
 ) -> dict[str, dict[str, float]]:
-    """Median of each payoff term of `option` minus closed over the reviews in each period."""
+    """Median of each value term of `option` minus closed over the reviews in each period."""
     diff = plots.value_differences(decisions, lab, option)
     out = {}
     for period, (lo, hi) in periods.items():
@@ -307,7 +307,7 @@ def main() -> None:
             month: {
                 k: round(float(v), 1)
                 for k, v in plots.value_differences(runs[name]["decisions"], "OpenAI", "hybrid")
-                .loc[month, ["moat", "total"]]
+                .loc[month, ["api_margin", "waiting", "total"]]
                 .items()
             }
             for month in ("2024-10-01", "2025-01-01", "2025-10-01")

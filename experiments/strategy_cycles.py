@@ -11,12 +11,14 @@ section 8), and reports for each temperature, over 2024-01..2028-12:
   consecutive reviews (its strategy in force at three consecutive reviews reads X, Y, X);
 - the share of reviews whose best option has a probability above 0.99, in 2024 and in 2027.
 
-Writes `docs/strategy_cycles.md` (or `--out`). About 7 minutes on 2 cores at default sizes.
+Writes `docs/strategy_cycles.md` (or `--out`) and the per-run figures beside it (`.json`).
+About 4 minutes on 2 cores at default sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -98,6 +100,17 @@ def summarise(results: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def markdown(table: pd.DataFrame) -> str:
+    """A plain Markdown table (numbers to three significant figures)."""
+
+    def cell(v) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(False)]
+    return "\n".join(lines) + "\n"
+
+
 def commit() -> str:
     try:
         out = subprocess.run(
@@ -122,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.time()
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(one_run, jobs))
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1))
     table = summarise(results)
     size = (
         "default sizes"
@@ -138,8 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         "the calibration may search (ODD section 8). A lab *alternates* in a seed when its "
         "strategy in force at three consecutive reviews reads X, Y, X. The last two columns "
         "are the share of reviews whose best option has a probability above 0.99.\n\n"
-        + table.to_markdown(index=False, floatfmt=".3g")
-        + "\n"
+        + markdown(table)
     )
     args.out.write_text(text)
     print(text)
