@@ -234,8 +234,9 @@ class EnterpriseMarket:
         frontiers: np.ndarray,
         lifts: list[np.ndarray] | None = None,
     ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """`demand` under each of several menus of offers, each with its frontier, in one
-        pass over the menus side by side; with `lifts` (one lift[M] per menu), then under
+        """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer under each of
+        several menus of offers, each with its frontier, in one pass over the menus side by
+        side; with `lifts` (one lift[M] per menu), then under
         each menu with every offer's capability raised by its lift: a menu later on at
         today's prices, in which only the capability term of the utilities moves (a frontier
         common to all offers cancels out of the logit). Returns the menus' demands, then the
@@ -263,17 +264,6 @@ class EnterpriseMarket:
                 for j in range(n)
             ]
         return out
-
-    def demand(self, offers: Offers, frontier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Real (API tokens[M], self-hosted tokens[M], workloads[M]) per offer."""
-        shares, via_api = self.shares(offers, frontier)
-        tok = self.class_tokens[:, :, None] * shares
-        api_tok = (tok * via_api).sum(axis=(0, 1))
-        return (
-            api_tok,
-            tok.sum(axis=(0, 1)) - api_tok,
-            (self.class_workloads[:, :, None] * shares).sum(axis=(0, 1)),
-        )
 
     def api_demand_and_slope(
         self, offers: Offers, frontier: float

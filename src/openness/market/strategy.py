@@ -243,7 +243,7 @@ def _month(
     demand: DeveloperDemand,
     enterprise: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> dict[str, np.ndarray | float]:
-    own = slice(lab.index * 3, lab.index * 3 + 3)
+    own = slice(lab.index * SLOTS, (lab.index + 1) * SLOTS)
     api = offer_index(lab.index, SLOT_API)
     dev_tok = (market.tastes.token_weight @ demand.tokens) * market.developer_mtok
     ent_api, ent_self, _ = enterprise

@@ -103,9 +103,7 @@ def bass_path(adopted: float, bass: tuple[float, float], months: int) -> np.ndar
     return path
 
 
-def growth_paths(
-    lab: LabView, market: MarketView, world: World, months: int
-) -> tuple[np.ndarray, np.ndarray]:
+def growth_paths(market: MarketView, world: World, months: int) -> tuple[np.ndarray, np.ndarray]:
     """(developers' cash, enterprises' cash) in months 0..months-1 relative to month 0."""
     h = np.arange(months) / 12.0
     per_user = world.usage_growth_per_year**h * (
@@ -175,7 +173,7 @@ def projected_flows(
     costs under its current strategy: spending and the serving of its own sales [H]."""
     months = decision.horizon_months
     mid = months // 2
-    dev_growth, ent_growth = growth_paths(lab, market, world, months)
+    dev_growth, ent_growth = growth_paths(market, world, months)
     spending = spending_path(lab, months)
     menus = [(option_offers(market.offers, lab, s, world), s) for s in STRATEGY_NAMES]
     found = months_of(lab, market, world, menus, decision.safety_steepness, later=mid)
