@@ -112,6 +112,19 @@ def own_price_slope(shares: np.ndarray, nest: float) -> np.ndarray:
     return shares * (1.0 / nest - (1.0 / nest - 1.0) * within - shares)
 
 
+def family_diversion(shares: np.ndarray, nest: float, value: np.ndarray) -> np.ndarray:
+    """[G, M] sum over the other offers h of each offer j's family of value[g, h] times
+    d s_h / d p_j / alpha, under the nested logit with families of SLOTS:
+    s_j ((1 / lambda - 1) s_h_within + s_h) (s_j s_h in the plain logit)."""
+    g_count, m = shares.shape
+    s = shares.reshape(g_count, m // SLOTS, SLOTS)
+    family = s.sum(axis=2, keepdims=True)
+    within = np.divide(s, family, out=np.zeros_like(s), where=family > 0)
+    term = value.reshape(g_count, m // SLOTS, SLOTS) * ((1.0 / nest - 1.0) * within + s)
+    others = term.sum(axis=2, keepdims=True) - term
+    return (s * others).reshape(g_count, m)
+
+
 def exp_utility(v: np.ndarray) -> np.ndarray:
     """exp(V) scaled per segment by its best offer (choice probabilities are unchanged)."""
     top = np.max(v, axis=1, keepdims=True)
@@ -144,16 +157,27 @@ class DeveloperDemand:
         """[G, M] share of each segment's tokens served by each offer (rows sum to 1)."""
         return self.production - self.moved + self.secondary
 
-    def slope(self, nest: float) -> np.ndarray:
-        """[G, M] -d tokens / d own price / alpha: the production part by the (nested) logit,
-        scaled by what stays on production, plus the secondary part."""
-        kept = np.divide(
+    def kept(self) -> np.ndarray:
+        """[G, M] share of each production's tokens that stays on it (the rest goes to a
+        secondary model)."""
+        return np.divide(
             self.production - self.moved,
             self.production,
             out=np.ones_like(self.production),
             where=self.production > 0,
         )
-        return own_price_slope(self.production, nest) * kept + self.secondary_slope
+
+    def slope(self, nest: float) -> np.ndarray:
+        """[G, M] -d tokens / d own price / alpha: the production part by the (nested) logit,
+        scaled by what stays on production, plus the secondary part."""
+        return own_price_slope(self.production, nest) * self.kept() + self.secondary_slope
+
+    def diversion(self, nest: float, margin: np.ndarray) -> np.ndarray:
+        """[G, M] sum over the other offers h of each offer's family of margin[h] times
+        d tokens_h / d own price / alpha, through production (what stays on it); a
+        secondary model's response to a price of its holder's production family is left
+        out."""
+        return family_diversion(self.production, nest, margin[None, :] * self.kept())
 
 
 def developer_demand(

@@ -25,6 +25,16 @@ def runway_months(capital: float, revenue: float, costs: float) -> float:
     return float(min(MAX_RUNWAY, max(0.0, capital) / net_burn))
 
 
+def monthly_discount(
+    discount_rate: float, venture_discount_rate: float, venture: bool, condition: float
+) -> float:
+    """delta, a lab's discount factor per month: (1 + r)^(-1/12) with r the annual
+    `discount_rate` for a lab with a parent, and `venture_discount_rate` over the capital
+    market's condition for a venture-funded lab (a tight market prices its equity higher)."""
+    rate = venture_discount_rate / max(condition, 0.05) if venture else discount_rate
+    return float((1.0 + rate) ** (-1.0 / 12.0))
+
+
 def round_probability(
     funding: Funding,
     condition: float,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openness.market.demand import family_diversion
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.pricing import demand_and_slope
 from openness.scenario.schema import Enterprises
@@ -266,11 +267,21 @@ class EnterpriseMarket:
         return out
 
     def api_demand_and_slope(
-        self, offers: Offers, frontier: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(demand[M], slope[M]) of tokens bought through APIs, for the pricing rule: a
-        workload that self-hosts does not respond to the API price."""
+        self, offers: Offers, frontier: float, margin: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(demand[M], slope[M], diversion[M]) of tokens bought through APIs, for the pricing
+        rule: a workload that self-hosts does not respond to the API price. The diversion is
+        the sum over the other offers h of each offer's family of margin[h] times
+        d API tokens_h / d own price (0 without `margin`)."""
         shares, via_api = self.shares(offers, frontier)
         rows = (shares * via_api).reshape(-1, shares.shape[2])  # (class, workload) rows
         alpha = np.tile(self.alpha / self.config.temperature, shares.shape[0])
-        return demand_and_slope(rows, self.class_tokens.ravel(), alpha)
+        tokens = self.class_tokens.ravel()
+        demand, slope = demand_and_slope(rows, tokens, alpha)
+        if margin is None:
+            return demand, slope, np.zeros_like(demand)
+        # the routing logit is plain (one nest per offer): d s_h / d p_j = alpha s_j s_h
+        diversion = (tokens * alpha) @ family_diversion(
+            rows, 1.0, np.broadcast_to(margin, rows.shape)
+        )
+        return demand, slope, diversion

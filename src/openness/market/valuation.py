@@ -84,12 +84,12 @@ class Valuation:
 
 
 def monthly_discount(lab: LabView, market: MarketView, decision: Decision) -> float:
-    """delta: the lab's discount factor per month."""
-    if lab.accounts is None or market.capital_market is None:
-        rate = decision.discount_rate
-    else:
-        rate = decision.venture_discount_rate / max(market.capital_market.condition, 0.05)
-    return float((1.0 + rate) ** (-1.0 / 12.0))
+    """delta: the lab's discount factor per month (`finance.monthly_discount`)."""
+    venture = lab.accounts is not None and market.capital_market is not None
+    condition = market.capital_market.condition if market.capital_market is not None else 1.0
+    return finance.monthly_discount(
+        decision.discount_rate, decision.venture_discount_rate, venture, condition
+    )
 
 
 def bass_path(adopted: float, bass: tuple[float, float], months: int) -> np.ndarray:

@@ -11,10 +11,9 @@ import pandas as pd
 
 from openness.kernels import seed_key
 from openness.kernels.rng import SALT_ENTERPRISES, SALT_GROUPS, SALT_LABS, SALT_SEEDING
-from openness.market import technology
+from openness.market import finance, technology
 from openness.market.demand import (
     Tastes,
-    developer_demand,
     developer_utility,
     exp_utility,
 )
@@ -25,7 +24,8 @@ from openness.market.offers import (
     SLOTS,
     Offers,
 )
-from openness.market.pricing import adjust_prices, best_response_markup, going_rate
+from openness.market.price_setting import PriceSetting
+from openness.market.pricing import adjust_prices, base_weight, going_rate
 from openness.market.routing import EnterpriseMarket, InitialGroups, routing_arrays
 from openness.market.valuation import TERMS
 from openness.model import books, training, views
@@ -91,6 +91,7 @@ class OpennessModel(mesa.Model):
         self.methods: list[PublishedMethod] = []
         self.last_going_rate: float | None = None  # last month's mean closed API price, $/Mtok
         self.train_flops = np.zeros(n_labs)
+        self.compute_usable = np.ones(n_labs)
         # each offer's last release (month; far past for what was on offer at the start) and
         # the developers who have tried it since
         self.release_month = np.full(n_labs * SLOTS, -(10**6), dtype=np.int64)
@@ -242,21 +243,11 @@ class OpennessModel(mesa.Model):
         return float(offers.capability[offers.available].max())
 
     def _set_prices(self, t: int, offers: Offers, policy: pol.PolicyState) -> Offers:
-        """Each closed lab moves its price toward its Bertrand-Nash best response against the
-        token demand of developers and of enterprises bought through APIs."""
-        tastes = self.tastes()
+        """Each closed lab moves its price toward its best response as a multi-product firm
+        with an installed base (`market.price_setting`) against the token demand of
+        developers and of enterprises bought through APIs."""
         frontier = self.frontier(offers)
-        demand = developer_demand(
-            tastes, offers, frontier, self.eco_share, self.dev_secondary_holding
-        )
-        extra = self._enterprise_market(t, policy).api_demand_and_slope(offers, frontier)
-        markup = best_response_markup(
-            demand.tokens,
-            tastes.token_weight * self._developer_mtok(t),
-            tastes.alpha_price,
-            extra,
-            demand.slope(tastes.family_nest),
-        )
+        markup = self._price_setting(t, policy).markups(offers, frontier)
         closed = offers.available & ~offers.is_open
         new = np.where(
             closed,
@@ -269,6 +260,34 @@ class OpennessModel(mesa.Model):
             if closed[lab.index * SLOTS]:
                 lab.price = float(new[lab.index * SLOTS])
         return offers.with_changes(price=new)
+
+    def _price_setting(self, t: int, policy: pol.PolicyState) -> PriceSetting:
+        """The month's price setting: both populations' demand, and each lab's installed-base
+        weight of each from the populations' turnover and the lab's discount factor."""
+        d = self.scenario.decision
+        # without installed-base pricing every buyer counts as re-choosing each month (m = 1)
+        dev_turnover, ent_turnover = (
+            views.turnovers(self) if d.installed_base_pricing else (1.0, 1.0)
+        )
+        delta = [
+            finance.monthly_discount(
+                d.discount_rate,
+                d.venture_discount_rate,
+                lab.config.parent_funding <= 0,
+                self.capital_condition,
+            )
+            for lab in self.labs
+        ]
+        return PriceSetting(
+            self.tastes(),
+            self._developer_mtok(t),
+            self.eco_share,
+            self.dev_secondary_holding,
+            self._enterprise_market(t, policy),
+            self.world.first_party_hosting_share * self.world.third_party_markup,
+            np.array([base_weight(dev_turnover, x) for x in delta]),
+            np.array([base_weight(ent_turnover, x) for x in delta]),
+        )
 
     # ---- demand as the labs see it -------------------------------------------------------------
     def _developer_mtok(self, t: int) -> float:

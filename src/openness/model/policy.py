@@ -90,6 +90,17 @@ def flop_cost_multiplier(state: PolicyState, origin: str) -> float:
     return m
 
 
+def compute_cap(state: PolicyState, origin: str, month: int) -> float:
+    """log10 of the largest final training run a lab of `origin` can buy compute for in
+    `month` under the export controls in force (inf if none caps it)."""
+    caps = [
+        math.log10(p.compute_cap_flops) + p.compute_cap_growth_per_year * month / 12.0
+        for p in state.export_controls
+        if origin in p.target_origins and p.compute_cap_flops is not None
+    ]
+    return min(caps, default=math.inf)
+
+
 def grant_per_lab(
     state: PolicyState, origin: str, open_origins: Sequence[str], is_open: bool
 ) -> tuple[float, float]:

@@ -42,6 +42,7 @@ class MarketState(Protocol):
     methods: list[PublishedMethod]
     grants: list[tuple[float, float]]
     train_flops: np.ndarray
+    compute_usable: np.ndarray  # float64[labs]: share of planned training spend it can buy
     eco_share: np.ndarray
     dev_secondary_holding: float
     dev_lockin_release: float

@@ -17,12 +17,18 @@ if TYPE_CHECKING:
     from openness.model.agents import Lab
 
 
-def effective_spend(model: MarketState, lab: Lab) -> float:
-    """Training spend this month: the lab's plan, cut back as the runway falls under six
-    months, plus any compute grant it receives as an open lab (paid as it is spent)."""
+def planned_spend(model: MarketState, lab: Lab) -> float:
+    """Training spend the lab would make this month: its plan, cut back as the runway falls
+    under six months, plus any compute grant it receives as an open lab."""
     if not lab.active:
         return 0.0
     return lab.training_spend * min(1.0, lab.runway / 6.0) + model.grants[lab.index][1]
+
+
+def effective_spend(model: MarketState, lab: Lab) -> float:
+    """Training spend this month: the plan, as far as export controls let the lab buy the
+    compute (`compute_usable`, set by `train`); a grant is paid as it is spent."""
+    return planned_spend(model, lab) * float(model.compute_usable[lab.index])
 
 
 def grants(model: MarketState, policy: pol.PolicyState) -> list[tuple[float, float]]:
@@ -66,14 +72,19 @@ def train(model: MarketState, t: int, policy: pol.PolicyState) -> None:
         eff = technology.recipe_adoption(w, eff, method.efficiency, behind)
     for lab, e in zip(model.labs, eff, strict=True):
         lab.efficiency = float(e)
-    spend = np.array([effective_spend(model, lab) for lab in model.labs])
+    spend = np.array([planned_spend(model, lab) for lab in model.labs])
     mult = np.array(
         [
             model.flop_multiplier * pol.flop_cost_multiplier(policy, lab.config.origin)
             for lab in model.labs
         ]
     )
-    model.train_flops = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+    wanted = technology.training_compute(w, t, spend, technology.flop_cost(w, t, mult))
+    # export controls cap the compute a restricted origin can buy, not only its price: a
+    # lab spends only what buys the compute it can get
+    cap = np.array([pol.compute_cap(policy, lab.config.origin, t) for lab in model.labs])
+    model.train_flops = np.minimum(wanted, cap)
+    model.compute_usable = np.where(wanted > cap, 10.0 ** (cap - wanted), 1.0)
     target = model.train_flops + np.log10(eff) + technology.algorithmic_progress(w, t)
     best_open = max(
         [lab.open_capability for lab in model.labs] + [lab.small_capability for lab in model.labs]

@@ -26,15 +26,27 @@ if TYPE_CHECKING:
     from openness.model.agents import Lab
 
 
+def turnovers(model: MarketState) -> tuple[float, float]:
+    """(developers, enterprises): the monthly share of a family's buyers that re-choose it.
+    Reviewing developers move only as far as their lock-in lets them (the share of would-be
+    movers that it does not hold, measured in the population this month); enterprises
+    re-route at their review rate times exp(-switch cost)."""
+    segments = model.scenario.developer_segments
+    tw = model.developers.tastes.token_weight
+    review = float(tw @ np.array([s.review_rate for s in segments]))
+    ent = model.scenario.enterprises
+    return review * model.dev_lockin_release, ent.review_rate * math.exp(-ent.switch_cost)
+
+
 def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicyState) -> MarketView:
     """The market every lab faces this month: offers, demand, prices, the capital market,
     and how fast buyers turn over and adopt."""
     segments = model.scenario.developer_segments
     tw = model.developers.tastes.token_weight
-    review = float(tw @ np.array([s.review_rate for s in segments]))
     bass_p = float(tw @ np.array([s.bass_p for s in segments]))
     bass_q = float(tw @ np.array([s.bass_q for s in segments]))
     ent = model.scenario.enterprises
+    dev_turnover, ent_turnover = turnovers(model)
     return MarketView(
         offers,
         model.tastes(),
@@ -49,10 +61,8 @@ def market_view(model: MarketState, t: int, offers: Offers, policy: pol.PolicySt
             model.scenario.funding, model.capital_condition, model.efficiency_weight
         ),
         secondary_holding=model.dev_secondary_holding,
-        # reviewing developers move only as far as their lock-in lets them (the share of
-        # would-be movers that it does not hold, measured in the population this month)
-        dev_turnover=review * model.dev_lockin_release,
-        ent_turnover=ent.review_rate * math.exp(-ent.switch_cost),
+        dev_turnover=dev_turnover,
+        ent_turnover=ent_turnover,
         dev_adopted=model.dev_adopted,
         ent_adopted=model.ent_adopted,
         dev_bass=(bass_p, bass_q),

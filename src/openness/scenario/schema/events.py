@@ -77,6 +77,14 @@ class ExportControls(PolicyBase):
     kind: Literal["export_controls"]
     target_origins: list[Origin] = Field(min_length=1)
     compute_cost_multiplier: Annotated[float, Field(ge=1.0, le=100.0)] = 1.5
+    compute_cap_flops: Annotated[float, Field(gt=0.0, le=1e35)] | None = Field(
+        None,
+        description="largest final training run (FLOP) a lab of a target origin can buy "
+        "compute for in the scenario's first month (None: the controls only price compute)",
+    )
+    compute_cap_growth_per_year: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        0.0, description="orders of magnitude a year by which that cap grows"
+    )
 
 
 Policy = Annotated[

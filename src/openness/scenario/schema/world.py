@@ -175,6 +175,13 @@ class Decision(Strict):
         "the lab's discounted costs (prices the option to wait before releasing)",
     )
     price_adjustment: Share = Field(0.3, description="monthly step of price toward best response")
+    installed_base_pricing: bool = Field(
+        False,
+        description="price for the installed base (buyers re-choose at their turnover, and "
+        "the lab discounts the margins a buyer won brings later); off, a lab prices as if "
+        "every buyer re-chose every month. Under relative prices (world.reference_price) it "
+        "leaves the price level without an anchor (docs/decisions/0019)",
+    )
     stance_weights: StanceWeights = StanceWeights()
     safety_steepness: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         2.0, description="growth of safety cost per OOM to frontier"
