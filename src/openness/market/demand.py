@@ -20,6 +20,7 @@ nest's share. `developer_utility` returns U, so every user above sees the nested
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -126,16 +127,18 @@ def family_diversion(shares: np.ndarray, nest: float, value: np.ndarray) -> np.n
 
 
 def exp_utility(v: np.ndarray) -> np.ndarray:
-    """exp(V) scaled per segment by its best offer (choice probabilities are unchanged)."""
-    top = np.max(v, axis=1, keepdims=True)
+    """exp(V) scaled per segment by its best offer (choice probabilities are unchanged), over
+    the last axis (offers)."""
+    top = np.max(v, axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     return np.exp(v - top)
 
 
 def logit_shares(v: np.ndarray) -> np.ndarray:
-    """Multinomial-logit choice probabilities per segment (rows sum to 1, or 0 if empty)."""
+    """Multinomial-logit choice probabilities per segment over the last axis (offers; rows
+    sum to 1, or 0 if empty)."""
     e = exp_utility(v)
-    total = e.sum(axis=1, keepdims=True)
+    total = e.sum(axis=-1, keepdims=True)
     return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
 
 
@@ -197,39 +200,66 @@ def developer_demand_many(
     eco_share: np.ndarray,
     holding: float,
 ) -> list[DeveloperDemand]:
-    """`developer_demand` under each of several menus of offers, each with its frontier: the
-    utilities in one pass over the menus side by side, the shares menu by menu."""
-    m = sets[0].size
+    """`developer_demand` under each of several menus of offers (laid out alike, family by
+    family), each with its frontier: the utilities and the shares in one pass over the menus
+    side by side."""
+    m, n = sets[0].size, len(sets)
     joined = Offers.concat(sets)
     v = developer_utility(tastes, joined, np.repeat(frontiers, m), eco_share)
-    return [
-        demand_from_utility(tastes, offers, v[:, k * m : (k + 1) * m], holding)
-        for k, offers in enumerate(sets)
-    ]
+    by_menu = v.reshape(v.shape[0], n, m).transpose(1, 0, 2)  # [menu, G, M]
+    return demands_from_utilities(tastes, sets[0].lab, by_menu, holding)
 
 
 def demand_from_utility(
     tastes: Tastes, offers: Offers, v: np.ndarray, holding: float
 ) -> DeveloperDemand:
     """`DeveloperDemand` from the utilities U[g, o] of `developer_utility`."""
+    return demands_from_utilities(tastes, offers.lab, v[None], holding)[0]
+
+
+def demands_from_utilities(
+    tastes: Tastes, family: np.ndarray, v: np.ndarray, holding: float
+) -> list[DeveloperDemand]:
+    """`DeveloperDemand` of each menu from its utilities v[menu, g, o] (the offers of every
+    menu laid out alike: `family` is each offer's lab). Every operation is elementwise or
+    reduces a menu's own rows, so a menu's demand does not depend on the others."""
     production = logit_shares(v)
     share = (
         np.zeros(len(tastes.weight)) if tastes.secondary_share is None else tastes.secondary_share
     )
     carried = share * holding  # [G]
-    zero = np.zeros_like(production)
+    zero = np.zeros_like(production[0])
     if not np.any(carried > 0):
-        return DeveloperDemand(production, zero, zero, zero)
-    w = exp_utility(v)  # [G, M]
-    family = offers.lab
-    rival = family[:, None] != family[None, :]  # [p, o]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = w[:, None, :] / (w[:, None, :] + w[:, :, None])  # [G, p, o]
-    r = np.where(rival[None] & (w[:, None, :] > 0), np.nan_to_num(r), 0.0)
-    z = r.sum(axis=2, keepdims=True)
+        return [DeveloperDemand(p, zero, zero, zero) for p in production]
+    w = exp_utility(v)  # [menu, G, M]
+    wo, wp = w[:, :, None, :], w[:, :, :, None]  # offer o, production p
+    # r_po = W_o / (W_o + W_p) for offers of another family on offer (W_o > 0, so the sum is)
+    valid = _rivals(family)[None, None] & (wo > 0)
+    r = np.zeros(valid.shape)
+    np.divide(wo, wo + wp, out=r, where=valid)
+    z = r.sum(axis=3, keepdims=True)
     q = np.divide(r, z, out=np.zeros_like(r), where=z > 0)
-    has_rival = z[:, :, 0] > 0  # [G, p]: a production model with some other family on offer
-    weight = production * carried[:, None]  # [G, p] tokens that move, if they can
-    secondary = np.einsum("gp,gpo->go", weight, q)
-    slope = np.einsum("gp,gpo->go", weight, q * (1.0 - r) * (1.0 - q))
-    return DeveloperDemand(production, secondary, weight * has_rival, slope)
+    has_rival = z[..., 0] > 0  # [menu, G, p]: a production model with some other family on offer
+    weight = production * carried[None, :, None]  # [menu, G, p] tokens that move, if they can
+    spread = q * (1.0 - r) * (1.0 - q)
+    secondary = np.einsum("ngp,ngpo->ngo", weight, q)
+    slope = np.einsum("ngp,ngpo->ngo", weight, spread)
+    moved = weight * has_rival
+    return [
+        DeveloperDemand(production[k], secondary[k], moved[k], slope[k]) for k in range(v.shape[0])
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _rival_mask(family: bytes, m: int) -> np.ndarray:
+    lab = np.frombuffer(family, dtype=np.int16, count=m)
+    mask = lab[:, None] != lab[None, :]
+    mask.setflags(write=False)
+    return mask
+
+
+def _rivals(family: np.ndarray) -> np.ndarray:
+    """[p, o]: whether offer o is of another family than offer p (cached: the layout of
+    offers is the run's)."""
+    lab = np.ascontiguousarray(family, dtype=np.int16)
+    return _rival_mask(lab.tobytes(), lab.shape[0])
