@@ -407,3 +407,49 @@ def floor_step(offer, review_prob, seed_key, month, n_offers):
         if o >= 0:
             counts[o] += py_uniform(key, i) < review_prob
     return counts
+
+
+def pairwise_sum(a, lo, n):
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += float(a[i])
+        return res
+    if n <= 128:
+        r = [float(a[lo + j]) for j in range(8)]
+        i = 8
+        while i < n - (n % 8):
+            for j in range(8):
+                r[j] += float(a[lo + i + j])
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            res += float(a[lo + i])
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return pairwise_sum(a, lo, n2) + pairwise_sum(a, lo + n2, n - n2)
+
+
+def menu_demand(v, via_api, class_tokens, class_workloads, menus):
+    c_count, k_count, m_all = v.shape
+    m = m_all // menus
+    api, tokens, workloads = [0.0] * m_all, [0.0] * m_all, [0.0] * m_all
+    for c in range(c_count):
+        for k in range(k_count):
+            tok, work = float(class_tokens[c, k]), float(class_workloads[c, k])
+            for b in range(menus):
+                row = [float(x) for x in v[c, k, b * m : (b + 1) * m]]
+                top = max(row) if row else -math.inf
+                top = top if math.isfinite(top) else 0.0
+                e = [math.exp(x - top) for x in row]
+                total = pairwise_sum(e, 0, m)
+                for j in range(m):
+                    s = e[j] / total if total > 0 else 0.0
+                    x = tok * s
+                    o = b * m + j
+                    tokens[o] += x
+                    api[o] += x * float(via_api[c, k, o])
+                    workloads[o] += work * s
+    return np.array(api), np.array(tokens), np.array(workloads)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openness.kernels.menus import menu_demand
 from openness.market.demand import family_diversion
 from openness.market.offers import JURISDICTION_CODES, SECTOR_CODES, Offers
 from openness.market.pricing import demand_and_slope
@@ -251,11 +252,10 @@ class EnterpriseMarket:
             menus.append(v + shift / self.config.temperature)
         out = []
         for u in menus:
-            shares = logit_by_menu(u, n)
-            tok = self.class_tokens[:, :, None] * shares
-            api_tok = (tok * via_api).sum(axis=(0, 1))
-            all_tok = tok.sum(axis=(0, 1))
-            workloads = (self.class_workloads[:, :, None] * shares).sum(axis=(0, 1))
+            # the logit within each menu and the sums over classes, in one compiled pass
+            api_tok, all_tok, workloads = menu_demand(
+                u, via_api, self.class_tokens, self.class_workloads, n
+            )
             out += [
                 (
                     api_tok[j * m : (j + 1) * m],
