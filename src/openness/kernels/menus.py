@@ -5,11 +5,12 @@ class k over `menus` menus of m = M / menus offers side by side, every (c, k, me
 logit shares s, and per offer the sums over (c, k) of class_tokens[c, k] s (all tokens), of
 the same where the member buys the offer through an API, and of class_workloads[c, k] s.
 
-The arithmetic is numpy's in the order numpy does it, so that the kernel gives the bits of
-the array form it replaces (`reference.menu_demand` is its twin, and the tests hold both to
-the array form): each row's total is numpy's pairwise sum (`pairwise_sum`), and the sums over
-(c, k) add the rows in order, as numpy does when M is 2 or more (every menu of the model has
-SLOTS offers per lab).
+The sums are numpy's in the order numpy does them, so that the kernel stays as close as it
+can to the array form it replaces: each row's total is numpy's pairwise sum (`pairwise_sum`),
+and the sums over (c, k) add the rows in order, as numpy does when M is 2 or more (every menu
+of the model has SLOTS offers per lab). The exponential is the C library's, which numpy's
+vectorised one (AVX-512) can miss by the last bit, so the tests hold the kernel to its twin
+(`reference.menu_demand`) bit for bit and to the array form within 1e-12 relative.
 """
 
 from __future__ import annotations
