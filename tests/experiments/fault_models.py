@@ -1,4 +1,4 @@
-"""Models for the fault tests, importable by spawned worker processes."""
+"""Models for the executor and fault tests, importable by spawned worker processes."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def always_killed(spec: RunSpec):
     if spec.replication == 2:
         os.kill(os.getpid(), signal.SIGKILL)
     return scenario_model(spec)
+
+
+def numba_threads(spec: RunSpec):
+    """No simulation: one row saying how many numba threads the run had."""
+    import numba
+    import pandas as pd
+
+    return {"world": pd.DataFrame({"month": [0], "threads": [numba.get_num_threads()]})}

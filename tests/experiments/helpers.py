@@ -21,18 +21,20 @@ def write_experiment(
     replications: int = 4,
     extra_arms: bool = True,
     top: str = "",
+    scenarios: Path = ROOT / "scenarios",
 ) -> Path:
-    """`top` holds top-level keys; `body` comes after the arms (tables: design, factors)."""
+    """`top` holds top-level keys; `body` comes after the arms (tables: design, factors);
+    `scenarios` is the directory the scenario files are read from."""
     arms = ""
     if extra_arms:
         arms = (
             f'[[arms]]\nname = "baseline"\n\n[[arms]]\nname = "funding"\nscenario = '
-            f'"{ROOT}/scenarios/policies/open_funding.toml"\n\n[[arms]]\nname = "ban"\n'
-            f'scenario = "{ROOT}/scenarios/policies/open_release_ban.toml"\n\n'
+            f'"{scenarios}/policies/open_funding.toml"\n\n[[arms]]\nname = "ban"\n'
+            f'scenario = "{scenarios}/policies/open_release_ban.toml"\n\n'
         )
     path = directory / f"{name}.toml"
     path.write_text(
-        f'name = "{name}"\nscenario = "{ROOT}/scenarios/baseline.toml"\nseed = 99\n'
+        f'name = "{name}"\nscenario = "{scenarios}/baseline.toml"\nseed = 99\n'
         f"replications = {replications}\n{top}\n{SMALL_OVERRIDES}\n{arms}{body}\n"
         '[outputs]\nmetrics = ["open_share_dev_count", "price_ratio", "n_frontier_open"]\n'
         'months = ["2024-06", "2025-02"]\nlab_metrics = ["strategy"]\n'

@@ -42,9 +42,7 @@ def inputs(seed, c, k, m, menus):
     m=st.integers(2, 300),
     menus=st.integers(1, 4),
 )
-def test_menu_demand_matches_its_twin_to_the_bit_and_the_array_form_to_1e_12(
-    seed, c, k, m, menus
-):
+def test_menu_demand_matches_its_twin_to_the_bit_and_the_array_form_to_1e_12(seed, c, k, m, menus):
     """The kernel and its twin take the C library's exp and add in the same order: the same
     bits. The array form adds in that order too (with two or more offers numpy adds the
     classes' rows in order; with one, the sum over classes is a contiguous pairwise sum, never

@@ -3,6 +3,8 @@
     openness run SCENARIO [--seed N] [--out DIR] [--months M] [--developers N] [--enterprises N]
     openness describe SCENARIO
     openness batch EXPERIMENT [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
+                   [--shard i/N]
+    openness compact DIR [DIR ...] [--out DIR]
     openness results DIR [--table world|labs] [--csv FILE]
     openness compare DIR [--baseline ARM] [--metrics M ...] [--months YYYY-MM ...]
     openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]

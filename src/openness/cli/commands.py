@@ -143,6 +143,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             resume=args.resume,
             stop=stop,
+            shard=args.shard,
         )
     except KeyboardInterrupt:
         summary = None
@@ -173,14 +174,38 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from openness.experiments.compact import compact
+    from openness.files import check_output
+    from openness.scenario.errors import OutputError
+
+    if len(args.directories) > 1 and args.out is None:
+        raise OutputError(
+            str(args.directories[0]),
+            "--out",
+            "merging several shards needs --out, a new directory for the whole batch",
+        )
+    out = args.out
+    if out is not None and out.resolve() != args.directories[0].resolve():
+        out = check_output(out, existing="any")
+    record = compact(args.directories, out)
+    where = out or args.directories[0]
+    parts = sum(len(p) for p in record["tables"].values())
+    print(f"compacted {record['runs']} runs into {parts} files -> {where}/dataset/")
+    return 0
+
+
 def _cmd_results(args: argparse.Namespace) -> int:
     from openness.experiments import load_results, read_manifest
+    from openness.experiments.store import compacted
 
     manifest = read_manifest(args.directory)
     df = load_results(args.directory, args.table)
+    form = "compacted" if compacted(args.directory) is not None else "per-run files"
     print(
         f"{manifest['experiment']}: {manifest.get('counts', {})}; {args.table} table "
-        f"{df.shape[0]} rows x {df.shape[1]} columns"
+        f"{df.shape[0]} rows x {df.shape[1]} columns; written by openness "
+        f"{manifest.get('package_version', '(unknown version)')} ({form})"
     )
     if not df.empty:
         print(df.head(10).to_string(index=False))

@@ -29,6 +29,12 @@ COMMAND_NOTES = {
         "world/RUN_ID.parquet, labs/RUN_ID.parquet, .openness.json",
         (0, 1, 2, 3, 5, 130),
     ),
+    "compact": (
+        "DIR/dataset/ (world/arm=NAME/, labs/arm=NAME/, runs.parquet, compacted.json) in "
+        "place of DIR/world/ and DIR/labs/; with --out, a new batch directory of the merged "
+        "shards, which are left as they are",
+        (0, 1, 2, 5),
+    ),
     "results": ("nothing, or the CSV file of --csv", (0, 1, 2, 5)),
     "compare": ("DIR/compare.csv (or --csv FILE)", (0, 1, 2, 5)),
     "sensitivity": ("DIR/sensitivity.csv (or --csv FILE)", (0, 1, 2, 5)),

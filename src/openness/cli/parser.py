@@ -8,6 +8,7 @@ from pathlib import Path
 from openness import __version__
 from openness.cli.commands import (  # noqa: F401
     _cmd_batch,
+    _cmd_compact,
     _cmd_compare,
     _cmd_describe,
     _cmd_explore,
@@ -28,6 +29,18 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """`i/N`: the i-th of N shares of a batch's runs."""
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected i/N such as 2/8, got {text!r}") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"needs 1 <= i <= N, got {text!r}")
+    return i, n
 
 
 def _seed(text: str) -> int:
@@ -111,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run on this dask.distributed scheduler instead of locally",
     )
+    batch.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="i/N",
+        help="run only the i-th of N interleaved shares of the runs (a job array's task); "
+        "each shard needs its own --out, and `openness compact` merges them",
+    )
     batch.add_argument("--quiet", action="store_true", help="print nothing but errors")
     batch.add_argument(
         "--report",
@@ -124,6 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--table", choices=("world", "labs"), default="world")
     results.add_argument("--csv", type=Path, help="also write the table as CSV")
     results.set_defaults(handler=_cmd_results)
+
+    compact = _command(
+        sub,
+        "compact",
+        "merge a finished batch (or all the shards of one) into one dataset partitioned by arm",
+    )
+    compact.add_argument(
+        "directories", type=Path, nargs="+", metavar="DIR", help="batch directory, or shards"
+    )
+    compact.add_argument(
+        "--out",
+        type=Path,
+        help="new directory for the merged shards (default, for one batch: compact it in place)",
+    )
+    compact.set_defaults(handler=_cmd_compact)
 
     compare = _command(sub, "compare", "effects of each arm against a baseline arm")
     compare.add_argument("directory", type=Path, help="batch result directory")

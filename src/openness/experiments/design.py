@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
 
 from openness.experiments.spec import Experiment, LoadedExperiment
+from openness.scenario.load import resolved_content
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,11 @@ class RunSpec:
     point: int
     replication: int
     seed: int
-    scenario: str | None
+    #: the scenario's file name, for messages only: a worker reads no file
+    source: str | None
+    #: the scenario file with its `extends` chain merged (`resolved_content`), shared by the
+    #: runs of an arm; None for a custom model without a scenario
+    content: dict[str, Any] | None
     overrides: dict[str, Any] = field(default_factory=dict)
     params: dict[str, float] = field(default_factory=dict)
     months: tuple[str, ...] | None = None
@@ -90,6 +94,7 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
     runs = []
     for arm in spec.arms:
         scenario = loaded.arm_scenario(arm)
+        content = resolved_content(scenario) if scenario is not None else None
         for p, params in enumerate(design_points(spec)):
             for r, seed in enumerate(seeds):
                 runs.append(
@@ -99,7 +104,8 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
                         point=p,
                         replication=r,
                         seed=int(seed),
-                        scenario=str(scenario) if isinstance(scenario, Path) else None,
+                        source=scenario.name if scenario is not None else None,
+                        content=content,
                         overrides=loaded.arm_overrides(arm),
                         params=params,
                         months=months,

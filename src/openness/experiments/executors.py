@@ -1,4 +1,5 @@
-"""Where runs execute: in this process, in a local process pool, or on a dask cluster.
+"""Where runs execute: in this process, in a local process pool, on a dask cluster, or on any
+`concurrent.futures.Executor` (MPI through `mpi4py.futures`).
 
 Each executor is a context manager with one method, `imap_unordered(fn, items, stop)`, which
 yields results as they complete while keeping at most a small window of work in flight, so
@@ -12,11 +13,22 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+LOST_WITH_EXECUTOR = (
+    "its executor broke (a worker process died) before it finished; resume the batch on a "
+    "fresh executor to redo it"
+)
 LOST_TWICE = (
     "its worker process died twice (killed by a signal or out of memory), the "
     "second time running this run alone"
@@ -51,6 +63,15 @@ def _init_worker(parent: int | None = None) -> None:
         os._exit(1)
 
     threading.Thread(target=exit_with_parent, daemon=True, name="exit-with-parent").start()
+
+
+def in_one_thread(fn: Callable, item: Any) -> Any:
+    """`fn(item)` with one numba thread (numba's thread count belongs to the calling thread):
+    the executors' workers already use every core they are given."""
+    import numba
+
+    numba.set_num_threads(1)
+    return fn(item)
 
 
 class InlineExecutor:
@@ -193,6 +214,10 @@ class LocalPoolExecutor:
         )
 
 
+#: runs a dask cluster is given at least, in flight or queued
+DASK_MIN_WINDOW = 512
+
+
 class DaskExecutor:
     """Runs on an existing dask.distributed cluster (`address`) or a given `Client`."""
 
@@ -210,7 +235,10 @@ class DaskExecutor:
 
             self.client = Client(self.address, timeout="30s")
         if self.window is None:
-            self.window = 4 * max(1, sum(self.client.nthreads().values()))
+            # enough work queued for an adaptive cluster (SLURM jobs started on demand) to
+            # see the demand and scale up, yet bounded: runs' results are small
+            threads = sum(self.client.nthreads().values())
+            self.window = max(4 * threads, DASK_MIN_WINDOW)
         return self
 
     def __exit__(self, exc_type, *exc: object) -> None:
@@ -227,7 +255,7 @@ class DaskExecutor:
         items_of: dict[str, Any] = {}
 
         def submit(item: Any):
-            future = self.client.submit(fn, item, pure=False)
+            future = self.client.submit(in_one_thread, fn, item, pure=False)
             items_of[future.key] = item
             return future
 
@@ -247,17 +275,79 @@ class DaskExecutor:
             yield result
 
 
-def require_dask(source: str = "--scheduler") -> None:
-    """A clear error, before anything runs, when dask.distributed is not installed."""
+class FuturesExecutor:
+    """Runs on a `concurrent.futures.Executor` that the caller made and shuts down: a
+    `ProcessPoolExecutor`, `mpi4py.futures.MPIPoolExecutor`, or any other.
+
+    Such an executor cannot be renewed from here, so a run whose worker dies (the executor
+    breaks) is given up (`LostRun`) with every run not yet finished, and the batch ends:
+    `--resume` on a fresh executor redoes them. The local pool, which can renew itself,
+    retries instead.
+    """
+
+    def __init__(self, executor: Executor, window: int | None = None) -> None:
+        self.executor = executor
+        self.window = window or 4 * (getattr(executor, "_max_workers", None) or os.cpu_count() or 1)
+
+    def __enter__(self) -> FuturesExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass  # the caller owns the executor
+
+    def imap_unordered(self, fn: Callable, items: Iterable, stop=None) -> Iterator[Any]:
+        source = iter(items)
+        pending: dict[Future, Any] = {}
+        broken = False
+
+        def refill() -> None:
+            while not broken and len(pending) < self.window:
+                if stop is not None and stop.is_set():
+                    return
+                item = next(source, None)
+                if item is None:
+                    return
+                pending[self.executor.submit(in_one_thread, fn, item)] = item
+
+        refill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = pending.pop(future)
+                if future.cancelled():
+                    continue
+                if isinstance(future.exception(), BrokenExecutor):
+                    broken = True
+                    yield LostRun(item, LOST_WITH_EXECUTOR)
+                    continue
+                yield future.result()
+            if broken:
+                for future, item in list(pending.items()):
+                    if not future.done() or future.exception() is not None:
+                        del pending[future]
+                        yield LostRun(item, LOST_WITH_EXECUTOR)
+            refill()
+
+
+def as_executor(executor: Any) -> Any:
+    """The runner's executor for `executor`: a `concurrent.futures.Executor` is wrapped in a
+    `FuturesExecutor`; one of this module's executors is returned as it is."""
+    return FuturesExecutor(executor) if isinstance(executor, Executor) else executor
+
+
+def require_dask(source: str = "--scheduler", module: str = "distributed") -> None:
+    """A clear error, before anything runs, when dask.distributed (or the dask extra's other
+    `module`, dask_jobqueue) is not installed."""
     import importlib.util
 
-    if importlib.util.find_spec("distributed") is None:
+    if importlib.util.find_spec(module) is None:
         from openness.scenario import ExperimentError
 
         raise ExperimentError(
             source,
             "--scheduler",
-            "running on a dask cluster needs the dask extra: pip install 'openness[dask]'",
+            f"running on a dask cluster needs the dask extra ({module} is missing): "
+            "pip install 'openness[dask]'",
         )
 
 

@@ -9,32 +9,40 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from openness.experiments.design import RunSpec, run_specs
-from openness.experiments.executors import InlineExecutor, LostRun, make_executor
+from openness.experiments.executors import InlineExecutor, LostRun, as_executor, make_executor
 from openness.experiments.memory import release_memory, unfreeze_memory  # noqa: F401
-from openness.experiments.single import event_table, run_scenario
+from openness.experiments.single import RunResult, event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import EVENT_COLUMNS, ResultStore
 from openness.scenario import load_scenario, month_start
+from openness.scenario.load import scenario_from_content
 
-Model = Callable[[RunSpec], dict[str, pd.DataFrame]]
+#: A model maps a run to its tables, or to a `RunResult` (tables and their provenance)
+Model = Callable[[RunSpec], dict[str, pd.DataFrame] | RunResult]
+
+#: what a run of the default model records of where its tables come from, in their files
+RUN_PROVENANCE = ("scenario_hash", "package_version", "git_commit")
 
 #: The manifest is rewritten at most this often while a batch runs (and always at its end):
 #: files on disk, not the manifest, say which runs are complete, so a kill loses nothing.
 MANIFEST_EVERY_SECONDS = 1.0
 
 
-def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
-    """The default model: the openness simulation of the run's scenario and overrides."""
-    assert spec.scenario is not None  # a run of the default model names its scenario
-    scenario = load_scenario(spec.scenario, {**spec.overrides, **spec.params})
-    tables = run_scenario(scenario, seed=spec.seed).tables
+def scenario_model(spec: RunSpec) -> RunResult:
+    """The default model: the openness simulation of the run's scenario and overrides, built
+    from the scenario's content (a worker needs no scenario file)."""
+    assert spec.content is not None  # a run of the default model carries its scenario
+    overrides = {**spec.overrides, **spec.params}
+    scenario = scenario_from_content(spec.content, overrides, spec.source or "scenario")
+    result = run_scenario(scenario, seed=spec.seed)
+    tables = result.tables
     keep = {"world": tables["world"][["month", *spec.metrics]]}
     if spec.lab_metrics:
         keep["labs"] = tables["labs"][["month", "lab", *spec.lab_metrics]]
@@ -47,7 +55,7 @@ def scenario_model(spec: RunSpec) -> dict[str, pd.DataFrame]:
                 f"{', '.join(str(m.date())[:7] for m in missing)}"
             )
         keep = {k: v[v["month"].isin(wanted)] for k, v in keep.items()}
-    return keep
+    return RunResult(keep, {k: result.provenance[k] for k in RUN_PROVENANCE})
 
 
 @dataclass
@@ -57,19 +65,23 @@ class RunOutcome:
     tables: dict[str, pd.DataFrame] | None
     error: str | None
     seconds: float
+    provenance: dict = field(default_factory=dict)
 
 
 def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
     """Do one run; never raises for the run's own failure (it is reported instead)."""
     started = time.perf_counter()
     try:
-        tables = model(spec)
+        found = model(spec)
     except Exception as exc:  # a failed run is data for the manifest, not a crash
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
         return RunOutcome(spec.run_id, "failed", None, error, time.perf_counter() - started)
     finally:
         release_memory()
+    tables, provenance = (
+        (found.tables, found.provenance) if isinstance(found, RunResult) else (found, {})
+    )
     ids = {
         "arm": spec.arm,
         "point": spec.point,
@@ -82,13 +94,14 @@ def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
         df = df.reset_index(drop=True)
         front = pd.DataFrame({k: [v] * len(df) for k, v in ids.items()})
         tagged[name] = pd.concat([front, df], axis=1)
-    return RunOutcome(spec.run_id, "done", tagged, None, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return RunOutcome(spec.run_id, "done", tagged, None, seconds, provenance)
 
 
 def _write(store: ResultStore, outcome: RunOutcome) -> None:
     assert outcome.tables is not None  # a done run has its tables
     try:
-        store.write_run(outcome.run_id, outcome.tables, outcome.seconds)
+        store.write_run(outcome.run_id, outcome.tables, outcome.seconds, outcome.provenance)
     except OSError:
         store.settle_after_write_failure()
         raise
@@ -142,14 +155,22 @@ def run_batch(
     executor=None,
     progress: bool | None = None,
     stop: threading.Event | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> BatchSummary:
     """Run every pending run of the experiment and store its results under `out`.
 
-    Setting `stop` (e.g. from a Ctrl-C handler) ends the batch once the runs in progress are
-    stored; `--resume` finishes it later.
+    `executor` may be one of `executors`' or any `concurrent.futures.Executor`. Setting
+    `stop` (e.g. from a Ctrl-C handler) ends the batch once the runs in progress are stored;
+    `--resume` finishes it later. `shard` = (i, N) runs only the i-th of N interleaved
+    shares of the runs (1 <= i <= N), for a job array; `compact` merges the shards.
     """
     started = time.perf_counter()
     specs = run_specs(loaded)
+    shard_record = None
+    if shard is not None:
+        index, count = shard
+        shard_record = {"index": index, "count": count, "experiment_runs": len(specs)}
+        specs = specs[index - 1 :: count]
     store = ResultStore(Path(out))
     experiment_hash = loaded.content_hash()
     try:
@@ -160,13 +181,17 @@ def run_batch(
             specs,
             resume,
             str(loaded.path or loaded.spec.name),
+            shard_record,
         )
         store.write_events(arm_events(loaded))
     except BaseException:
         store.close()
         raise
     pending = [s for s in specs if s.run_id not in done_before]
-    executor = executor or (InlineExecutor() if not pending else make_executor(workers, scheduler))
+    if executor is not None:
+        executor = as_executor(executor)
+    else:
+        executor = InlineExecutor() if not pending else make_executor(workers, scheduler)
     show = sys.stderr.isatty() if progress is None else progress
     done = failed = 0
     saved = time.monotonic()

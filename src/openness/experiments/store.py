@@ -8,6 +8,8 @@
     OUT/world/RUN_ID.parquet one file per completed run (written under a temporary name and
     OUT/labs/RUN_ID.parquet  renamed when complete; the world file last)
     OUT/.lock                held by the batch that is writing the directory
+    OUT/dataset/             once compacted (`openness compact`), the run files merged into
+                             one dataset partitioned by arm, in place of world/ and labs/
 
 Every file carries the experiment hash and its run id in its Parquet metadata. On resume,
 every completed run is verified: all its tables present, with the checksum the manifest
@@ -44,10 +46,14 @@ MANIFEST = "manifest.json"
 TABLES = ("world", "labs")
 EVENTS = "events.parquet"
 LOCK = ".lock"
-ENTRIES = (MANIFEST, "experiment.json", EVENTS, *TABLES, LOCK)
+#: a compacted batch's dataset, the directory it is built in, and its record (written last)
+DATASET = "dataset"
+COMPACTING = ".compact.tmp"
+COMPACTED = "compacted.json"
+ENTRIES = (MANIFEST, "experiment.json", EVENTS, *TABLES, LOCK, DATASET, COMPACTING)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -77,8 +83,11 @@ class ResultStore:
         runs: list[RunSpec],
         resume: bool,
         source: str,
+        shard: dict | None = None,
     ) -> set[str]:
-        """Prepare the directory; returns the ids of runs already complete and verified."""
+        """Prepare the directory; returns the ids of runs already complete and verified.
+        `shard` ({index, count, experiment_runs}) marks a directory that holds one shard of
+        the experiment's runs (`--shard i/N`)."""
         self.experiment_hash = experiment_hash
         exists = self.root.exists() and any(self.root.iterdir())
         if exists and not resume:
@@ -96,11 +105,19 @@ class ResultStore:
                 f"{self.root} holds no {MANIFEST}: it is not "
                 "a batch directory, so it cannot be resumed",
             )
+        if exists and compacted(self.root) is not None:
+            raise ExperimentError(
+                source,
+                "",
+                f"{self.root} is compacted: every run of it is complete and merged, so there "
+                "is nothing to resume",
+            )
         self.root.mkdir(parents=True, exist_ok=True)
-        self._take_lock(source)
+        self.take_lock(source)
         previous = self._read_manifest() if exists else None
         if exists:
             self._check_same_experiment(previous, source)
+            self._check_same_shard(previous, shard, source)
         self.manifest = {
             "experiment": name,
             "experiment_hash": experiment_hash,
@@ -108,6 +125,8 @@ class ResultStore:
             "created": (previous or {}).get("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
             "runs": {},
         }
+        if shard is not None:
+            self.manifest["shard"] = shard
         if exists and previous is None:
             self.manifest["rebuilt"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         write_marker(
@@ -147,7 +166,7 @@ class ResultStore:
         self.save_manifest()
         return done
 
-    def _take_lock(self, source: str) -> None:
+    def take_lock(self, source: str) -> None:
         fh = (self.root / LOCK).open("a+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -187,19 +206,37 @@ class ResultStore:
                 "experiment, or choose another --out",
             )
 
+    def _check_same_shard(self, previous: dict | None, shard: dict | None, source: str) -> None:
+        if previous is None or previous.get("shard") == shard:
+            return
+
+        def said(found: dict | None) -> str:
+            return (
+                "the whole experiment"
+                if found is None
+                else (f"shard {found['index']}/{found['count']}")
+            )
+
+        raise ExperimentError(
+            source,
+            "--shard",
+            f"{self.root} holds {said(previous.get('shard'))}, not {said(shard)}; resume it "
+            "with the same --shard, or choose another --out",
+        )
+
     def _hash_in_files(self) -> str | None:
         found = (marker(self.root) or {}).get("provenance", {}).get("experiment_hash")
         if found is not None:
             return found
         for path in sorted((self.root / "world").glob("*.parquet"))[:1]:
-            meta = self._file_meta(path)
+            meta = self.file_meta(path)
             if meta is not None:
                 return meta.get("experiment_hash")
         return None
 
     # ---- verifying ------------------------------------------------------------------------
     @staticmethod
-    def _file_meta(path: Path) -> dict | None:
+    def file_meta(path: Path) -> dict | None:
         try:
             raw = pq.read_schema(path).metadata or {}
             return json.loads(raw.get(b"openness_run", b"{}"))
@@ -214,7 +251,7 @@ class ResultStore:
             path = self.root / table / f"{run.run_id}.parquet"
             if not path.is_file():
                 return None
-            digest = _sha256(path)
+            digest = file_sha256(path)
             known = recorded.get(table)
             if known is not None:
                 if known.get("sha256") != digest:
@@ -225,7 +262,7 @@ class ResultStore:
                 rows = pq.read_table(path).num_rows
             except (OSError, pa.ArrowException):
                 return None
-            meta = self._file_meta(path) or {}
+            meta = self.file_meta(path) or {}
             if (
                 meta.get("run_id") != run.run_id
                 or meta.get("experiment_hash") != self.experiment_hash
@@ -252,18 +289,21 @@ class ResultStore:
         table = pa.Table.from_pandas(events, preserve_index=False)
         atomic_write_with(self.root / EVENTS, lambda tmp: pq.write_table(table, tmp))
 
-    def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], seconds: float) -> None:
+    def write_run(
+        self,
+        run_id: str,
+        tables: dict[str, pd.DataFrame],
+        seconds: float,
+        provenance: dict | None = None,
+    ) -> None:
         """Write every table of a run; the world table is renamed into place last, so that its
         file marks a run whose every table is complete. On a failure (a full disk) nothing
-        of the run is left."""
-        meta = json.dumps(
-            {
-                "run_id": run_id,
-                "experiment_hash": self.experiment_hash,
-                "package_version": __version__,
-                "git_commit": git_commit(),
-            }
-        ).encode()
+        of the run is left. Each file's metadata says where it comes from (`run_provenance`):
+        the run's `provenance` as its worker reported it (the scenario's hash, the package
+        version and commit that ran it), over this process's version and commit."""
+        entry = self.manifest["runs"][run_id]
+        found = self.run_provenance(run_id, provenance or {})
+        meta = json.dumps(found).encode()
         files = {}
         try:
             for name in sorted(tables, key=lambda n: n == "world"):
@@ -273,16 +313,29 @@ class ResultStore:
                 table = pa.Table.from_pandas(tables[name], preserve_index=False)
                 schema_meta = {**(table.schema.metadata or {}), b"openness_run": meta}
                 pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
-                files[name] = {"sha256": _sha256(tmp), "rows": table.num_rows}
+                files[name] = {"sha256": file_sha256(tmp), "rows": table.num_rows}
                 os.replace(tmp, path)
         except BaseException:
             for name in tables:
                 (self.root / name / f".{run_id}.parquet.tmp").unlink(missing_ok=True)
             self._remove_files(run_id)
             raise
-        entry = self.manifest["runs"][run_id]
         entry.update(status="done", seconds=round(seconds, 3), files=files)
+        if "scenario_hash" in found:
+            entry["scenario_hash"] = found["scenario_hash"]
         entry.pop("error", None)
+
+    def run_provenance(self, run_id: str, reported: dict) -> dict:
+        """What a run's files say of their origin: run id, experiment hash, seed, and the
+        scenario hash, package version and git commit (None outside a checkout)."""
+        return {
+            "run_id": run_id,
+            "experiment_hash": self.experiment_hash,
+            "seed": self.manifest["runs"][run_id]["seed"],
+            "package_version": __version__,
+            "git_commit": git_commit(),
+            **reported,
+        }
 
     def mark_failed(self, run_id: str, error: str, seconds: float) -> None:
         self.manifest["runs"][run_id].update(
@@ -325,18 +378,22 @@ def load_results(root: str | Path, table: str = "world") -> pd.DataFrame:
     """
     root = Path(root)
     manifest = read_manifest(root)
-    done = {k for k, v in manifest.get("runs", {}).items() if v.get("status") == "done"}
-    files = sorted(p for p in (root / table).glob("*.parquet") if p.stem in done)
-    if not files:
-        return pd.DataFrame()
-    df = _read_runs(files)
+    record = compacted(root)
+    if record is not None:
+        df = _read_compacted(root, record, table)
+    else:
+        done = {k for k, v in manifest.get("runs", {}).items() if v.get("status") == "done"}
+        files = sorted(p for p in (root / table).glob("*.parquet") if p.stem in done)
+        df = read_run_files(files) if files else pd.DataFrame()
+    if df.empty:
+        return df
     order = {arm: i for i, arm in enumerate(manifest.get("arms", []))}
     keys = ["_arm", "point", "replication"] + [c for c in ("month", "lab") if c in df.columns]
     df["_arm"] = df["arm"].map(order)
     return df.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
 
 
-def _read_runs(files: list[Path]) -> pd.DataFrame:
+def read_run_files(files: list[Path]) -> pd.DataFrame:
     """The run files as one DataFrame: one dataset scan, several times faster on thousands
     of small files than a DataFrame per file and a concat, with the same rows and dtypes.
     A column some files lack is missing (null) in their rows; files whose schemas cannot be
@@ -350,6 +407,31 @@ def _read_runs(files: list[Path]) -> pd.DataFrame:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     return table.to_pandas(ignore_metadata=True)
+
+
+def compacted(root: str | Path) -> dict | None:
+    """The record of a compacted batch's dataset, or None if the batch is not compacted (a
+    dataset exists only whole: it is built elsewhere and renamed into place with its
+    record)."""
+    try:
+        found = json.loads((Path(root) / DATASET / COMPACTED).read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and isinstance(found.get("tables"), dict) else None
+
+
+def _read_compacted(root: Path, record: dict, table: str) -> pd.DataFrame:
+    """A compacted table: its parts, one per arm, with the arm (the partition) put back as
+    the first column, as the run files have it."""
+    parts = record["tables"].get(table)
+    if not parts:
+        return pd.DataFrame()
+    frames = []
+    for part in parts:
+        df = pq.read_table(root / DATASET / part["path"]).to_pandas(ignore_metadata=True)
+        df.insert(0, "arm", part["arm"])
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
 
 
 #: the columns of a run's events table (a batch's adds `arm` before them)

@@ -9,6 +9,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +51,37 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     targets (the run then warns, `scheduled_after_end`); the file as written may not.
     """
     path = Path(path)
-    raw = _resolve(path, chain=())
-    overrides = overrides or {}
+    return _build(_resolve(path, chain=()), overrides or {}, path, lambda: _parent_errors(path))
+
+
+def resolved_content(path: str | Path) -> dict[str, Any]:
+    """The scenario file with its `extends` chain merged in, before overrides: everything a
+    run needs to rebuild the scenario where the file cannot be read (a cluster's worker)."""
+    return _resolve(Path(path), chain=())
+
+
+def scenario_from_content(
+    content: dict[str, Any], overrides: dict[str, Any] | None = None, source: str = "scenario"
+) -> Scenario:
+    """`load_scenario` of a file's `resolved_content`; errors name `source`."""
+    return _build(content, overrides or {}, Path(source), list)
+
+
+def _build(
+    raw: dict[str, Any],
+    overrides: dict[str, Any],
+    path: Path,
+    blame: Callable[[], list[tuple[Path, set[tuple[str, str]]]]],
+) -> Scenario:
     sim = {k: v for k, v in overrides.items() if k.startswith("simulation.")}
     if sim:  # the file itself (with its other overrides) must hold its own schedule
         _validate(
             path,
             _overridden(raw, {k: v for k, v in overrides.items() if k not in sim}, path),
             truncated=False,
+            blame=blame,
         )
-    return _validate(path, _overridden(raw, overrides, path), truncated=bool(sim))
+    return _validate(path, _overridden(raw, overrides, path), truncated=bool(sim), blame=blame)
 
 
 def _overridden(raw: dict[str, Any], overrides: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -69,11 +91,16 @@ def _overridden(raw: dict[str, Any], overrides: dict[str, Any], path: Path) -> d
     return out
 
 
-def _validate(path: Path, raw: dict[str, Any], truncated: bool) -> Scenario:
+def _validate(
+    path: Path,
+    raw: dict[str, Any],
+    truncated: bool,
+    blame: Callable[[], list[tuple[Path, set[tuple[str, str]]]]],
+) -> Scenario:
     try:
         return Scenario.model_validate(raw, context={"truncated": truncated})
     except ValidationError as exc:
-        raise explain(exc, path, raw=raw, blame=lambda: _parent_errors(path)) from None
+        raise explain(exc, path, raw=raw, blame=blame) from None
 
 
 def _parent_errors(path: Path) -> list[tuple[Path, set[tuple[str, str]]]]:
