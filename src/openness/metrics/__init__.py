@@ -1,5 +1,6 @@
-"""Every metric the model reports, defined once: name, table, unit, a label for figures and
-reports, its meaning, and what a missing value means where one may occur.
+"""Every metric the model reports, defined once: name, table, unit, type, a label for figures
+and reports, its meaning, and what a missing value means where one may occur; and the columns
+of the record tables (decisions, events).
 
 The reporters compute these (`model/reporters.py`); the experiment spec, the validation
 targets, the figures' axes and the docs read their names, labels and units from here. No
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 from openness.metrics.catalogue import Metric
 from openness.metrics.labs import LABS
+from openness.metrics.records import DECISIONS, EVENTS
 from openness.metrics.world import WORLD
 
 __all__ = [
+    "DECISIONS",
+    "EVENTS",
     "LABS",
     "TABLES",
     "WORLD",
@@ -28,8 +32,8 @@ __all__ = [
 #: the world table's measured columns (every one but the month)
 WORLD_OUTPUTS = [name for name in WORLD if name != "month"]
 
-#: every table's catalogue, by table name
-TABLES = {"world": WORLD, "labs": LABS}
+#: every table's catalogue, by table name (the schema of each: `metrics.schema`)
+TABLES = {"world": WORLD, "labs": LABS, "decisions": DECISIONS, "events": EVENTS}
 
 
 def metric(name: str, table: str = "world") -> Metric:

@@ -18,6 +18,7 @@ class Metric:
     label: str  # short, for axes and report tables
     meaning: str
     missing: str = ""  # what a missing value (NaN) means; "" if it never occurs
+    dtype: str = "float64"  # one of DTYPES
 
     @property
     def axis_label(self) -> str:
@@ -51,8 +52,28 @@ class Metric:
         return f"{text} {unit}"
 
 
-def _table(table: str, rows: list[tuple[str, str, str, str, str]]) -> dict[str, Metric]:
+#: a column's type: what it holds, and the Arrow type of its Parquet column
+DTYPES = {
+    "float64": "a 64-bit float (double)",
+    "int64": "a 64-bit integer",
+    "bool": "true or false",
+    "string": "text (UTF-8)",
+    "date": "the first day of a calendar month (a timestamp, no time zone)",
+}
+
+
+def _table(
+    table: str, rows: list[tuple[str, str, str, str, str]], types: dict[str, str] | None = None
+) -> dict[str, Metric]:
+    """A table's catalogue from its rows (name, unit, label, meaning, missing); `types` gives
+    each column that is not a float its type (DTYPES)."""
+    types = types or {}
+    unknown = {n for n in types if n not in {row[0] for row in rows}} | {
+        t for t in types.values() if t not in DTYPES
+    }
+    if unknown:
+        raise ValueError(f"{table}: types name unknown columns or types: {sorted(unknown)}")
     return {
-        name: Metric(name, table, unit, label, meaning, missing)
+        name: Metric(name, table, unit, label, meaning, missing, types.get(name, "float64"))
         for name, unit, label, meaning, missing in rows
     }

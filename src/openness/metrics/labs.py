@@ -114,4 +114,12 @@ LABS = _table(
         ),
         ("insolvent", "", "Insolvent", "capital exhausted: it neither trains nor releases", ""),
     ],
+    types={
+        "month": "date",
+        "lab": "string",
+        "strategy": "string",
+        "announced": "string",
+        "frontier_open": "bool",
+        "insolvent": "bool",
+    },
 )

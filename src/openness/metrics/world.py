@@ -278,4 +278,11 @@ WORLD = _table(
             "the scenario's enterprises have no commodity work class",
         ),
     ],
+    types={
+        "month": "date",
+        "n_frontier_open": "int64",
+        "n_major_frontier_open": "int64",
+        "n_open_frontier_labs": "int64",
+        "strategy_switches": "int64",
+    },
 )

@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from openness.files import replace_directory
+from openness.metrics import TABLES
+from openness.metrics.schema import arrow_schema
 
 SUMMARY = "summary.json"
 
@@ -22,8 +24,12 @@ def _identity(provenance: dict) -> dict:
 
 
 def write_table(df: pd.DataFrame, path: Path, provenance: dict) -> None:
-    """Parquet with the run's provenance (scenario hash, seed, version) in its metadata."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    """Parquet with the run's provenance (scenario hash, seed, version) in its metadata. A
+    table of the catalogue is written with its typed schema (`metrics.schema`, docs/tables.md),
+    whatever types the installed pandas gives its columns."""
+    known = path.stem in TABLES
+    schema = arrow_schema(path.stem) if known else None
+    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"openness"] = json.dumps(_identity(provenance)).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
