@@ -88,3 +88,39 @@ def test_unknown_metric_and_bad_arm_scenario_are_explained(tmp_path):
     )
     with pytest.raises(ExperimentError, match=r"arms\[0\] \(x\).*world.spillover_open"):
         load_experiment(path)
+
+
+def test_a_points_design_runs_its_points_and_refuses_one_outside_the_bounds():
+    from openness.experiments import Experiment
+    from openness.experiments.design import design_points
+
+    base = {
+        "name": "p",
+        "replications": 2,
+        "factors": [{"name": "a", "bounds": [0.0, 1.0]}, {"name": "b", "bounds": [1.0, 2.0]}],
+    }
+    spec = Experiment.model_validate(
+        {**base, "design": {"kind": "points", "points": [[0.5, 1.5], [0.0, 2.0]]}}
+    )
+    assert design_points(spec) == [{"a": 0.5, "b": 1.5}, {"a": 0.0, "b": 2.0}]
+    with pytest.raises(ValueError, match="outside its bounds"):
+        Experiment.model_validate({**base, "design": {"kind": "points", "points": [[1.5, 1.5]]}})
+    with pytest.raises(ValueError, match="has 1 values for 2 factors"):
+        Experiment.model_validate({**base, "design": {"kind": "points", "points": [[0.5]]}})
+
+
+def test_common_seeds_off_gives_every_design_point_seeds_of_its_own():
+    from openness.experiments import Experiment, LoadedExperiment
+
+    spec = {
+        "name": "p",
+        "replications": 3,
+        "design": {"kind": "points", "points": [[0.1], [0.2]]},
+        "factors": [{"name": "a", "bounds": [0.0, 1.0]}],
+    }
+    shared = run_specs(LoadedExperiment(spec=Experiment.model_validate(spec)))
+    own = run_specs(
+        LoadedExperiment(spec=Experiment.model_validate({**spec, "common_seeds": False}))
+    )
+    assert [r.seed for r in shared[:3]] == [r.seed for r in shared[3:]]
+    assert len({r.seed for r in own}) == 6

@@ -5,6 +5,7 @@
     openness batch EXPERIMENT [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
                    [--shard i/N]
     openness compact DIR [DIR ...] [--out DIR]
+    openness calibrate CALIBRATION [--out DIR] [--workers N]
     openness results DIR [--table world|labs] [--csv FILE]
     openness compare DIR [--baseline ARM] [--metrics M ...] [--months YYYY-MM ...]
     openness sensitivity DIR [--metrics M ...] [--months YYYY-MM ...] [--arm ARM]

@@ -195,6 +195,28 @@ def _cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from openness.calibration import load_calibration, run_calibration
+    from openness.calibration.report import markdown
+    from openness.files import atomic_write_text, check_output, under
+
+    loaded = load_calibration(args.calibration)
+    out = args.out if args.out is not None else under("calibration", loaded.spec.name)
+    out = check_output(out, inputs=[args.calibration], existing="replace")
+    result = run_calibration(
+        loaded, out, workers=args.workers, progress=None if not args.quiet else False
+    )
+    report = markdown(loaded.spec, result)
+    atomic_write_text(out / "report.md", report)
+    if not args.quiet:
+        shares = ", ".join(f"{f:.1%}" for f in result.fractions)
+        print(
+            f"calibration '{loaded.spec.name}': {len(result.waves)} waves, non-implausible "
+            f"share of the prior after each: {shares}; {result.stopped} -> {out}/report.md"
+        )
+    return 0
+
+
 def _cmd_results(args: argparse.Namespace) -> int:
     from openness.experiments import load_results, read_manifest
     from openness.experiments.store import compacted

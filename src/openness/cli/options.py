@@ -29,6 +29,11 @@ COMMAND_NOTES = {
         "world/RUN_ID.parquet, labs/RUN_ID.parquet, .openness.json",
         (0, 1, 2, 3, 5, 130),
     ),
+    "calibrate": (
+        "DIR (default calibration/NAME): calibration.json, wave-K/ (each wave's batch), "
+        "wave-K.parquet, wave-K.json, report.md",
+        (0, 1, 2, 3, 5, 130),
+    ),
     "compact": (
         "DIR/dataset/ (world/arm=NAME/, labs/arm=NAME/, runs.parquet, compacted.json) in "
         "place of DIR/world/ and DIR/labs/; with --out, a new batch directory of the merged "

@@ -8,6 +8,7 @@ from pathlib import Path
 from openness import __version__
 from openness.cli.commands import (  # noqa: F401
     _cmd_batch,
+    _cmd_calibrate,
     _cmd_compact,
     _cmd_compare,
     _cmd_describe,
@@ -144,6 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--table", choices=("world", "labs"), default="world")
     results.add_argument("--csv", type=Path, help="also write the table as CSV")
     results.set_defaults(handler=_cmd_results)
+
+    calibrate = _command(
+        sub, "calibrate", "history matching: rule out the parameters the evidence makes implausible"
+    )
+    calibrate.add_argument("calibration", type=Path, help="calibration TOML file")
+    calibrate.add_argument(
+        "--out",
+        type=Path,
+        help="wave state directory (default: calibration/NAME); an interrupted calibration "
+        "in it resumes",
+    )
+    calibrate.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    calibrate.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    calibrate.set_defaults(handler=_cmd_calibrate)
 
     compact = _command(
         sub,

@@ -63,6 +63,9 @@ def design_points(spec: Experiment) -> list[dict[str, float]]:
     if kind == "grid":
         grid = itertools.product(*[f.levels or [] for f in factors])
         points = [dict(zip([f.name for f in factors], values, strict=True)) for values in grid]
+    elif kind == "points":
+        given = spec.design.points or []
+        points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in given]
     else:
         if kind == "lhs":
             unit = qmc.LatinHypercube(d=len(factors), seed=spec.seed).random(spec.design.samples)
@@ -96,6 +99,11 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
         scenario = loaded.arm_scenario(arm)
         content = resolved_content(scenario) if scenario is not None else None
         for p, params in enumerate(design_points(spec)):
+            if not spec.common_seeds:  # seeds of the point's own
+                seeds = [
+                    replication_seed(spec.seed, p * spec.n_replications + r)
+                    for r in range(spec.n_replications)
+                ]
             for r, seed in enumerate(seeds):
                 runs.append(
                     RunSpec(

@@ -14,7 +14,7 @@
     scenario = "../scenarios/policies/open_funding.toml"
     overrides = { "world.spillover_open" = 0.1 }
     [design]
-    kind = "saltelli"                           # none | grid | lhs | saltelli
+    kind = "saltelli"                           # none | grid | lhs | saltelli | points
     samples = 64
     [[factors]]
     name = "world.spillover_open"
@@ -68,9 +68,12 @@ class Factor(_Strict):
 
 
 class Design(_Strict):
-    kind: Literal["none", "grid", "lhs", "saltelli"] = "none"
+    kind: Literal["none", "grid", "lhs", "saltelli", "points"] = "none"
     samples: int = Field(16, ge=1, le=1_000_000, description="lhs points, or Saltelli's N")
     second_order: bool = Field(False, description="Saltelli design for second-order indices")
+    points: list[list[float]] | None = Field(
+        None, description="for kind 'points': each design point's factor values, in order"
+    )
 
 
 #: the world table's measured columns (every one but the month)
@@ -96,6 +99,11 @@ class Experiment(_Strict):
     design: Design = Design()
     factors: list[Factor] = Field(default_factory=list)
     outputs: Outputs = Outputs()
+    common_seeds: bool = Field(
+        True,
+        description="every arm and design point runs the same seeds (common random numbers); "
+        "false gives each design point seeds of its own (arms still share them)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Experiment:
@@ -117,7 +125,24 @@ class Experiment(_Strict):
             )
         kind = self.design.kind
         if kind == "none" and self.factors:
-            problems.add("design.kind", "factors need a design: set it to grid, lhs or saltelli")
+            problems.add(
+                "design.kind", "factors need a design: set it to grid, lhs, saltelli or points"
+            )
+        if (kind == "points") != (self.design.points is not None):
+            problems.add("design.points", "a 'points' design, and only it, lists its points")
+        for i, point in enumerate(self.design.points or []):
+            if len(point) != len(self.factors):
+                problems.add(
+                    f"design.points[{i}]",
+                    f"has {len(point)} values for {len(self.factors)} factors",
+                )
+                continue
+            for f, value in zip(self.factors, point, strict=True):
+                if f.bounds is not None and not f.bounds[0] <= value <= f.bounds[1]:
+                    problems.add(
+                        f"design.points[{i}]",
+                        f"{f.name} = {value} lies outside its bounds {list(f.bounds)}",
+                    )
         if kind != "none" and not self.factors:
             problems.add("factors", f"design '{kind}' needs at least one [[factors]] entry")
         factor_names = [f.name for f in self.factors]
@@ -198,17 +223,28 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     except ValidationError as exc:
         raise explain(exc, path, Experiment, ExperimentError, raw=raw) from None
     loaded = LoadedExperiment(spec=spec, path=path.resolve())
+    check_runs(loaded, path)
+    return loaded
+
+
+def check_runs(loaded: LoadedExperiment, source: str | Path) -> None:
+    """ExperimentError naming `source` and every problem that would make a run of the
+    experiment fail: an arm without a scenario, one that does not load, a factor value its
+    scenario refuses, a kept month outside its window, an unknown metric."""
+    spec = loaded.spec
     if spec.scenario is None and any(a.scenario is None for a in spec.arms):
-        raise ExperimentError(path, "scenario", "is required (or give every arm a scenario)")
+        raise ExperimentError(source, "scenario", "is required (or give every arm a scenario)")
     problems = _metric_problems(spec.outputs)
     for i, arm in enumerate(spec.arms):
         problems += _arm_problems(loaded, i, arm)
     if problems:
         problems = problems[:MAX_PROBLEMS]
         raise ExperimentError(
-            path, problems[0][0], problems[0][1], problems=[(str(path), f, p) for f, p in problems]
+            source,
+            problems[0][0],
+            problems[0][1],
+            problems=[(str(source), f, p) for f, p in problems],
         )
-    return loaded
 
 
 def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str, str]]:

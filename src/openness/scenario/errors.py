@@ -47,6 +47,12 @@ class ExperimentError(ScenarioError):
     kind = "Experiment file"
 
 
+class CalibrationError(ScenarioError):
+    """A calibration file is malformed or inconsistent (same contract as ScenarioError)."""
+
+    kind = "Calibration file"
+
+
 class OutputError(ScenarioError):
     """An output path that openness refuses to write (same contract as ScenarioError)."""
 
