@@ -1,8 +1,10 @@
-"""Reading a batch's results: `load_results` over many small run files.
+"""Reading a batch's results: `load_results` over many small run files, and over the same
+batch compacted.
 
 A synthetic batch of N run files (one real run's world table, relabelled with arm, point and
 replication per file) and its manifest; `load_results` is timed against the per-file read
-and concat it replaced, which is kept here as the reference."""
+and concat it replaced, which is kept here as the reference, and again once `compact` has
+merged the files (the compaction is timed too)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from openness.experiments import load_results, run_scenario
+from openness.experiments.compact import compact
+from openness.experiments.store import file_sha256
 from openness.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,9 +34,18 @@ def synthetic_batch(directory: Path, files: int) -> None:
     for i in range(files):
         run_id = f"a-{i // 10:05d}-{i % 10:03d}"
         table = world.assign(arm="a", point=i // 10, replication=i % 10, seed=i)
-        table.to_parquet(directory / "world" / f"{run_id}.parquet", index=False)
-        runs[run_id] = {"status": "done"}
-    (directory / "manifest.json").write_text(json.dumps({"arms": ["a"], "runs": runs}))
+        path = directory / "world" / f"{run_id}.parquet"
+        table.to_parquet(path, index=False)
+        runs[run_id] = {
+            "status": "done",
+            "arm": "a",
+            "point": i // 10,
+            "replication": i % 10,
+            "seed": i,
+            "files": {"world": {"sha256": file_sha256(path), "rows": len(table)}},
+        }
+    manifest = {"experiment": "synthetic", "experiment_hash": "0" * 64, "arms": ["a"], "runs": runs}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
 
 
 def per_file_concat(directory: Path) -> pd.DataFrame:
@@ -57,11 +70,21 @@ def time_reads(files: int, repeats: int = 3) -> dict:
         synthetic_batch(directory, files)
         new = best_of(repeats, lambda: load_results(directory))
         old = best_of(repeats, lambda: per_file_concat(directory))
-        same = load_results(directory).equals(per_file_concat(directory))
+        before = load_results(directory)
+        same = before.equals(per_file_concat(directory))
+        t0 = time.perf_counter()
+        compact([directory])
+        compacting = time.perf_counter() - t0
+        merged = best_of(repeats, lambda: load_results(directory))
+        same_compacted = load_results(directory).equals(before)
     return {
         "files": files,
         "load_results_s": new,
         "per_file_concat_s": old,
         "speedup": old / new,
         "same_frame": bool(same),
+        "compact_s": compacting,
+        "compacted_load_results_s": merged,
+        "compacted_speedup": old / merged,
+        "same_frame_compacted": bool(same_compacted),
     }

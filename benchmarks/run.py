@@ -259,7 +259,9 @@ def results(quick: bool) -> dict:
     print(
         f"{row['files']:,} run files: load_results {row['load_results_s']:.2f} s, per-file "
         f"read and concat {row['per_file_concat_s']:.2f} s ({row['speedup']:.1f}x); "
-        f"same frame: {row['same_frame']}"
+        f"same frame: {row['same_frame']}; compact {row['compact_s']:.2f} s, then "
+        f"load_results {row['compacted_load_results_s']:.3f} s "
+        f"({row['compacted_speedup']:.0f}x); same frame: {row['same_frame_compacted']}"
     )
     return row
 

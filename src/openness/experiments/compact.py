@@ -235,14 +235,22 @@ def _run_files(sources: list[Path], manifest: dict) -> dict[str, dict[str, Path]
 
 def _write_part(tmp: Path, table: str, arm: str, files: list[Path]) -> dict:
     """One arm's runs of one table as one file; the arm is its directory's name."""
-    df = read_run_files(files).drop(columns="arm")
+    df = read_run_files(files)
+    at = list(df.columns).index("arm")  # where the run files hold it (first, from the runner)
+    df = df.drop(columns="arm")
     keys = ["point", "replication"] + [c for c in ("month", "lab") if c in df.columns]
     df = df.sort_values(keys, kind="stable").reset_index(drop=True)
     relative = Path(table) / f"arm={arm}" / "part-0.parquet"
     path = tmp / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
-    return {"arm": arm, "path": str(relative), "rows": len(df), "sha256": file_sha256(path)}
+    return {
+        "arm": arm,
+        "arm_column": at,
+        "path": str(relative),
+        "rows": len(df),
+        "sha256": file_sha256(path),
+    }
 
 
 def _write_runs_table(tmp: Path, manifest: dict, located: dict[str, dict[str, Path]]) -> None:

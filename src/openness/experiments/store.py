@@ -421,15 +421,15 @@ def compacted(root: str | Path) -> dict | None:
 
 
 def _read_compacted(root: Path, record: dict, table: str) -> pd.DataFrame:
-    """A compacted table: its parts, one per arm, with the arm (the partition) put back as
-    the first column, as the run files have it."""
+    """A compacted table: its parts, one per arm, with the arm (the partition) put back as a
+    column where the run files had it."""
     parts = record["tables"].get(table)
     if not parts:
         return pd.DataFrame()
     frames = []
     for part in parts:
         df = pq.read_table(root / DATASET / part["path"]).to_pandas(ignore_metadata=True)
-        df.insert(0, "arm", part["arm"])
+        df.insert(part.get("arm_column", 0), "arm", part["arm"])
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
