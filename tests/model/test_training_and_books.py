@@ -83,3 +83,44 @@ def test_the_compute_cap_grows_by_its_rate_and_binds_only_its_targets():
     assert pol.compute_cap(state, "CN", 0) == pytest.approx(25.0)
     assert pol.compute_cap(state, "CN", 24) == pytest.approx(26.0)
     assert pol.compute_cap(state, "US", 24) == float("inf")
+
+
+def test_without_a_target_runway_no_lab_invests_cash_beyond_its_plan():
+    model = OpennessModel(small_scenario(), seed=1)
+    for _ in range(3):
+        model.step()
+        assert all(training.excess_investment(model, lab) == 0.0 for lab in model.labs)
+
+
+def test_a_venture_lab_spends_its_capital_above_the_target_runway_over_that_runway():
+    """(K - T b)^+ / T with b last month's costs less revenue and recurring funding; a lab
+    with a parent trains to its plan."""
+    model = OpennessModel(small_scenario(**{"funding.invest_above_runway_months": 24.0}), seed=1)
+    model.step()
+    for lab in model.labs:
+        b = max(0.0, lab.costs - lab.revenue - lab.recurring)
+        expected = 0.0 if lab.config.parent_funding > 0 else max(0.0, lab.capital - 24 * b) / 24
+        assert training.excess_investment(model, lab) == pytest.approx(expected, rel=1e-12)
+        if lab.config.parent_funding > 0:
+            assert training.excess_investment(model, lab) == 0.0
+
+
+def test_cash_buys_a_venture_lab_training_and_capability_under_a_target_runway():
+    """Mistral (venture-funded) starting with $2,000M of capital in place of $500M: with a target runway
+    it trains more and knows more a year on; without one the cash only lengthens its runway."""
+
+    def after_a_year(extra, target):
+        capital = {"labs.Mistral.capital": 2000.0} if extra else {}
+        runway = {"funding.invest_above_runway_months": target} if target else {}
+        model = OpennessModel(small_scenario(**capital, **runway), seed=4)
+        lab = next(lab for lab in model.labs if lab.name == "Mistral")
+        spent = 0.0
+        for _ in range(12):
+            spent += training.effective_spend(model, lab)
+            model.step()
+        return spent, lab.knowledge
+
+    (poor, k_poor), (rich, k_rich) = after_a_year(False, 24.0), after_a_year(True, 24.0)
+    assert rich > poor + 200 and k_rich > k_poor
+    (plan_poor, _), (plan_rich, _) = after_a_year(False, None), after_a_year(True, None)
+    assert plan_rich == pytest.approx(plan_poor, rel=0.05)

@@ -19,10 +19,26 @@ if TYPE_CHECKING:
 
 def planned_spend(model: MarketState, lab: Lab) -> float:
     """Training spend the lab would make this month: its plan, cut back as the runway falls
-    under six months, plus any compute grant it receives as an open lab."""
+    under six months, plus any compute grant it receives as an open lab, plus the cash it
+    invests above its target runway (`excess_investment`)."""
     if not lab.active:
         return 0.0
-    return lab.training_spend * min(1.0, lab.runway / 6.0) + model.grants[lab.index][1]
+    plan = lab.training_spend * min(1.0, lab.runway / 6.0)
+    return plan + model.grants[lab.index][1] + excess_investment(model, lab)
+
+
+def excess_investment(model: MarketState, lab: Lab) -> float:
+    """$M a month of training that a venture-funded lab buys with the capital it holds above
+    T = `funding.invest_above_runway_months` months of last month's net burn b (costs less
+    revenue and recurring funding; its planned burn before its first month): (K - T b)^+ / T, so that the excess is drawn down over T
+    months, as a start-up spends a round over the runway it was raised for. A lab with a parent
+    trains to the budget the parent sets (0 here); with T unset, every lab trains to its plan."""
+    target = model.scenario.funding.invest_above_runway_months
+    if target is None or lab.config.parent_funding > 0 or not lab.active:
+        return 0.0
+    costs = lab.costs if lab.costs > 0 else lab.burn  # before its first books: its plan
+    net_burn = max(0.0, costs - lab.revenue - lab.recurring)
+    return max(0.0, lab.capital - target * net_burn) / target
 
 
 def effective_spend(model: MarketState, lab: Lab) -> float:

@@ -214,3 +214,8 @@ class Funding(Strict):
     efficiency_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         0.5, description="how revenue/burn raises the chance"
     )
+    invest_above_runway_months: Months | None = Field(
+        None,
+        description="a venture-funded lab spends the capital it holds above this many months "
+        "of net burn on training, spread over as many months (none: it trains to its plan)",
+    )
