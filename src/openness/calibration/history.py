@@ -186,19 +186,14 @@ def fit_wave(
         table[f"mean:{s.id}"] = mean.reindex(table["point"]).to_numpy()
         table[f"var:{s.id}"] = var.reindex(table["point"]).to_numpy()
         table[f"n:{s.id}"] = n.reindex(table["point"]).fillna(0).astype(int).to_numpy()
-        ok = (table[f"n:{s.id}"] >= 2).to_numpy()
+        ok, means, mean_variances = _fit_data(table, s.id)
         if ok.sum() < 3:
             continue
         seed_var = float(np.nanmean(table.loc[ok, f"var:{s.id}"]))
-        emulator = fit_emulator(
-            u[ok],
-            table.loc[ok, f"mean:{s.id}"].to_numpy(),
-            table.loc[ok, f"var:{s.id}"].to_numpy() / table.loc[ok, f"n:{s.id}"].to_numpy(),
-            seed=spec.seed + 97 * number + k,
-        )
+        emulator = fit_emulator(u[ok], means, mean_variances, seed=spec.seed + 97 * number + k)
         emulators[s.id] = emulator
         loo_mean, loo_var = emulator.leave_one_out()
-        error = (table.loc[ok, f"mean:{s.id}"].to_numpy() - loo_mean) / np.sqrt(loo_var)
+        error = (means - loo_mean) / np.sqrt(loo_var)
         record["seed_variance"][s.id] = seed_var
         record["theta"][s.id] = emulator.theta
         record["leave_one_out"][s.id] = {
@@ -217,14 +212,18 @@ def refit(spec: Calibration, table: pd.DataFrame, record: dict) -> Wave:
         theta = record["theta"].get(s.id)
         if theta is None:
             continue
-        ok = (table[f"n:{s.id}"] >= 2).to_numpy()
-        emulators[s.id] = fit_emulator(
-            u[ok],
-            table.loc[ok, f"mean:{s.id}"].to_numpy(),
-            table.loc[ok, f"var:{s.id}"].to_numpy() / table.loc[ok, f"n:{s.id}"].to_numpy(),
-            theta=theta,
-        )
+        ok, means, mean_variances = _fit_data(table, s.id)
+        emulators[s.id] = fit_emulator(u[ok], means, mean_variances, theta=theta)
     return Wave(int(record["wave"]), table, record, emulators)
+
+
+def _fit_data(table: pd.DataFrame, summary: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The design points with two or more runs of `summary` (a mask), their means and the
+    sampling variance of each mean (run variance over runs): what an emulator is fitted to."""
+    ok = (table[f"n:{summary}"] >= 2).to_numpy()
+    means = table.loc[ok, f"mean:{summary}"].to_numpy()
+    runs = table.loc[ok, f"n:{summary}"].to_numpy()
+    return ok, means, table.loc[ok, f"var:{summary}"].to_numpy() / runs
 
 
 def recorded_waves(spec: Calibration, out: Path) -> list[Wave]:

@@ -75,7 +75,10 @@ def compact(sources: list[Path], out: Path | None = None) -> dict:
     try:
         if compacted(out) is None:
             shutil.rmtree(out / COMPACTING, ignore_errors=True)  # a kill while building
-            _build(out / COMPACTING, sources, manifest)
+            where = {
+                run: src for src, m in zip(sources, manifests, strict=True) for run in m["runs"]
+            }
+            _build(out / COMPACTING, where, manifest)
             os.replace(out / COMPACTING, out / DATASET)
         _record(out, manifest)
         if in_place:
@@ -179,10 +182,11 @@ def _lock(out: Path):
     return store
 
 
-def _build(tmp: Path, sources: list[Path], manifest: dict) -> None:
-    """The dataset, under `tmp`: a part per arm and table, runs.parquet, then its record."""
+def _build(tmp: Path, where: dict[str, Path], manifest: dict) -> None:
+    """The dataset, under `tmp`, of the runs in the directories `where` names for each: a
+    part per arm and table, runs.parquet, then its record."""
     tmp.mkdir(parents=True)
-    located = _run_files(sources, manifest)
+    located = _run_files(where, manifest)
     arms = manifest.get("arms") or list(dict.fromkeys(v["arm"] for v in manifest["runs"].values()))
     record: dict = {
         "experiment": manifest["experiment"],
@@ -208,12 +212,8 @@ def _build(tmp: Path, sources: list[Path], manifest: dict) -> None:
     atomic_write_text(tmp / COMPACTED, json.dumps(record, indent=2) + "\n")
 
 
-def _run_files(sources: list[Path], manifest: dict) -> dict[str, dict[str, Path]]:
+def _run_files(where: dict[str, Path], manifest: dict) -> dict[str, dict[str, Path]]:
     """Every run's files by table, each checked against the checksum its manifest recorded."""
-    where = {}
-    for source in sources:
-        for run_id in read_manifest(source)["runs"]:
-            where[run_id] = source
     located: dict[str, dict[str, Path]] = {}
     damaged = []
     for run_id, entry in manifest["runs"].items():
