@@ -158,8 +158,12 @@ def summaries(spec: Calibration, world: pd.DataFrame, labs: pd.DataFrame) -> pd.
         if s.window is not None:
             first, last = (month_start(m) for m in s.window)
             table = table[(table["month"] >= first) & (table["month"] <= last)]
-        value = table.groupby(["point", "replication"])[s.metric].mean()
-        columns[s.id] = np.log(value) if s.transform == "log" else value
+        runs = table.groupby(["point", "replication"])[s.metric]
+        if s.transform == "present":
+            columns[s.id] = runs.apply(lambda v: float(v.notna().mean()))
+        else:
+            value = runs.mean()
+            columns[s.id] = np.log(value) if s.transform == "log" else value
     return pd.DataFrame(columns)
 
 

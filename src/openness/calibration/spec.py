@@ -90,7 +90,11 @@ class Summary(_Strict):
     window: tuple[Month, Month] | None = Field(
         None, description="first and last month averaged (every row if not given)"
     )
-    transform: Literal["none", "log"] = "none"
+    transform: Literal["none", "log", "present"] = Field(
+        "none",
+        description="none; log (of the window's mean); present (the share of the window's "
+        "months in which the metric has a value, e.g. a lab's open weights are on offer)",
+    )
     observed: float = Field(description="the observation, in the transformed units")
     observation_sd: Annotated[float, Field(gt=0)]
     discrepancy_sd: Annotated[float, Field(ge=0)] = 0.0
