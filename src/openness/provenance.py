@@ -30,3 +30,30 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{head}+dirty" if dirty.strip() else head or None
+
+
+#: the subpackages whose code decides what a run simulates (not how it is run or shown)
+MODEL_CODE = ("kernels", "market", "metrics", "model", "scenario")
+NOT_MODEL_CODE = ("scenario/ensemble.py", "scenario/errors.py")
+
+
+@functools.lru_cache(maxsize=1)
+def model_code_hash() -> str:
+    """SHA-256 of the source of the modules that decide a run's results (`MODEL_CODE` and
+    the vocabulary), so that a parameter ensemble can tell whether the model it was
+    calibrated on is the one about to run."""
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    files = [here / "vocabulary.py"]
+    for package in MODEL_CODE:
+        files += sorted((here / package).rglob("*.py"))
+    # the ensemble file's reader and the error messages do not change what a run simulates
+    files = [f for f in files if f.relative_to(here).as_posix() not in NOT_MODEL_CODE]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(here).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()

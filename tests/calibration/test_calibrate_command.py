@@ -52,6 +52,11 @@ points = 5
 replications = 2
 max_waves = 1
 candidates = 500
+[ensemble]
+members = 2
+draw = 3
+seeds = 2
+file = "tiny_ensemble.toml"
 """
 
 
@@ -68,6 +73,12 @@ def test_calibrate_runs_its_waves_on_the_model_and_writes_its_report(tmp_path, c
     assert table["mean:openai_open"].notna().all()
     report = (out / "report.md").read_text()
     assert "| 1 | 5 | 10 |" in report and "`decision.temperature`" in report
+    assert "## What each summary says" in report and "## Ensemble" in report
+    if "ensemble of" in said:  # something was left and confirmed: the file is written
+        from openness.scenario.ensemble import load_ensemble
+
+        ensemble = load_ensemble(tmp_path / "tiny_ensemble.toml")
+        assert ensemble.current and 1 <= len(ensemble.members) <= 2
     # the same command again resumes: nothing is rerun, the report is the same
     assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 0
     assert (out / "report.md").read_text() == report
@@ -83,3 +94,19 @@ def test_a_bad_calibration_file_is_refused_with_every_problem(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.toml" in err and "unknown" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_waves_run_by_other_model_code_are_reported(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    record = json.loads((out / "wave-1.json").read_text())
+    assert record["provenance"]["git_commit"] is None or record["provenance"]["git_commit"]
+    record["provenance"]["model_code_hash"] = "0" * 64
+    (out / "wave-1.json").write_text(json.dumps(record))
+    assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 0
+    assert "wave(s) 1 were run by other model code" in capsys.readouterr().err

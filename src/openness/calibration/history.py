@@ -48,7 +48,7 @@ from openness.scenario import month_start
 from openness.scenario.errors import RunsFailed
 
 #: what a calibration directory holds
-ENTRIES = ("calibration.json", "report.md")
+ENTRIES = ("calibration.json", "report.md", "confirm", "confirm.parquet", "ensemble.toml")
 
 
 @dataclass
@@ -65,7 +65,9 @@ class Wave:
 
 
 def calibration_hash(spec: Calibration) -> str:
-    text = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """What the waves depend on: everything but how the ensemble is drawn after them."""
+    payload = spec.model_dump(mode="json", exclude={"ensemble"})
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -120,8 +122,15 @@ def spread_out(candidates: np.ndarray, n: int, seed: int) -> np.ndarray:
     return pool[chosen]
 
 
-def wave_experiment(loaded: LoadedCalibration, number: int, u: np.ndarray) -> LoadedExperiment:
-    """The batch of a wave: the calibration's arms, its design points, its replications."""
+def wave_experiment(
+    loaded: LoadedCalibration,
+    number: int,
+    u: np.ndarray,
+    replications: int | None = None,
+    name: str | None = None,
+) -> LoadedExperiment:
+    """The batch of a wave: the calibration's arms, its design points, its replications (or
+    `replications`; `name` for a batch that is not a wave, such as the confirmation)."""
     spec = loaded.spec
     values = spec.from_unit(u)
     lows = np.array([p.low for p in spec.parameters])
@@ -131,10 +140,10 @@ def wave_experiment(loaded: LoadedCalibration, number: int, u: np.ndarray) -> Lo
     labs = sorted({s.metric for s in spec.summaries if s.lab is not None})
     experiment = Experiment.model_validate(
         {
-            "name": f"{spec.name}-wave{number}",
+            "name": name or f"{spec.name}-wave{number}",
             "scenario": spec.scenario,
             "seed": spec.seed + number,
-            "replications": spec.waves.replications,
+            "replications": replications or spec.waves.replications,
             "overrides": spec.overrides,
             "arms": [a.model_dump() for a in spec.arms],
             "design": {"kind": "points", "points": values.tolist()},
@@ -171,10 +180,7 @@ def fit_wave(
     spec: Calibration, number: int, u: np.ndarray, runs: pd.DataFrame, fraction_before: float
 ) -> Wave:
     """The wave's table, and an emulator per summary fitted to its means over seeds."""
-    table = pd.DataFrame({"point": np.arange(len(u))})
-    for j, p in enumerate(spec.parameters):
-        table[f"u{j}"] = u[:, j]
-        table[p.key] = p.from_unit(u[:, j])
+    table = point_table(spec, u, runs)
     record: dict[str, Any] = {
         "wave": number,
         "points": len(u),
@@ -185,11 +191,6 @@ def fit_wave(
     }
     emulators = {}
     for k, s in enumerate(spec.summaries):
-        by_point = runs[s.id].groupby(level="point")
-        mean, var, n = by_point.mean(), by_point.var(ddof=1), by_point.count()
-        table[f"mean:{s.id}"] = mean.reindex(table["point"]).to_numpy()
-        table[f"var:{s.id}"] = var.reindex(table["point"]).to_numpy()
-        table[f"n:{s.id}"] = n.reindex(table["point"]).fillna(0).astype(int).to_numpy()
         ok, means, mean_variances = _fit_data(table, s.id)
         if ok.sum() < 3:
             continue
@@ -206,6 +207,22 @@ def fit_wave(
             "rms_standardised_error": float(np.sqrt(np.mean(error**2))),
         }
     return Wave(number, table, record, emulators)
+
+
+def point_table(spec: Calibration, u: np.ndarray, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per design point: its unit position and values, and each summary's mean, run
+    variance and number of runs (from `summaries`' rows)."""
+    table = pd.DataFrame({"point": np.arange(len(u))})
+    for j, p in enumerate(spec.parameters):
+        table[f"u{j}"] = u[:, j]
+        table[p.key] = p.from_unit(u[:, j])
+    for s in spec.summaries:
+        by_point = runs[s.id].groupby(level="point")
+        mean, var, n = by_point.mean(), by_point.var(ddof=1), by_point.count()
+        table[f"mean:{s.id}"] = mean.reindex(table["point"]).to_numpy()
+        table[f"var:{s.id}"] = var.reindex(table["point"]).to_numpy()
+        table[f"n:{s.id}"] = n.reindex(table["point"]).fillna(0).astype(int).to_numpy()
+    return table
 
 
 def refit(spec: Calibration, table: pd.DataFrame, record: dict) -> Wave:
@@ -325,12 +342,43 @@ def run_calibration(
         )
         keep = non_implausible(spec, [*waves, wave], pool)
         wave.record["fraction"] = float(keep.mean())
+        wave.record["provenance"] = _provenance(out / f"wave-{number}")
         wave.table.to_parquet(out / f"wave-{number}.parquet", index=False)
         atomic_write_text(out / f"wave-{number}.json", json.dumps(wave.record, indent=2) + "\n")
         waves.append(wave)
         fractions.append(wave.record["fraction"])
         stopped = _stop_reason(spec, fractions)
     return CalibrationResult(waves, fractions, stopped, pool, keep)
+
+
+def _provenance(batch: Path) -> dict[str, Any]:
+    """What made a wave's runs: the batch's experiment hash, package version and commit, and
+    the hash of the model code."""
+    from openness.experiments.store import read_manifest
+    from openness.provenance import model_code_hash
+
+    manifest = read_manifest(batch)
+    return {
+        "experiment_hash": manifest.get("experiment_hash"),
+        "package_version": manifest.get("package_version"),
+        "git_commit": manifest.get("git_commit"),
+        "model_code_hash": model_code_hash(),
+    }
+
+
+def stale_waves(out: Path) -> list[int]:
+    """The recorded waves of `out` whose runs were made by other model code than the
+    installed one (their emulators describe that model; a rerun from scratch replaces them)."""
+    from openness.provenance import model_code_hash
+
+    stale, number = [], 1
+    while (Path(out) / f"wave-{number}.json").is_file():
+        record = json.loads((Path(out) / f"wave-{number}.json").read_text())
+        made = record.get("provenance", {}).get("model_code_hash")
+        if made != model_code_hash():
+            stale.append(number)
+        number += 1
+    return stale
 
 
 def _wave_entries(spec: Calibration) -> list[str]:

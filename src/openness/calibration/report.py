@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from openness.calibration.history import CalibrationResult
+from openness.calibration.history import CalibrationResult, implausibility
 from openness.calibration.spec import Calibration
+from openness.scenario.ensemble import ParameterEnsemble
 
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def markdown(spec: Calibration, result: CalibrationResult) -> str:
-    """report.md of a calibration directory."""
+def markdown(
+    spec: Calibration, result: CalibrationResult, ensemble: ParameterEnsemble | None = None
+) -> str:
+    """report.md of a calibration directory (with its ensemble, once drawn)."""
     lines = [
         f"# Calibration: {spec.name}",
         "",
@@ -31,6 +34,14 @@ def markdown(spec: Calibration, result: CalibrationResult) -> str:
     for wave, fraction in zip(result.waves, result.fractions, strict=True):
         runs = wave.record["points"] * spec.waves.replications * len(spec.arms)
         lines.append(f"| {wave.number} | {wave.record['points']} | {runs} | {fraction:.2%} |")
+    made = [
+        f"wave {w.number}: commit `{(p.get('git_commit') or 'unknown')[:12]}`, openness "
+        f"{p.get('package_version')}, model code `{(p.get('model_code_hash') or '')[:12]}`"
+        for w in result.waves
+        if (p := w.record.get("provenance"))
+    ]
+    if made:
+        lines += ["", "Made by " + "; ".join(made) + "."]
     kept = spec.from_unit(result.pool[result.keep]) if result.keep.any() else None
     lines += [
         "",
@@ -46,6 +57,8 @@ def markdown(spec: Calibration, result: CalibrationResult) -> str:
             q = [_fmt(v) for v in np.quantile(kept[:, j], [0.05, 0.5, 0.95])]
         prior = f"[{_fmt(p.low)}, {_fmt(p.high)}]" + (" (log)" if p.scale == "log" else "")
         lines.append(f"| `{p.key}` | {prior} | {' | '.join(q)} | {p.source} |")
+    lines += _summary_section(spec, result)
+    lines += _ensemble_section(spec, result, ensemble)
     lines += [
         "",
         "## Emulators: leave-one-out check",
@@ -68,3 +81,67 @@ def markdown(spec: Calibration, result: CalibrationResult) -> str:
                 f"{check['rms_standardised_error']:.2f} | {_fmt(wave.seed_variance(s.id))} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _summary_section(spec: Calibration, result: CalibrationResult) -> list[str]:
+    """What each summary says on its own: the observation against what the first wave's
+    design simulated, and the share of the prior its implausibility alone leaves (under the
+    first wave's emulator): a summary that leaves nothing is one no parameter set reproduces."""
+    if not result.waves:
+        return []
+    first = result.waves[0]
+    alone = implausibility(spec, first, result.pool)
+    lines = [
+        "",
+        "## What each summary says",
+        "",
+        f"The observation (with the standard deviation of observation error and discrepancy "
+        f"together), the means simulated at wave 1's {first.record['points']} design points, "
+        f"and over the prior: the share where this summary's own implausibility is at most "
+        f"{spec.waves.cutoff:g}, and its smallest implausibility. A share of 0% marks a "
+        "summary that no parameter set in the prior reproduces.",
+        "",
+        "| summary | observed | sd | simulated min | median | max | prior left by it alone | "
+        "smallest I |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for j, s in enumerate(spec.summaries):
+        sd = float(np.hypot(s.observation_sd, s.discrepancy_sd))
+        means = first.table[f"mean:{s.id}"].dropna().to_numpy()
+        q = [_fmt(v) for v in np.quantile(means, [0, 0.5, 1])] if len(means) else ["n/a"] * 3
+        left = float(np.mean(alone[:, j] <= spec.waves.cutoff))
+        lines.append(
+            f"| {s.id} | {_fmt(s.observed)} | {_fmt(sd)} | {' | '.join(q)} | {left:.1%} | "
+            f"{alone[:, j].min():.2f} |"
+        )
+    return lines
+
+
+def _ensemble_section(
+    spec: Calibration, result: CalibrationResult, ensemble: ParameterEnsemble | None
+) -> list[str]:
+    lines = ["", "## Ensemble", ""]
+    if ensemble is None:
+        why = (
+            "nothing is left non-implausible to draw from"
+            if not result.keep.any()
+            else "no drawn parameter set was confirmed by simulation"
+        )
+        return [*lines, f"No ensemble: {why}."]
+    central = ensemble.overrides(ensemble.central)
+    lines += [
+        f"{len(ensemble.members)} parameter sets drawn from the final space (of "
+        f"{spec.ensemble.draw} drawn), each confirmed over {ensemble.confirmed_seeds} seeds "
+        f"(second-largest implausibility from its own runs at most {ensemble.cutoff:g}). "
+        f"Model code `{ensemble.model_code_hash[:12]}`, openness {ensemble.package_version}. "
+        "The central member:",
+        "",
+        "| parameter | central | members' range |",
+        "|---|---:|---|",
+    ]
+    for j, key in enumerate(ensemble.parameters):
+        column = [m.values[j] for m in ensemble.members]
+        lines.append(
+            f"| `{key}` | {_fmt(central[key])} | {_fmt(min(column))} - {_fmt(max(column))} |"
+        )
+    return lines

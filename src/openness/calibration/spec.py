@@ -114,6 +114,25 @@ class Waves(_Strict):
     )
 
 
+class EnsembleDraw(_Strict):
+    """How the parameter ensemble is drawn from the final non-implausible space."""
+
+    members: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        100, description="the parameter sets the ensemble needs, each confirmed by simulation"
+    )
+    draw: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        300, description="points drawn at random from the space, to confirm"
+    )
+    seeds: Annotated[int, Field(ge=2, le=1_000)] = Field(
+        10, description="seeds each drawn point is confirmed over"
+    )
+    file: str | None = Field(
+        None,
+        description="where the ensemble is written (relative to this file; default "
+        "../scenarios/ensembles/NAME.toml)",
+    )
+
+
 class Calibration(_Strict):
     name: Name
     description: str = ""
@@ -124,10 +143,16 @@ class Calibration(_Strict):
     parameters: list[Parameter]
     summaries: list[Summary]
     waves: Waves = Waves()
+    ensemble: EnsembleDraw = EnsembleDraw()
 
     @model_validator(mode="after")
     def _consistent(self) -> Calibration:
         problems = Problems()
+        if self.ensemble.draw < self.ensemble.members:
+            problems.add(
+                "ensemble.draw",
+                f"{self.ensemble.draw} drawn points cannot give {self.ensemble.members} members",
+            )
         keys = [p.key for p in self.parameters]
         if not keys:
             problems.add("parameters", "name at least one parameter to calibrate")

@@ -111,6 +111,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if args.replications is not None:  # a quick trial: another experiment, with its own hash
         spec = loaded.spec.model_copy(update={"replications": args.replications, "seeds": None})
         loaded = type(loaded)(spec=spec, path=loaded.path)
+    members = loaded.ensemble()
+    if members is not None and not members.current:
+        from openness.scenario.ensemble import stale_message
+
+        print(
+            f"openness: warning: {loaded.spec.ensemble}: {stale_message(members)}", file=sys.stderr
+        )
     if args.scheduler:
         from openness.experiments.executors import require_dask
 
@@ -197,16 +204,31 @@ def _cmd_compact(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from openness.calibration import load_calibration, run_calibration
+    from openness.calibration.history import stale_waves
+    from openness.calibration.members import draw_ensemble, ensemble_path
     from openness.calibration.report import markdown
     from openness.files import atomic_write_text, check_output, under
 
     loaded = load_calibration(args.calibration)
     out = args.out if args.out is not None else under("calibration", loaded.spec.name)
     out = check_output(out, inputs=[args.calibration], existing="replace")
-    result = run_calibration(
-        loaded, out, workers=args.workers, progress=None if not args.quiet else False
-    )
-    report = markdown(loaded.spec, result)
+    target = ensemble_path(loaded)
+    _check_ensemble_target(target)
+    progress = None if not args.quiet else False
+    stale = stale_waves(out)
+    if stale:
+        print(
+            f"openness: warning: {out}: wave(s) {', '.join(map(str, stale))} were run by other "
+            "model code; their emulators describe that model, not this one: remove the "
+            "directory to rerun the calibration",
+            file=sys.stderr,
+        )
+    result = run_calibration(loaded, out, workers=args.workers, progress=progress)
+    ensemble = draw_ensemble(loaded, result, out, workers=args.workers, progress=progress)
+    if ensemble is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(target, (out / "ensemble.toml").read_text())
+    report = markdown(loaded.spec, result, ensemble)
     atomic_write_text(out / "report.md", report)
     if not args.quiet:
         shares = ", ".join(f"{f:.1%}" for f in result.fractions)
@@ -214,7 +236,31 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             f"calibration '{loaded.spec.name}': {len(result.waves)} waves, non-implausible "
             f"share of the prior after each: {shares}; {result.stopped} -> {out}/report.md"
         )
+        if ensemble is None:
+            why = "nothing to draw from" if not result.keep.any() else "no drawn set confirmed"
+            print(f"  no ensemble: {why}")
+        else:
+            print(f"  ensemble of {len(ensemble.members)} confirmed parameter sets -> {target}")
     return 0
+
+
+def _check_ensemble_target(path: Path) -> None:
+    """The ensemble file replaces only an ensemble file."""
+    from openness.scenario import ScenarioError
+    from openness.scenario.ensemble import load_ensemble
+    from openness.scenario.errors import OutputError
+
+    if not path.exists():
+        return
+    try:
+        load_ensemble(path)
+    except ScenarioError:
+        raise OutputError(
+            path,
+            "ensemble.file",
+            "exists and is not an ensemble file, so openness will not replace it: move it, "
+            "or set [ensemble] file in the calibration to another path",
+        ) from None
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
@@ -355,6 +401,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     }
     paths = _scenarios_with_targets(args)
     inputs = [f for p in paths for f in chain_files(p)]
+    members = args.ensemble
+    if members is not None:
+        _current_ensemble(members)
+        inputs.append(members)
     root = check_output(args.out, inputs=inputs, existing="any")
     plans = []
     for path in paths:  # refuse every output before the first run
@@ -362,7 +412,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             scenario = load_scenario(path, overrides)
         except ScenarioError as exc:
             raise _name_flags(exc, overrides) from None
-        ensemble_experiment(path, args.seeds, overrides, args.spend_heldout)  # its comparisons
+        ensemble_experiment(path, args.seeds, overrides, args.spend_heldout, members)  # checks
         out = check_output(under(root, scenario.name), inputs=inputs, what=f"--out/{scenario.name}")
         plans.append((path, scenario, out))
     failed = 0
@@ -379,6 +429,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     overrides,
                     args.workers,
                     spend_heldout=args.spend_heldout,
+                    parameter_ensemble=members,
                 )
             )
 
@@ -400,6 +451,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"openness: {failed} target(s) failed", file=sys.stderr)
         return EXIT_TARGETS_FAILED
     return 0
+
+
+def _current_ensemble(path: Path) -> None:
+    """Refuse a parameter ensemble made by other model code: its members were confirmed
+    against that model, so a verdict over them would test nothing."""
+    from openness.scenario.ensemble import load_ensemble, stale_message
+    from openness.scenario.errors import EnsembleError
+
+    ensemble = load_ensemble(path)
+    if not ensemble.current:
+        raise EnsembleError(path, "model_code_hash", stale_message(ensemble))
 
 
 def _print_summary(p: dict, out: Path) -> None:

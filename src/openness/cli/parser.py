@@ -211,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
         "results/validation); a scenario's directory is replaced only if "
         "openness wrote it",
     )
+    val.add_argument(
+        "--ensemble",
+        type=Path,
+        help="a parameter-ensemble file (scenarios/ensembles/): replication r runs parameter "
+        "set r mod K, and shares passing are over parameter sets x seeds; refused if the "
+        "ensemble was made by other model code",
+    )
     val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
     val.add_argument("--developers", type=_count, help="override simulation.developers")
     val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")

@@ -4,6 +4,12 @@ Runs of different arms with the same design point and replication share their ra
 (common random numbers), so the effect of an arm is estimated from paired differences
 d_r = Y_arm,r - Y_baseline,r: their mean, a 95% percentile-bootstrap interval, and the share of
 replications whose difference has the sign of the mean.
+
+Over a parameter ensemble (results with a `member` column) the uncertainty has two levels,
+and so does the bootstrap: it resamples members, then paired replications within each
+resampled member, so the interval covers what we do not know about the parameters as well as
+seed noise. `robust_share` is the share of members whose mean effect has the overall sign;
+an effect is `robust` when that share is at least `ROBUST_SHARE`.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ import pandas as pd
 from openness.scenario import month_start
 
 PAIR = ["point", "replication"]
+
+#: the share of ensemble members that must agree on an effect's sign for it to be robust
+ROBUST_SHARE = 0.9
 
 
 def bootstrap_interval(
@@ -28,6 +37,40 @@ def bootstrap_interval(
     return float(lo), float(hi)
 
 
+def two_level_interval(
+    diffs: np.ndarray,
+    members: np.ndarray,
+    rng: np.random.Generator,
+    n_boot: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Percentile interval of the mean of `diffs` from a two-level bootstrap: members with
+    replacement, then each resampled member's pairs with replacement."""
+    labels, inverse, counts = np.unique(members, return_inverse=True, return_counts=True)
+    if len(labels) < 2:
+        return bootstrap_interval(diffs, rng, n_boot, level)
+    # members' pairs as rows of a NaN-padded matrix, so both levels draw in one array
+    order = np.argsort(inverse, kind="stable")
+    width = int(counts.max())
+    table = np.full((len(labels), width), np.nan)
+    column = np.arange(len(diffs)) - np.repeat(np.cumsum(counts) - counts, counts)
+    table[inverse[order], column] = diffs[order]
+    picked = rng.integers(0, len(labels), (n_boot, len(labels)))
+    within = (rng.random((n_boot, len(labels), width)) * counts[picked][..., None]).astype(int)
+    drawn = table[picked[..., None], within]
+    drawn[np.arange(width) >= counts[picked][..., None]] = np.nan  # a member's own count
+    means = np.nanmean(drawn.reshape(n_boot, -1), axis=1)
+    tail = (1.0 - level) / 2.0
+    lo, hi = np.quantile(means, [tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+def robust_share(diffs: np.ndarray, members: np.ndarray, effect: float) -> float:
+    """The share of members whose mean difference has the sign of `effect`."""
+    by_member = pd.Series(diffs).groupby(members).mean().to_numpy()
+    return float(np.mean(np.sign(by_member) == np.sign(effect))) if len(by_member) else np.nan
+
+
 def compare_arms(
     df: pd.DataFrame,
     baseline: str,
@@ -36,7 +79,8 @@ def compare_arms(
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """One row per (metric, month, arm): effect vs `baseline` with its interval."""
+    """One row per (metric, month, arm): effect vs `baseline` with its interval (over
+    parameters x seeds when the runs carry an ensemble `member`)."""
     if baseline not in set(df["arm"]):
         raise ValueError(
             f"no runs of the baseline arm '{baseline}'; arms: {', '.join(dict.fromkeys(df['arm']))}"
@@ -47,8 +91,9 @@ def compare_arms(
     metrics = metrics or [
         c
         for c in df.columns
-        if c not in {"arm", "seed", *keys} and pd.api.types.is_numeric_dtype(df[c])
+        if c not in {"arm", "seed", "member", *keys} and pd.api.types.is_numeric_dtype(df[c])
     ]
+    over_members = "member" in df.columns and df["member"].notna().any()
     base = df[df["arm"] == baseline].set_index(keys)
     rng = np.random.default_rng(seed)
     rows = []
@@ -58,11 +103,24 @@ def compare_arms(
         groups = joined.groupby(level="month", sort=True) if "month" in keys else [(None, joined)]
         for month, g in groups:
             for metric in metrics:
-                pairs = g[[metric, f"{metric}_base"]].astype(float).dropna()
+                both = g[[metric, f"{metric}_base"]].astype(float)
+                kept = both.notna().all(axis=1).to_numpy()
+                pairs = both[kept]
                 d = (pairs[metric] - pairs[f"{metric}_base"]).to_numpy()
                 effect = float(d.mean()) if len(d) else float("nan")
-                lo, hi = bootstrap_interval(d, rng, n_boot)
                 sign = np.sign(effect)
+                extra = {}
+                if over_members:
+                    members = g["member"].to_numpy()[kept]
+                    lo, hi = two_level_interval(d, members, rng, n_boot)
+                    share = robust_share(d, members, effect)
+                    extra = {
+                        "members": len(np.unique(members)),
+                        "robust_share": share,
+                        "robust": bool(share >= ROBUST_SHARE),
+                    }
+                else:
+                    lo, hi = bootstrap_interval(d, rng, n_boot)
                 rows.append(
                     {
                         "metric": metric,
@@ -76,6 +134,7 @@ def compare_arms(
                         "ci_high": hi,
                         "same_sign_share": float(np.mean(np.sign(d) == sign)) if len(d) else np.nan,
                         "pairs": len(d),
+                        **extra,
                     }
                 )
     return pd.DataFrame(rows)
@@ -107,4 +166,6 @@ def format_comparison(table: pd.DataFrame) -> str:
         "same_sign_share",
         "pairs",
     ]
+    if "robust_share" in shown:
+        cols += ["members", "robust_share", "robust"]
     return shown[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}")

@@ -1,6 +1,7 @@
 """From an experiment to its runs: design points, replications and their seeds.
 
-Runs are arms x design points x replications. A run's seed depends only on the experiment
+Runs are arms x design points x replications. With a parameter ensemble, replication r also
+runs ensemble member r mod (number of members), the same member in every arm. A run's seed depends only on the experiment
 seed and the replication index, so every arm and design point sees the same random numbers
 in the same replication (common random numbers) and effects can be measured as paired
 differences.
@@ -38,6 +39,8 @@ class RunSpec:
     months: tuple[str, ...] | None = None
     metrics: tuple[str, ...] = ()
     lab_metrics: tuple[str, ...] = ()
+    #: the ensemble member whose parameters the run uses (None without an ensemble)
+    member: int | None = None
 
 
 def replication_seed(experiment_seed: int, replication: int) -> int:
@@ -94,6 +97,7 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
     spec = loaded.spec
     months = None if spec.outputs.months == "all" else tuple(spec.outputs.months)
     seeds = spec.seeds or [replication_seed(spec.seed, r) for r in range(spec.n_replications)]
+    ensemble = loaded.ensemble()
     runs = []
     for arm in spec.arms:
         scenario = loaded.arm_scenario(arm)
@@ -105,6 +109,10 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
                     for r in range(spec.n_replications)
                 ]
             for r, seed in enumerate(seeds):
+                member = None if ensemble is None else r % len(ensemble.members)
+                overrides = loaded.arm_overrides(arm)
+                if ensemble is not None and member is not None:
+                    overrides = {**overrides, **ensemble.overrides(member)}
                 runs.append(
                     RunSpec(
                         run_id=f"{arm.name}__p{p:05d}__r{r:05d}",
@@ -114,11 +122,12 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
                         seed=int(seed),
                         source=scenario.name if scenario is not None else None,
                         content=content,
-                        overrides=loaded.arm_overrides(arm),
+                        overrides=overrides,
                         params=params,
                         months=months,
                         metrics=tuple(spec.outputs.metrics),
                         lab_metrics=tuple(spec.outputs.lab_metrics),
+                        member=member,
                     )
                 )
     return runs

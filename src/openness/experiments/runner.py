@@ -87,6 +87,7 @@ def execute(spec: RunSpec, model: Model = scenario_model) -> RunOutcome:
         "point": spec.point,
         "replication": spec.replication,
         "seed": spec.seed,
+        **({} if spec.member is None else {"member": spec.member}),
         **spec.params,
     }
     tagged = {}

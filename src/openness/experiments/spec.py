@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from openness import metrics
 from openness.scenario import ExperimentError, ScenarioError, content_hash, load_scenario
+from openness.scenario.ensemble import ParameterEnsemble, load_ensemble
 from openness.scenario.load import MAX_PROBLEMS, explain, read_toml
 from openness.scenario.schema import Month, Name, Problems, month_index
 
@@ -99,6 +100,11 @@ class Experiment(_Strict):
     design: Design = Design()
     factors: list[Factor] = Field(default_factory=list)
     outputs: Outputs = Outputs()
+    ensemble: str | None = Field(
+        None,
+        description="a parameter-ensemble file (relative to this file): replication r runs "
+        "member r mod (number of members) with seed r, the same in every arm",
+    )
     common_seeds: bool = Field(
         True,
         description="every arm and design point runs the same seeds (common random numbers); "
@@ -143,6 +149,10 @@ class Experiment(_Strict):
                         f"design.points[{i}]",
                         f"{f.name} = {value} lies outside its bounds {list(f.bounds)}",
                     )
+        if self.ensemble is not None and kind != "none":
+            problems.add(
+                "ensemble", "an ensemble gives each replication its parameters: drop the design"
+            )
         if kind != "none" and not self.factors:
             problems.add("factors", f"design '{kind}' needs at least one [[factors]] entry")
         factor_names = [f.name for f in self.factors]
@@ -191,6 +201,11 @@ class LoadedExperiment(BaseModel):
     def arm_overrides(self, arm: Arm) -> dict[str, Any]:
         return {**self.spec.overrides, **arm.overrides}
 
+    def ensemble(self) -> ParameterEnsemble | None:
+        """The parameter ensemble the replications run over, if the experiment names one."""
+        path = self.resolve(self.spec.ensemble)
+        return None if path is None else load_ensemble(path)
+
     def input_files(self) -> list[Path]:
         """Every scenario file the arms read (with their `extends` chains)."""
         from openness.scenario.load import chain_files
@@ -207,6 +222,9 @@ class LoadedExperiment(BaseModel):
             if path is not None:
                 scenario = load_scenario(path, self.arm_overrides(arm))
                 payload["arm_scenarios"][arm.name] = content_hash(scenario)
+        ensemble = self.ensemble()
+        if ensemble is not None:
+            payload["ensemble_content"] = ensemble.model_dump(mode="json")
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -235,8 +253,14 @@ def check_runs(loaded: LoadedExperiment, source: str | Path) -> None:
     if spec.scenario is None and any(a.scenario is None for a in spec.arms):
         raise ExperimentError(source, "scenario", "is required (or give every arm a scenario)")
     problems = _metric_problems(spec.outputs)
+    ensemble = None
+    if spec.ensemble is not None:
+        try:
+            ensemble = loaded.ensemble()
+        except ScenarioError as exc:
+            problems.append(("ensemble", str(exc)))
     for i, arm in enumerate(spec.arms):
-        problems += _arm_problems(loaded, i, arm)
+        problems += _arm_problems(loaded, i, arm, ensemble)
     if problems:
         problems = problems[:MAX_PROBLEMS]
         raise ExperimentError(
@@ -247,7 +271,9 @@ def check_runs(loaded: LoadedExperiment, source: str | Path) -> None:
         )
 
 
-def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str, str]]:
+def _arm_problems(
+    loaded: LoadedExperiment, i: int, arm: Arm, ensemble: ParameterEnsemble | None = None
+) -> list[tuple[str, str]]:
     """(field, problem) for everything that would make a run of this arm fail."""
     where = f"arms[{i}] ({arm.name})"
     scenario_path = loaded.arm_scenario(arm)
@@ -257,6 +283,14 @@ def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str,
     except ScenarioError as exc:
         return [(where, str(exc))]
     out = []
+    if ensemble is not None:
+        try:
+            load_scenario(
+                scenario_path, {**loaded.arm_overrides(arm), **ensemble.overrides(ensemble.central)}
+            )
+        except ScenarioError as exc:
+            problem = "; ".join(f"{field}: {p}" for _, field, p in exc.problems)
+            out.append(("ensemble", f"its parameters do not fit arm '{arm.name}': {problem}"))
     months = loaded.spec.outputs.months
     if months != "all":
         last = scenario.last_month
@@ -276,7 +310,7 @@ def _arm_problems(loaded: LoadedExperiment, i: int, arm: Arm) -> list[tuple[str,
             try:
                 load_scenario(scenario_path, {**loaded.arm_overrides(arm), factor.name: value})
             except ScenarioError as exc:
-                problem = "; ".join(p for _, _, p in exc.problems)
+                problem = "; ".join(f"{field}: {p}" for _, field, p in exc.problems)
                 out.append(
                     (
                         f"factors[{j}] ({factor.name})",

@@ -32,6 +32,7 @@ from openness.experiments.targets import (  # noqa: F401  (the targets' API, re-
 from openness.files import atomic_write_text, atomic_write_with, check_output
 from openness.provenance import git_commit
 from openness.scenario import Scenario, ScenarioError, content_hash, load_scenario
+from openness.scenario.ensemble import load_ensemble
 from openness.scenario.errors import RunsFailed
 
 
@@ -56,10 +57,11 @@ def ensemble_experiment(
     seeds: int,
     overrides: dict | None = None,
     spend_heldout: bool = False,
+    parameter_ensemble: Path | None = None,
 ) -> tuple[LoadedExperiment, dict[str, str]]:
     """The experiment that runs a scenario (arm `main`) and the scenarios its targets compare
-    with (arms `versus0`, ...) for `seeds` paired replications; and the arm of each `versus`
-    (of the targets `looked_at` gives)."""
+    with (arms `versus0`, ...) for `seeds` paired replications (over `parameter_ensemble`'s
+    members when given); and the arm of each `versus` (of the targets `looked_at` gives)."""
     scenario_path = Path(scenario_path).resolve()
     scenario = looked_at(load_scenario(scenario_path, overrides), spend_heldout)
     others = versus_paths(scenario_path, scenario)
@@ -78,6 +80,7 @@ def ensemble_experiment(
         overrides=overrides or {},
         arms=arms,
         outputs=Outputs(lab_metrics=LAB_COLUMNS),
+        ensemble=None if parameter_ensemble is None else str(Path(parameter_ensemble).resolve()),
     )
     return LoadedExperiment(spec=spec), {ref: f"versus{i}" for i, ref in enumerate(others)}
 
@@ -90,10 +93,13 @@ def run_ensemble(
     workers: int | None = None,
     progress: bool | None = None,
     spend_heldout: bool = False,
+    parameter_ensemble: Path | None = None,
 ) -> Ensemble:
     """Run the scenario and its comparison scenarios for `seeds` paired replications into
     the new or empty directory `out`."""
-    loaded, versus = ensemble_experiment(scenario_path, seeds, overrides, spend_heldout)
+    loaded, versus = ensemble_experiment(
+        scenario_path, seeds, overrides, spend_heldout, parameter_ensemble
+    )
     out = check_output(out, existing="empty", what="runs")
     summary = run_batch(loaded, out, workers=workers, progress=progress)
     if summary.failed:
@@ -118,12 +124,19 @@ def validate_scenario(
     overrides: dict | None = None,
     workers: int | None = None,
     spend_heldout: bool = False,
+    parameter_ensemble: Path | None = None,
 ) -> dict:
     """Run a scenario's validation ensemble into `out/runs`, test the targets it may look
     at (`looked_at`) and write `out/validation.md` and `out/validation.csv`; returns the
     table and the Markdown."""
     ens = run_ensemble(
-        Path(path), seeds, Path(out) / "runs", overrides, workers, spend_heldout=spend_heldout
+        Path(path),
+        seeds,
+        Path(out) / "runs",
+        overrides,
+        workers,
+        spend_heldout=spend_heldout,
+        parameter_ensemble=parameter_ensemble,
     )
     table = evaluate(looked_at(scenario, spend_heldout), ens)
     provenance = {
@@ -131,6 +144,12 @@ def validate_scenario(
         "package_version": __version__,
         "git_commit": git_commit(),
     }
+    if parameter_ensemble is not None:
+        members = load_ensemble(parameter_ensemble)
+        provenance["parameter_ensemble"] = (
+            f"{members.name} ({len(members.members)} parameter sets; replication r runs "
+            f"set r mod {len(members.members)}: shares are over parameter sets x seeds)"
+        )
     text = report_markdown(scenario.name, table, seeds, provenance)
     atomic_write_text(Path(out) / "validation.md", text)
     atomic_write_with(Path(out) / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -143,6 +162,11 @@ def report_markdown(name: str, table: pd.DataFrame, seeds: int, provenance: dict
         "",
         f"{seeds} seeds; scenario hash `{provenance.get('scenario_hash', '')}`; "
         f"openness {provenance.get('package_version', '')}.",
+        *(
+            ["", f"Over the parameter ensemble {provenance['parameter_ensemble']}."]
+            if "parameter_ensemble" in provenance
+            else []
+        ),
         "",
         "| id | pattern | target | median | 5-95% | share passing | distance | verdict |",
         "|---|---|---|---:|---|---:|---:|---|",

@@ -53,6 +53,13 @@ class CalibrationError(ScenarioError):
     kind = "Calibration file"
 
 
+class EnsembleError(ScenarioError):
+    """A parameter-ensemble file is malformed or was made by other model code (same contract
+    as ScenarioError)."""
+
+    kind = "Ensemble file"
+
+
 class OutputError(ScenarioError):
     """An output path that openness refuses to write (same contract as ScenarioError)."""
 
