@@ -110,3 +110,18 @@ def test_waves_run_by_other_model_code_are_reported(tmp_path, capsys):
     (out / "wave-1.json").write_text(json.dumps(record))
     assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 0
     assert "wave(s) 1 were run by other model code" in capsys.readouterr().err
+
+
+def test_the_committed_wave_state_renders_the_committed_report(tmp_path, capsys):
+    """The project's calibration resumes from its committed state without a run."""
+    import shutil
+
+    state = ROOT / "calibration" / "cascade_history"
+    out = tmp_path / "cascade_history"
+    shutil.copytree(state, out, ignore=shutil.ignore_patterns("wave-*[0-9]"))  # no batches
+    calibration = ROOT / "calibration" / "cascade_history.toml"
+    assert main(["calibrate", str(calibration), "--out", str(out), "--workers", "1"]) == 0
+    said = capsys.readouterr()
+    assert "0.0%; nothing is left non-implausible" in said.out
+    assert not (out / "wave-2").exists() and not (out / "confirm").exists()
+    assert (out / "report.md").read_text() == (state / "report.md").read_text()
