@@ -326,13 +326,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from openness.experiments import load_results, sobol_indices
     from openness.experiments.compare import with_month_labels
+    from openness.experiments.sensitivity import morris_indices
     from openness.scenario import ExperimentError
 
     spec = _stored_experiment(args.directory)
     df = load_results(args.directory)
     metrics = args.metrics or list(spec.outputs.metrics)
     try:
-        table = sobol_indices(df, spec, metrics, args.months, args.arm, seed=spec.seed)
+        if spec.design.kind == "morris":
+            table = morris_indices(
+                df, spec, metrics, args.months, args.arm, args.versus, seed=spec.seed
+            )
+        elif args.versus is not None:
+            raise ValueError("--versus (effects against an arm) needs a 'morris' design")
+        else:
+            table = sobol_indices(df, spec, metrics, args.months, args.arm, seed=spec.seed)
     except (ValueError, KeyError) as exc:
         raise ExperimentError(args.directory, "design", str(exc)) from None
     print(with_month_labels(table).to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -183,11 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--csv", type=Path, help="CSV path (default: DIR/compare.csv)")
     compare.set_defaults(handler=_cmd_compare)
 
-    sens = _command(sub, "sensitivity", "Sobol indices of a Saltelli-design batch")
+    sens = _command(
+        sub,
+        "sensitivity",
+        "Sobol indices of a Saltelli-design batch, or Morris screening of a Morris-design one",
+    )
     sens.add_argument("directory", type=Path, help="batch result directory")
     sens.add_argument("--metrics", nargs="+", help="outcomes (default: all kept)")
     sens.add_argument("--months", nargs="+", metavar="YYYY-MM", help="months (default: all)")
     sens.add_argument("--arm", help="arm to analyse (default: the baseline arm)")
+    sens.add_argument(
+        "--versus",
+        metavar="ARM",
+        help="Morris: screen the arm's paired effect against this arm (a policy effect)",
+    )
     sens.add_argument("--csv", type=Path, help="CSV path (default: DIR/sensitivity.csv)")
     sens.set_defaults(handler=_cmd_sensitivity)
 

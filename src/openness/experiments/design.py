@@ -50,12 +50,44 @@ def replication_seed(experiment_seed: int, replication: int) -> int:
 
 
 def problem(spec: Experiment) -> dict:
-    """The SALib problem definition of the experiment's factors."""
+    """The SALib problem definition of the experiment's factors, on their sampling scales
+    (log10 of the bounds for a log-scale factor)."""
     return {
         "num_vars": len(spec.factors),
         "names": [f.name for f in spec.factors],
-        "bounds": [list(f.bounds) if f.bounds else [0.0, 1.0] for f in spec.factors],
+        "bounds": [_sampling_bounds(f) for f in spec.factors],
     }
+
+
+def _sampling_bounds(f) -> list[float]:
+    lo, hi = f.bounds if f.bounds else (0.0, 1.0)
+    return [float(np.log10(lo)), float(np.log10(hi))] if f.scale == "log" else [lo, hi]
+
+
+def sampling_matrix(spec: Experiment) -> np.ndarray:
+    """The design's points on the factors' sampling scales (lhs, saltelli, morris), one row per
+    point: what SALib's analyses read."""
+    kind, factors = spec.design.kind, spec.factors
+    if kind == "lhs":
+        unit = qmc.LatinHypercube(d=len(factors), seed=spec.seed).random(spec.design.samples)
+        bounds = np.array([_sampling_bounds(f) for f in factors])
+        return qmc.scale(unit, bounds[:, 0], bounds[:, 1])
+    if kind == "morris":
+        from SALib.sample import morris as morris_sample
+
+        return morris_sample.sample(
+            problem(spec), spec.design.samples, num_levels=spec.design.levels, seed=spec.seed
+        )
+    if kind == "saltelli":
+        from SALib.sample import sobol as sobol_sample
+
+        return sobol_sample.sample(
+            problem(spec),
+            spec.design.samples,
+            calc_second_order=spec.design.second_order,
+            seed=spec.seed,
+        )
+    raise ValueError(f"a '{kind}' design has no sampling matrix")
 
 
 def design_points(spec: Experiment) -> list[dict[str, float]]:
@@ -70,21 +102,12 @@ def design_points(spec: Experiment) -> list[dict[str, float]]:
         given = spec.design.points or []
         points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in given]
     else:
-        if kind == "lhs":
-            unit = qmc.LatinHypercube(d=len(factors), seed=spec.seed).random(spec.design.samples)
-            lo = np.array([f.bounds[0] for f in factors if f.bounds])
-            hi = np.array([f.bounds[1] for f in factors if f.bounds])
-            values = qmc.scale(unit, lo, hi)
-        else:
-            from SALib.sample import sobol as sobol_sample
-
-            values = sobol_sample.sample(
-                problem(spec),
-                spec.design.samples,
-                calc_second_order=spec.design.second_order,
-                seed=spec.seed,
-            )
-        points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in values]
+        x = sampling_matrix(spec)
+        for j, f in enumerate(factors):
+            if f.scale == "log":  # back from log10, kept inside the bounds it rounds off
+                assert f.bounds is not None  # the schema requires bounds for these designs
+                x[:, j] = np.clip(10.0 ** x[:, j], f.bounds[0], f.bounds[1])
+        points = [{f.name: float(v) for f, v in zip(factors, row, strict=True)} for row in x]
     for point in points:
         for f in factors:
             if f.integer:

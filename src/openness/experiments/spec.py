@@ -58,19 +58,29 @@ class Arm(_Strict):
 class Factor(_Strict):
     name: str = Field(description="dotted scenario key, e.g. 'world.spillover_open'")
     levels: list[float] | None = Field(None, description="values for a grid design")
-    bounds: tuple[float, float] | None = Field(None, description="[low, high] for lhs/saltelli")
+    bounds: tuple[float, float] | None = Field(
+        None, description="[low, high] for lhs/saltelli/morris"
+    )
+    scale: Literal["linear", "log"] = Field(
+        "linear", description="sample on this scale between the bounds (log: both positive)"
+    )
     integer: bool = Field(False, description="round sampled values to whole numbers")
 
     @model_validator(mode="after")
     def _range(self) -> Factor:
         if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
             raise ValueError(f"bounds of '{self.name}' must be [low, high] with low < high")
+        if self.scale == "log" and self.bounds is not None and not self.bounds[0] > 0:
+            raise ValueError(f"a log-scale factor '{self.name}' needs positive bounds")
         return self
 
 
 class Design(_Strict):
-    kind: Literal["none", "grid", "lhs", "saltelli", "points"] = "none"
-    samples: int = Field(16, ge=1, le=1_000_000, description="lhs points, or Saltelli's N")
+    kind: Literal["none", "grid", "lhs", "saltelli", "morris", "points"] = "none"
+    samples: int = Field(
+        16, ge=1, le=1_000_000, description="lhs points, Saltelli's N or Morris trajectories"
+    )
+    levels: int = Field(4, ge=2, le=100, description="grid levels of a Morris design")
     second_order: bool = Field(False, description="Saltelli design for second-order indices")
     points: list[list[float]] | None = Field(
         None, description="for kind 'points': each design point's factor values, in order"
@@ -132,7 +142,8 @@ class Experiment(_Strict):
         kind = self.design.kind
         if kind == "none" and self.factors:
             problems.add(
-                "design.kind", "factors need a design: set it to grid, lhs, saltelli or points"
+                "design.kind",
+                "factors need a design: set it to grid, lhs, saltelli, morris or points",
             )
         if (kind == "points") != (self.design.points is not None):
             problems.add("design.points", "a 'points' design, and only it, lists its points")
@@ -163,7 +174,7 @@ class Experiment(_Strict):
                 problems.add(
                     f"factors[{i}].levels", f"factor '{f.name}' needs 'levels' for a grid design"
                 )
-            if kind in ("lhs", "saltelli") and f.bounds is None:
+            if kind in ("lhs", "saltelli", "morris") and f.bounds is None:
                 problems.add(
                     f"factors[{i}].bounds", f"factor '{f.name}' needs 'bounds' for a {kind} design"
                 )
@@ -215,7 +226,7 @@ class LoadedExperiment(BaseModel):
 
     def content_hash(self) -> str:
         """SHA-256 of the experiment and of every arm's fully resolved scenario."""
-        payload = self.spec.model_dump(mode="json")
+        payload = _hashed(self.spec.model_dump(mode="json"))
         payload["arm_scenarios"] = {}
         for arm in self.spec.arms:
             path = self.arm_scenario(arm)
@@ -227,6 +238,19 @@ class LoadedExperiment(BaseModel):
             payload["ensemble_content"] = ensemble.model_dump(mode="json")
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hashed(payload: dict[str, Any]) -> dict[str, Any]:
+    """The experiment as hashed: fields added since 0.3.0 enter only when they differ from
+    their defaults, so a batch written before them keeps its hash and can be resumed."""
+    if payload.get("ensemble") is None:
+        payload.pop("ensemble", None)
+    if payload.get("design", {}).get("levels") == 4:
+        payload["design"].pop("levels")
+    for factor in payload.get("factors", []):
+        if factor.get("scale") == "linear":
+            factor.pop("scale")
+    return payload
 
 
 def load_experiment(path: str | Path) -> LoadedExperiment:
