@@ -185,6 +185,18 @@ def test_policy_effects_show_the_compare_table(batch):
     assert "cascade" in ax.get_xlabel()
 
 
+def test_effect_over_time_draws_each_month_of_the_compare_table(batch):
+    world = load_results(batch)
+    table = compare_arms(world, "cascade", ["open_share_dev_count"], seed=5)
+    fig = plots.effect_over_time(table, "open_share_dev_count")
+    ax = fig.axes[0]
+    line = next(x for x in ax.get_lines() if x.get_label() == "no_shock")
+    rows = table.sort_values("month")
+    assert len(line.get_xdata()) == world["month"].nunique()
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), 100 * rows["effect"])
+    assert "percentage points" in ax.get_ylabel() and "cascade" in ax.get_xlabel()
+
+
 def test_sobol_bars_show_first_order_and_total_indices(tmp_path):
     path = tmp_path / "sobol.toml"
     path.write_text(

@@ -52,6 +52,7 @@ def test_report_of_a_batch_embeds_every_figure(tmp_path, capsys):
         "capital_runway",
     } <= set(figures)
     assert any(f.startswith("effect_") for f in figures)
+    assert any(f.startswith("effect_over_time_") for f in figures)  # 14 months kept
     _assert_self_contained(html, len(figures))
     assert "experiment_hash" in html and "Effects against" in html
     md = (out / "report.md").read_text()

@@ -63,6 +63,15 @@ def effects_table(table: pd.DataFrame) -> pd.DataFrame:
                 "95% interval": f"[{_signed(r.metric, r.ci_low)}, {_signed(r.metric, r.ci_high)}]",
                 "Same sign": f"{100 * r.same_sign_share:.0f}% of pairs",
                 "Pairs": int(r.pairs),
+                **(
+                    {
+                        "Parameter sets": int(r.members),
+                        "Sign holds in": f"{100 * r.robust_share:.0f}% of sets"
+                        + (" (robust)" if r.robust else ""),
+                    }
+                    if hasattr(r, "robust_share")
+                    else {}
+                ),
             }
         )
     return pd.DataFrame(rows)

@@ -237,7 +237,18 @@ def _effect_figures(report: Report, world: pd.DataFrame, baseline: str, seed: in
             readable.effects_table(table),
         )
     )
+    months = world["month"].nunique() if "month" in world else 1
+    over_time = compare_arms(world, baseline, metrics, seed=seed) if months > 1 else None
     for metric in metrics:
+        if over_time is not None:
+            report.figures.append(
+                (
+                    f"effect_over_time_{metric}",
+                    f"Effect of each arm on {catalogue.short_label(metric)} in every kept "
+                    "month, with its 95% interval: whether it is stable.",
+                    partial(plots.effect_over_time, over_time, metric),
+                )
+            )
         report.figures.append(
             (
                 f"effect_{metric}",

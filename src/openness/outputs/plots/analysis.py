@@ -64,6 +64,37 @@ def value_terms(
     return fig
 
 
+def effect_over_time(table: pd.DataFrame, metric: str, title: str = "") -> Figure:
+    """Each arm's effect against the baseline month by month with its 95% interval (a
+    `compare_arms` table over several months), so a reader sees whether it is stable; over
+    a parameter ensemble the interval covers parameters and seeds."""
+    rows = table[table["metric"] == metric].copy()
+    rows["month"] = pd.to_datetime(rows["month"])
+    entry = metrics.WORLD.get(metric)
+    share = entry is not None and entry.is_share
+    scale = 100.0 if share else 1.0
+    fig, ax = _subplots(figsize=(9, 4.8), layout="constrained")
+    colours = matplotlib.colormaps.get_cmap("tab10")(np.linspace(0, 1, 10))
+    for k, (arm, g) in enumerate(rows.groupby("arm", sort=False)):
+        g = g.sort_values("month")
+        colour = colours[k % 10]
+        ax.fill_between(
+            g["month"], scale * g["ci_low"], scale * g["ci_high"], color=colour, alpha=0.2
+        )
+        ax.plot(g["month"], scale * g["effect"], color=colour, marker="o", markersize=3, label=arm)
+    ax.axhline(0.0, color="grey", linewidth=1)
+    unit = "percentage points" if share else (entry.unit if entry is not None else "")
+    base = rows["baseline"].iloc[0] if len(rows) else "baseline"
+    over = " (parameters x seeds)" if "robust_share" in rows else ""
+    ax.set_ylabel(f"Change in {metrics.short_label(metric)}" + (f" ({unit})" if unit else ""))
+    ax.set_xlabel(f"Month; band: 95% interval{over} against '{base}'")
+    _time_axis(ax)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    ax.set_title(title or f"Policy effects on {metrics.short_label(metric)} over time")
+    return fig
+
+
 def policy_effects(table: pd.DataFrame, metric: str, month=None, title: str = "") -> Figure:
     """Effect of each arm against the baseline with its 95% interval (`compare_arms` table);
     a share's effect in percentage points."""
