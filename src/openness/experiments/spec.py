@@ -14,15 +14,20 @@
     scenario = "../scenarios/policies/open_funding.toml"
     overrides = { "world.spillover_open" = 0.1 }
     [design]
-    kind = "saltelli"                           # none | grid | lhs | saltelli | points
-    samples = 64
+    kind = "saltelli"                   # none | grid | lhs | saltelli | morris | points
+    samples = 64                        # lhs points, Saltelli's N, Morris trajectories
+    levels = 4                          # a Morris design's grid levels
     [[factors]]
     name = "world.spillover_open"
-    bounds = [0.02, 0.2]                        # lhs, saltelli; `levels = [...]` for grid
+    bounds = [0.02, 0.2]                # lhs, saltelli, morris; `levels = [...]` for grid
+    scale = "log"                       # sampled evenly in its logarithm (default linear)
     [outputs]
     metrics = ["open_share_dev_count", "price_ratio"]
     months = ["2026-02", "2027-12"]             # or "all"
     lab_metrics = ["strategy"]                  # optional per-lab table
+
+Without a design, `ensemble = "../scenarios/ensembles/NAME.toml"` runs replication r with
+parameter set r mod K of a parameter ensemble, the same set and seed in every arm.
 
 A dotted key reaches into lists by an item's name (`labs.Anthropic.stance`), by its
 kind when it is the only one of that kind (`regulators.EU.policies.open_funding.
