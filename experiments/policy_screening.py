@@ -35,10 +35,10 @@ DISCOVER = [
 ]
 
 
-def effects(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
+def effects(df: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
     """Every arm's effect per metric and month, over design points x seeds."""
-    by_point = df.assign(member=df["point"], point=0)
-    return compare_arms(by_point, baseline)
+    # paired by (point, replication) as always; the points are the members of the outer level
+    return compare_arms(df.assign(member=df["point"]), baseline, metrics)
 
 
 def point_effects(df: pd.DataFrame, arm: str, baseline: str, metric: str, month: str) -> pd.Series:
@@ -59,9 +59,9 @@ def render(directory: Path) -> str:
     spec = Experiment.model_validate_json((directory / "experiment.json").read_text())
     df = load_results(directory)
     baseline = spec.baseline
-    table = effects(df, baseline)
     metrics = list(spec.outputs.metrics)
     months = list(spec.outputs.months)
+    table = effects(df, baseline, metrics)
     lines = [
         "# Policy effects over the prior: sign, drivers and regions",
         "",
@@ -79,19 +79,24 @@ def render(directory: Path) -> str:
         "",
         "Mean effect against the baseline over parameter sets x seeds, its 95% interval "
         "(two-level bootstrap: parameter sets, then seeds), and the share of parameter sets "
-        "whose mean effect has the overall sign (**robust** at 90% or more). Rows whose effect "
-        "is zero at every parameter set are left out.",
+        "whose mean effect has the overall sign (**robust** at 90% or more; a parameter set "
+        "where it is zero does not hold it) and the share where it has the opposite sign (n/a "
+        "for a mean of exactly zero). Rows whose effect is zero at every parameter set are "
+        "left out.",
         "",
-        "| policy | metric | month | baseline | effect | 95% interval | sign share | |",
-        "|---|---|---|---:|---:|---|---:|---|",
+        "| policy | metric | month | baseline | effect | 95% interval | sign holds | reversed | |",
+        "|---|---|---|---:|---:|---|---:|---:|---|",
     ]
     shown = table[(table["ci_low"] != 0) | (table["ci_high"] != 0)]
     for r in shown.itertuples():
         month = pd.Timestamp(r.month).strftime("%Y-%m")
         flag = "robust" if r.robust else ""
+        share, against = (
+            "n/a" if pd.isna(v) else f"{v:.0%}" for v in (r.robust_share, r.reversed_share)
+        )
         lines.append(
             f"| {r.arm} | {r.metric} | {month} | {r.baseline_mean:.3g} | {r.effect:+.3g} | "
-            f"[{r.ci_low:+.3g}, {r.ci_high:+.3g}] | {r.robust_share:.0%} | {flag} |"
+            f"[{r.ci_low:+.3g}, {r.ci_high:+.3g}] | {share} | {against} | {flag} |"
         )
     lines += _morris_lines(df, spec, baseline, metrics, months, shown)
     lines += _prim_lines(df, spec, baseline)
@@ -138,7 +143,8 @@ def _prim_lines(df, spec, baseline) -> list[str]:
         "PRIM (peeling 5% a step, at least 5% of the parameter sets left) over the parameter "
         "sets, for the question whether a policy raises the number of frontier-class open "
         "labs; the box shown is the densest that still holds half of the parameter sets where "
-        "it does.",
+        "it does. With few cases a box names more limits than the cases can support: read "
+        "its coverage and density with the count.",
         "",
     ]
     for arm, metric, month in DISCOVER:
@@ -146,7 +152,10 @@ def _prim_lines(df, spec, baseline) -> list[str]:
             continue
         effect = point_effects(df, arm, baseline, metric, month).reindex(points.index)
         cases = (effect > 0).to_numpy()
-        head = f"- **{arm} raises {metric} at {month}**: at {cases.mean():.0%} of parameter sets"
+        head = (
+            f"- **{arm} raises {metric} at {month}**: at {cases.sum()} of {len(cases)} "
+            f"parameter sets ({cases.mean():.0%})"
+        )
         if not cases.any():
             lines.append(f"{head}; there is no region to find.")
             continue

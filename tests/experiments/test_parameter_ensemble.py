@@ -197,3 +197,14 @@ def test_validate_refuses_a_stale_ensemble(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "model_code_hash" in err and "rerun its calibration" in err
     assert not out.exists()
+
+
+def test_an_effect_of_exactly_zero_has_no_sign_to_hold():
+    df = synthetic(1.0, effect=0.0, noise=0.0)
+    # make the members' effects cancel exactly: member m and member m + 10 opposite
+    policy = df["arm"] == "policy"
+    base = df.loc[~policy, "y"].to_numpy()
+    own = np.where(df.loc[policy, "member"] < 10, 1.0, -1.0)
+    df.loc[policy, "y"] = base + own
+    row = compare_arms(df, "baseline", ["y"]).iloc[0]
+    assert row["effect"] == 0.0 and np.isnan(row["robust_share"]) and not row["robust"]

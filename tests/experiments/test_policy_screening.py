@@ -43,5 +43,10 @@ def test_the_screening_report_gives_signs_drivers_and_regions(tmp_path):
     assert script.main(["--results", str(out), "--out", str(tmp_path / "s.md")]) == 0
     text = (tmp_path / "s.md").read_text()
     assert "6 parameter sets of the prior" in text  # 2 trajectories x (2 factors + 1)
-    assert "| open_funding | price_ratio | 2025-02 |" in text
+    assert "| policy | metric | month | baseline | effect |" in text
     assert "## What drives each effect (Morris)" in text and "## Where an effect holds" in text
+    # effects are paired by point and replication, with the points as the outer level
+    from openness.experiments import load_results
+
+    table = script.effects(load_results(out), "baseline", ["price_ratio", "n_frontier_open"])
+    assert set(table["members"]) == {6} and set(table["pairs"]) == {12}

@@ -8,8 +8,9 @@ replications whose difference has the sign of the mean.
 Over a parameter ensemble (results with a `member` column) the uncertainty has two levels,
 and so does the bootstrap: it resamples members, then paired replications within each
 resampled member, so the interval covers what we do not know about the parameters as well as
-seed noise. `robust_share` is the share of members whose mean effect has the overall sign;
-an effect is `robust` when that share is at least `ROBUST_SHARE`.
+seed noise. `robust_share` is the share of members whose mean effect has the overall sign
+(a member with no effect does not hold it), `reversed_share` the share with the opposite
+sign; an effect is `robust` when `robust_share` is at least `ROBUST_SHARE`.
 """
 
 from __future__ import annotations
@@ -66,9 +67,23 @@ def two_level_interval(
 
 
 def robust_share(diffs: np.ndarray, members: np.ndarray, effect: float) -> float:
-    """The share of members whose mean difference has the sign of `effect`."""
-    by_member = pd.Series(diffs).groupby(members).mean().to_numpy()
-    return float(np.mean(np.sign(by_member) == np.sign(effect))) if len(by_member) else np.nan
+    """The share of members whose mean difference has the sign of `effect` (NaN for an
+    effect of exactly zero, which has no sign to hold). A member whose mean difference is
+    zero does not hold it."""
+    return _member_shares(diffs, members, effect)[0]
+
+
+def reversed_share(diffs: np.ndarray, members: np.ndarray, effect: float) -> float:
+    """The share of members whose mean difference has the sign opposite to `effect`'s."""
+    return _member_shares(diffs, members, effect)[1]
+
+
+def _member_shares(diffs: np.ndarray, members: np.ndarray, effect: float) -> tuple[float, float]:
+    by_member = np.sign(pd.Series(diffs).groupby(members).mean().to_numpy())
+    sign = np.sign(effect)
+    if not len(by_member) or not sign:
+        return np.nan, np.nan
+    return float(np.mean(by_member == sign)), float(np.mean(by_member == -sign))
 
 
 def compare_arms(
@@ -113,10 +128,11 @@ def compare_arms(
                 if over_members:
                     members = g["member"].to_numpy()[kept]
                     lo, hi = two_level_interval(d, members, rng, n_boot)
-                    share = robust_share(d, members, effect)
+                    share, against = _member_shares(d, members, effect)
                     extra = {
                         "members": len(np.unique(members)),
                         "robust_share": share,
+                        "reversed_share": against,
                         "robust": bool(share >= ROBUST_SHARE),
                     }
                 else:
@@ -167,5 +183,5 @@ def format_comparison(table: pd.DataFrame) -> str:
         "pairs",
     ]
     if "robust_share" in shown:
-        cols += ["members", "robust_share", "robust"]
+        cols += ["members", "robust_share", "reversed_share", "robust"]
     return shown[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}")

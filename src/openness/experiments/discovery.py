@@ -55,12 +55,14 @@ def prim(
                     continue
                 density = y[keep].mean()
                 if best is None or density > best[0]:
-                    best = (density, keep, name, end, q)
+                    best = (density, keep, name, end)
         if best is None or best[0] <= y[inside].mean():
             break  # no peel raises the density
-        _, inside, name, end, q = best
-        lo, hi = limits[name]
-        limits = {**limits, name: (float(q), hi) if end == "low" else (lo, float(q))}
+        _, inside, name, _ = best
+        # the box's limits are those of the points it keeps (inclusive)
+        j = list(x.columns).index(name)
+        kept = values[inside, j]
+        limits = {**limits, name: (float(kept.min()), float(kept.max()))}
         path.append(_box(limits, inside, y, total))
     return path
 

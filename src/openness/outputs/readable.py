@@ -66,8 +66,11 @@ def effects_table(table: pd.DataFrame) -> pd.DataFrame:
                 **(
                     {
                         "Parameter sets": int(r.members),
-                        "Sign holds in": f"{100 * r.robust_share:.0f}% of sets"
-                        + (" (robust)" if r.robust else ""),
+                        "Sign holds in": "n/a (no effect)"
+                        if pd.isna(r.robust_share)
+                        else f"{100 * r.robust_share:.0f}% of sets"
+                        + (" (robust)" if r.robust else "")
+                        + f", reversed in {100 * r.reversed_share:.0f}%",
                     }
                     if hasattr(r, "robust_share")
                     else {}
