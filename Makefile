@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/deepseek_cascade.toml
 OUT ?= results/deepseek_cascade
 
-.PHONY: run test lint bench figures cascade clean browser explore
+.PHONY: run test lint bench bench-peers figures cascade clean browser explore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# mesa-frames 0.1.0a0 needs numpy 1.26: the peer benchmark has its own environment, never
+# the project's (benchmarks/peers.py: classic Mesa, mesa-frames and numba side by side)
+PEERS := benchmarks/.peers
+$(PEERS)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet 'mesa-frames==0.1.0a0' 'numpy~=1.26' -e .
+	touch $(PEERS)/.installed
+
+bench-peers: $(PEERS)/.installed
+	NUMBA_CACHE_DIR=$(PEERS)/numba-cache $(PEERS)/bin/python benchmarks/peers.py
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py
