@@ -314,32 +314,17 @@ def run_calibration(
     while stopped is None:
         number = len(waves) + 1
         u = _design(spec, waves, pool, keep, number)
-        experiment = wave_experiment(loaded, number, u)
-        if model is scenario_model:
-            check_runs(experiment, loaded.path or spec.name)
-        summary = run_batch(
-            experiment,
+        runs = run_summaries(
+            loaded,
+            wave_experiment(loaded, number, u),
             out / f"wave-{number}",
-            resume=True,
+            f"wave {number}",
             model=model,
             workers=workers,
             executor=executor,
             progress=progress,
         )
-        if summary.stopped or summary.failed:
-            raise RunsFailed(
-                f"wave {number}: {summary.failed} runs failed or the batch stopped; see "
-                f"{out / f'wave-{number}'}/manifest.json, then run the calibration again"
-            )
-        world = load_results(out / f"wave-{number}", "world")
-        labs = load_results(out / f"wave-{number}", "labs")
-        wave = fit_wave(
-            spec,
-            number,
-            u,
-            summaries(spec, world, labs).sort_index(),
-            fractions[-1] if fractions else 1.0,
-        )
+        wave = fit_wave(spec, number, u, runs, fractions[-1] if fractions else 1.0)
         keep = non_implausible(spec, [*waves, wave], pool)
         wave.record["fraction"] = float(keep.mean())
         wave.record["provenance"] = _provenance(out / f"wave-{number}")
@@ -349,6 +334,39 @@ def run_calibration(
         fractions.append(wave.record["fraction"])
         stopped = _stop_reason(spec, fractions)
     return CalibrationResult(waves, fractions, stopped, pool, keep)
+
+
+def run_summaries(
+    loaded: LoadedCalibration,
+    experiment: LoadedExperiment,
+    batch: Path,
+    what: str,
+    *,
+    model: Callable = scenario_model,
+    workers: int | None = None,
+    executor: Any = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) a batch of design points into `batch` and return each run's summaries
+    (`summaries`, sorted by point and replication); RunsFailed names `what` if runs fail."""
+    if model is scenario_model:
+        check_runs(experiment, loaded.path or loaded.spec.name)
+    summary = run_batch(
+        experiment,
+        batch,
+        resume=True,
+        model=model,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+    )
+    if summary.stopped or summary.failed:
+        raise RunsFailed(
+            f"{what}: {summary.failed} runs failed or the batch stopped; see "
+            f"{batch}/manifest.json, then run the calibration again"
+        )
+    world, labs = load_results(batch, "world"), load_results(batch, "labs")
+    return summaries(loaded.spec, world, labs).sort_index()
 
 
 def _provenance(batch: Path) -> dict[str, Any]:

@@ -31,17 +31,14 @@ from openness.calibration.history import (
     calibration_hash,
     combined,
     point_table,
-    summaries,
+    run_summaries,
     wave_experiment,
 )
 from openness.calibration.spec import Calibration, LoadedCalibration
-from openness.experiments.runner import run_batch, scenario_model
-from openness.experiments.spec import check_runs
-from openness.experiments.store import load_results
+from openness.experiments.runner import scenario_model
 from openness.files import atomic_write_text
 from openness.provenance import git_commit, model_code_hash
 from openness.scenario.ensemble import Member, ParameterEnsemble, ensemble_toml
-from openness.scenario.errors import RunsFailed
 
 
 def confirmed_implausibility(spec: Calibration, table: pd.DataFrame) -> np.ndarray:
@@ -99,26 +96,17 @@ def draw_ensemble(
     experiment = wave_experiment(
         loaded, 0, u, replications=spec.ensemble.seeds, name=f"{spec.name}-confirm"
     )
-    if model is scenario_model:
-        check_runs(experiment, loaded.path or spec.name)
-    summary = run_batch(
+    runs = run_summaries(
+        loaded,
         experiment,
         out / "confirm",
-        resume=True,
+        "confirmation",
         model=model,
         workers=workers,
         executor=executor,
         progress=progress,
     )
-    if summary.stopped or summary.failed:
-        raise RunsFailed(
-            f"confirmation: {summary.failed} runs failed or the batch stopped; see "
-            f"{out / 'confirm'}/manifest.json, then run the calibration again"
-        )
-    runs = summaries(
-        spec, load_results(out / "confirm", "world"), load_results(out / "confirm", "labs")
-    )
-    table = point_table(spec, u, runs.sort_index())
+    table = point_table(spec, u, runs)
     table["implausibility"] = combined(confirmed_implausibility(spec, table))
     table["confirmed"] = table["implausibility"] <= spec.waves.cutoff
     table.to_parquet(out / "confirm.parquet", index=False)

@@ -66,19 +66,9 @@ def two_level_interval(
     return float(lo), float(hi)
 
 
-def robust_share(diffs: np.ndarray, members: np.ndarray, effect: float) -> float:
-    """The share of members whose mean difference has the sign of `effect` (NaN for an
-    effect of exactly zero, which has no sign to hold). A member whose mean difference is
-    zero does not hold it."""
-    return _member_shares(diffs, members, effect)[0]
-
-
-def reversed_share(diffs: np.ndarray, members: np.ndarray, effect: float) -> float:
-    """The share of members whose mean difference has the sign opposite to `effect`'s."""
-    return _member_shares(diffs, members, effect)[1]
-
-
 def _member_shares(diffs: np.ndarray, members: np.ndarray, effect: float) -> tuple[float, float]:
+    """The shares of members whose mean difference has the sign of `effect` (a member with
+    no effect does not hold it) and the opposite sign; NaN for an effect of exactly zero."""
     by_member = np.sign(pd.Series(diffs).groupby(members).mean().to_numpy())
     sign = np.sign(effect)
     if not len(by_member) or not sign:

@@ -1,10 +1,10 @@
 """From an experiment to its runs: design points, replications and their seeds.
 
 Runs are arms x design points x replications. With a parameter ensemble, replication r also
-runs ensemble member r mod (number of members), the same member in every arm. A run's seed depends only on the experiment
-seed and the replication index, so every arm and design point sees the same random numbers
-in the same replication (common random numbers) and effects can be measured as paired
-differences.
+runs ensemble member r mod (number of members), the same member in every arm. A run's seed
+depends only on the experiment seed and the replication index, so every arm and design point
+sees the same random numbers in the same replication (common random numbers) and effects can
+be measured as paired differences.
 """
 
 from __future__ import annotations
@@ -132,9 +132,9 @@ def run_specs(loaded: LoadedExperiment) -> list[RunSpec]:
                     for r in range(spec.n_replications)
                 ]
             for r, seed in enumerate(seeds):
-                member = None if ensemble is None else r % len(ensemble.members)
-                overrides = loaded.arm_overrides(arm)
-                if ensemble is not None and member is not None:
+                member, overrides = None, loaded.arm_overrides(arm)
+                if ensemble is not None:  # the same member in every arm: CRN
+                    member = r % len(ensemble.members)
                     overrides = {**overrides, **ensemble.overrides(member)}
                 runs.append(
                     RunSpec(

@@ -30,26 +30,14 @@ def sobol_indices(
     if spec.design.kind != "saltelli":
         raise ValueError("Sobol indices need an experiment whose design.kind is 'saltelli'")
     arm = arm or spec.baseline
-    df = df[df["arm"] == arm]
-    if "month" in df.columns:
-        if months is not None:
-            df = df[df["month"].isin([month_start(m) for m in months])]
-        groups = df.groupby("month", sort=True)
-    else:
-        groups = [(None, df)]
     prob = problem(spec)
     n_points = spec.design.samples * (
         2 * len(spec.factors) + 2 if spec.design.second_order else len(spec.factors) + 2
     )
     rows = []
-    for month, g in groups:
+    for month, g in by_month(df, months):
         for metric in metrics:
-            y = g.groupby("point")[metric].mean().reindex(range(n_points)).to_numpy(float)
-            if np.isnan(y).any():
-                raise ValueError(
-                    f"{metric}: {int(np.isnan(y).sum())} of {n_points} design "
-                    "points have no result (failed or missing runs)"
-                )
+            y = point_outcomes(g, metric, arm, None, n_points)
             res = sobol.analyze(
                 prob,
                 y,
@@ -71,6 +59,16 @@ def sobol_indices(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def by_month(df: pd.DataFrame, months: list[str] | None):
+    """(month, rows) of the kept months ("YYYY-MM"; all if None), or (None, df) for results
+    without a month column."""
+    if "month" not in df.columns:
+        return [(None, df)]
+    if months is not None:
+        df = df[df["month"].isin([month_start(m) for m in months])]
+    return df.groupby("month", sort=True)
 
 
 def point_outcomes(
@@ -108,15 +106,9 @@ def morris_indices(
         raise ValueError("Morris screening needs an experiment whose design.kind is 'morris'")
     arm = arm or spec.baseline
     x = sampling_matrix(spec)
-    if "month" in df.columns:
-        if months is not None:
-            df = df[df["month"].isin([month_start(m) for m in months])]
-        groups = df.groupby("month", sort=True)
-    else:
-        groups = [(None, df)]
     prob = problem(spec)
     rows = []
-    for month, g in groups:
+    for month, g in by_month(df, months):
         for metric in metrics:
             y = point_outcomes(g, metric, arm, versus, len(x))
             res = morris.analyze(
