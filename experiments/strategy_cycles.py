@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "strategy_cycles.md")
     args = parser.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     jobs = [
         (t, r, args.developers, args.enterprises) for t in TEMPERATURES for r in range(args.seeds)
     ]

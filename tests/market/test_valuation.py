@@ -173,18 +173,22 @@ def test_rivals_absorb_the_best_open_weights_and_not_without_spillover(first_mon
     assert np.array_equal(projected_offers(opened, lab, still, 18).capability, opened.capability)
 
 
-def test_values_are_read_against_the_labs_discounted_costs(first_month):
-    """The scale is the lab's discounted costs under its current strategy: its spending and
-    the serving of its own sales; utilities are values over it."""
+def test_values_are_read_against_the_labs_discounted_gross_cash_flow(first_month):
+    """The scale is the lab's discounted gross cash flow under its current strategy: its
+    spending, what serving its own sales costs, and the size of every cash term it takes in;
+    utilities are values over it."""
     model, market, labs = first_month
     decision = model.scenario.decision
     h = np.arange(decision.horizon_months)
+    cash_in = ("api_margin", "hosting", "complement", "grants")
     for name in ("Google", "DeepSeek"):
         lab = labs[name]
         v = value_options(lab, market, model.world, decision)
+        current = STRATEGY_NAMES.index(lab.strategy)
         delta = monthly_discount(lab, market, decision) ** h
         spending = float(delta @ (lab.training_spend * (1 + lab.training_growth) ** h + lab.opex))
-        assert v.scale > spending  # it serves what it sells
+        taken_in = sum(abs(v.terms[term][current]) for term in cash_in)
+        assert v.scale > spending + taken_in  # and it serves what it sells
         assert v.utility == pytest.approx(v.total / v.scale)
 
 

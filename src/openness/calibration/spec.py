@@ -17,7 +17,7 @@ and how the waves of history matching run.
     low = 0.005
     high = 0.1
     scale = "log"                                     # sampled uniformly in log(value)
-    source = "2% of discounted costs multiplies the odds by e; an order of magnitude either way"
+    source = "2% of discounted gross cash flow multiplies the odds by e; an order of magnitude either way"
     [[summaries]]
     id = "price_ratio_2026"
     arm = "cascade"

@@ -43,8 +43,11 @@ sigma = value_volatility sqrt(R / 12) x scale. Releasing now is worth
 so that a lab releases only when the gain is clear of the noise of the next review, and
 then because its first R months are worth having now (Dixit and Pindyck 1994).
 
-**The choice.** scale = sum_h delta^h costs(h), the lab's discounted costs under its current
-strategy (training, operations, and serving its own sales), and P(s) proportional to exp((U_s / scale + inertia 1[s = current]) / temperature).
+**The choice.** scale = sum_h delta^h G(h), the lab's discounted gross cash flow under its
+current strategy (everything it takes in plus everything it pays out, `gross_cash`), and
+P(s) proportional to exp((U_s / scale + inertia 1[s = current]) / temperature). A value
+difference is rarely more than the gross flow, so the ratio does not drift upward as the
+market outgrows the lab's costs.
 Options barred by law get probability zero.
 """
 
@@ -170,7 +173,7 @@ def projected_flows(
     lab: LabView, market: MarketView, world: World, decision: Decision
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Each cash term per option and month ($M, undiscounted): {term: [3, H]}, and the lab's
-    costs under its current strategy: spending and the serving of its own sales [H]."""
+    gross cash flow under its current strategy [H] (`gross_cash`)."""
     months = decision.horizon_months
     mid = months // 2
     dev_growth, ent_growth = growth_paths(market, world, months)
@@ -203,7 +206,19 @@ def projected_flows(
         out["regulatory"][k] = path["regulatory"]
         out["safety"][k] = path["safety"] * spending / lab.burn if lab.burn > 0 else 0.0
         out["costs"][k] = -spending
-    return out, spending + serving[current]
+    return out, gross_cash(out, current, spending, serving[current])
+
+
+def gross_cash(
+    flows: dict[str, np.ndarray], current: int, spending: np.ndarray, serving: np.ndarray
+) -> np.ndarray:
+    """$M a month that pass through the lab's books under its current strategy: what it takes
+    in (its sales, the margins plus the serving they pay for; complements; grants; revenue
+    lost to market access counted by its size) and what it pays out (training, operations,
+    serving, compliance). Safety is a valuation, not a cash flow, and does not count."""
+    cash = ("api_margin", "hosting", "complement", "grants", "regulatory", "market_access")
+    moved = sum(np.abs(flows[name][current]) for name in cash)
+    return np.asarray(moved + serving + spending + serving)
 
 
 def waiting_value(gain_later: float, sigma: float) -> float:
@@ -226,7 +241,7 @@ def value_options(
     """Every term of every option's discounted value, and the quantal response over them.
     `irreversible=False` values releasing as if it could be undone (no option to wait)."""
     months = decision.horizon_months
-    flows, costs = projected_flows(lab, market, world, decision)
+    flows, gross = projected_flows(lab, market, world, decision)
     delta = monthly_discount(lab, market, decision) ** np.arange(months)
     current = STRATEGY_NAMES.index(lab.strategy)
     cash = flows["api_margin"] + flows["hosting"] + flows["grants"] + flows["regulatory"]
@@ -236,7 +251,7 @@ def value_options(
     weight = delta[None, :] * survival  # [option, month]
     terms = {name: (flows[name] * weight).sum(axis=1) for name in FLOW_TERMS}
     value = np.asarray(sum(terms[name] for name in FLOW_TERMS))
-    scale = max(float(delta @ costs), 1.0)
+    scale = max(float(delta @ gross), 1.0)
     total_flow = np.asarray(sum(flows[name] for name in FLOW_TERMS))
     terms["waiting"] = np.zeros(3)
     if irreversible:

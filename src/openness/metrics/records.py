@@ -42,7 +42,13 @@ DECISIONS = _table(
             "",
         ),
         ("total", "$M", "Value", "the sum of the terms: the option's value", ""),
-        ("scale", "$M", "Scale", "the lab's discounted costs, which values are read against", ""),
+        (
+            "scale",
+            "$M",
+            "Scale",
+            "the lab's discounted gross cash flow, which values are read against",
+            "",
+        ),
         (
             "utility",
             "",

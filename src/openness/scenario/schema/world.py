@@ -146,15 +146,15 @@ class StanceWeights(Strict):
 
 class Decision(Strict):
     """The labs' strategy-review rule: a discounted valuation of each option over a horizon
-    and a quantal response over the values relative to the lab's discounted costs."""
+    and a quantal response over the values relative to the lab's discounted gross cash flow."""
 
     temperature: Annotated[float, Field(ge=1e-4, le=10.0)] = Field(
         0.02,
-        description="logit temperature on option values over the lab's discounted costs: "
-        "a difference of this share of its costs over the horizon multiplies the odds by e",
+        description="logit temperature on option values over the lab's discounted gross "
+        "cash flow: a difference of this share of it over the horizon multiplies the odds by e",
     )
     inertia: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        0.0, description="value of keeping the current strategy, as a share of discounted costs"
+        0.0, description="value of keeping the current strategy, as a share of gross cash flow"
     )
     review_months: int = Field(3, ge=1, le=60, description="months between strategy reviews")
     execution_lag_months: int = Field(4, ge=0, le=36, description="announcement to effect")
@@ -172,7 +172,7 @@ class Decision(Strict):
     value_volatility: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.45,
         description="annual standard deviation of an option's value change, as a share of "
-        "the lab's discounted costs (prices the option to wait before releasing)",
+        "the lab's discounted gross cash flow (prices the option to wait before releasing)",
     )
     price_adjustment: Share = Field(0.3, description="monthly step of price toward best response")
     installed_base_pricing: bool = Field(
