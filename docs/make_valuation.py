@@ -78,7 +78,7 @@ def page(review: pd.DataFrame, lab: str, seed: int, commit: str) -> str:
         "| **total** | | "
         + " | ".join(f"**{money(review.loc[o, 'total'])}**" for o in review.index)
         + " |",
-        "| utility | total / discounted costs | "
+        "| utility | total / discounted gross cash flow | "
         + " | ".join(f"{review.loc[o, 'utility']:.3f}" for o in review.index)
         + " |",
         "| probability | quantal response | "
@@ -94,8 +94,9 @@ def page(review: pd.DataFrame, lab: str, seed: int, commit: str) -> str:
             lines.append(f"- `{term}`: {money(diff[term])} $M")
     lines += [
         "",
-        f"The lab reads values against its discounted costs over the horizon, {money(scale)} $M "
-        f"(`scale`): the difference is {total / scale:.3f} of them. At the temperature of the "
+        f"The lab reads values against its discounted gross cash flow over the horizon, "
+        f"{money(scale)} $M "
+        f"(`scale`): the difference is {total / scale:.3f} of it. At the temperature of the "
         "run the odds of two options differ by a factor e for every temperature's worth of "
         "that ratio; the probabilities are the row above, and the draw of the review (keyed "
         f"by seed, month and lab) picked `{chosen}`. The switch is announced now and takes "

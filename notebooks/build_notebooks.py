@@ -63,7 +63,7 @@ open) by the cash it expects over its horizon, discounted: each column is one te
 value in $M (API margin, hosting of its open weights, business-model complements, grants,
 compliance, market access, the safety cost of its release stance, its spending, and the option
 to wait that an irreversible release gives up). The terms add up to `total`; `utility` is the
-total over the lab's discounted costs (`scale`), and the choice is a logit over utilities
+total over the lab's discounted gross cash flow (`scale`), and the choice is a logit over utilities
 (ODD section 7.8)."""),
     new_code_cell("""\
 from openness.market.valuation import TERMS
