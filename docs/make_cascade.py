@@ -29,6 +29,7 @@ from openness.experiments.spec import Arm, Experiment, LoadedExperiment
 from openness.experiments.validation import first_open_months
 from openness.outputs import plots
 from openness.scenario import load_scenario
+from openness.scenario.load import scenario_from_content
 from openness.scenario.schema import month_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,9 @@ MAJORS = [lab.name for lab in load_scenario(ROOT / "scenarios" / "baseline.toml"
 
 def all_tables(spec: RunSpec) -> dict[str, pd.DataFrame]:
     """A run of the batch runner that keeps the world, lab and decision tables whole."""
-    scenario = load_scenario(spec.scenario, {**spec.overrides, **spec.params})
+    assert spec.content is not None  # workers get the scenario's content, not its path
+    overrides = {**spec.overrides, **spec.params}
+    scenario = scenario_from_content(spec.content, overrides, spec.source or "scenario")
     tables = run_scenario(scenario, seed=spec.seed).tables
     return {key: tables[key] for key in ("world", "labs", "decisions")}
 
