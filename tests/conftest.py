@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ from openness.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 SMALL = {"simulation.developers": 3000, "simulation.enterprises": 600, "simulation.months": 24}
+
+# A command given no --workers runs its runs in its own process: a pool of spawned workers
+# costs each of them a fresh interpreter and the imports (about 2.6 s of CPU) for a few tiny
+# runs. The tests of the pool itself ask for their workers by number.
+os.environ.setdefault("OPENNESS_WORKERS", "1")
 
 
 def small_scenario(**overrides):

@@ -145,3 +145,44 @@ def test_the_slurm_recipe_asks_for_one_core_and_one_numba_thread_per_worker_job(
     assert "--cpus-per-task=1" in script and "--nthreads 1" in script
     assert "#SBATCH -A proj" in script and "-t 00:30:00" in script
     assert "export NUMBA_NUM_THREADS=1" in script and "NUMBA_CACHE_DIR" in script
+
+
+def test_the_default_worker_count_comes_from_the_environment_or_the_cores(monkeypatch):
+    """No --workers: OPENNESS_WORKERS if set, else every core; a bad value is refused by
+    name, with what is allowed."""
+    import os
+
+    import pytest
+
+    from openness.experiments.executors import (
+        InlineExecutor,
+        LocalPoolExecutor,
+        default_workers,
+        make_executor,
+    )
+    from openness.scenario import ExperimentError
+
+    monkeypatch.delenv("OPENNESS_WORKERS", raising=False)
+    assert default_workers() == (os.cpu_count() or 1)
+    monkeypatch.setenv("OPENNESS_WORKERS", "3")
+    assert default_workers() == 3
+    assert isinstance(make_executor(), LocalPoolExecutor)
+    assert isinstance(make_executor(1), InlineExecutor)  # --workers wins
+    monkeypatch.setenv("OPENNESS_WORKERS", "1")
+    assert isinstance(make_executor(), InlineExecutor)
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("OPENNESS_WORKERS", bad)
+        with pytest.raises(ExperimentError, match="OPENNESS_WORKERS.*at least 1"):
+            default_workers()
+
+
+def test_a_bad_worker_count_in_the_environment_exits_2_without_a_traceback(
+    experiment, tmp_path, monkeypatch, capsys
+):
+    from openness.cli import main
+
+    monkeypatch.setenv("OPENNESS_WORKERS", "many")
+    assert main(["batch", str(experiment), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "OPENNESS_WORKERS" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "world").exists()

@@ -21,6 +21,8 @@ from openness.cli.commands import (  # noqa: F401
 )
 from openness.cli.options import COMMAND_NOTES, EXIT_MEANINGS  # noqa: F401
 
+WORKERS_HELP = "local worker processes (default: $OPENNESS_WORKERS if set, else every core)"
+
 
 def _count(text: str) -> int:
     try:
@@ -106,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     batch = _command(sub, "batch", "run an experiment: arms x design x replications")
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
-    batch.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    batch.add_argument("--workers", type=_count, help=WORKERS_HELP)
     batch.add_argument(
         "--out",
         help="result directory (default: results/NAME); it must be "
@@ -156,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="wave state directory (default: calibration/NAME); an interrupted calibration "
         "in it resumes",
     )
-    calibrate.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    calibrate.add_argument("--workers", type=_count, help=WORKERS_HELP)
     calibrate.add_argument("--quiet", action="store_true", help="print nothing but errors")
     calibrate.set_defaults(handler=_cmd_calibrate)
 
@@ -227,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         "set r mod K, and shares passing are over parameter sets x seeds; refused if the "
         "ensemble was made by other model code",
     )
-    val.add_argument("--workers", type=_count, help="local worker processes (default: cores)")
+    val.add_argument("--workers", type=_count, help=WORKERS_HELP)
     val.add_argument("--developers", type=_count, help="override simulation.developers")
     val.add_argument("--enterprises", type=_count, help="override simulation.enterprises")
     val.add_argument(

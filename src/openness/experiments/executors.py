@@ -351,10 +351,36 @@ def require_dask(source: str = "--scheduler", module: str = "distributed") -> No
         )
 
 
+#: the environment variable that sets the default number of local worker processes
+WORKERS_VARIABLE = "OPENNESS_WORKERS"
+
+
+def default_workers() -> int:
+    """Local worker processes when none are asked for: `OPENNESS_WORKERS` if set (for a
+    shared machine, or a job given fewer cores than the node has), else every core."""
+    text = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if not text:
+        return os.cpu_count() or 1
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        from openness.scenario import ExperimentError
+
+        raise ExperimentError(
+            "the environment",
+            WORKERS_VARIABLE,
+            f"must be a whole number of worker processes, at least 1 (got {text!r}); "
+            "unset it to use every core",
+        )
+    return value
+
+
 def make_executor(workers: int | None = None, scheduler: str | None = None):
-    """The executor the CLI options ask for; workers defaults to all cores."""
+    """The executor the CLI options ask for; workers defaults to `default_workers()`."""
     if scheduler:
         require_dask()
         return DaskExecutor(scheduler)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or default_workers()
     return InlineExecutor() if workers == 1 else LocalPoolExecutor(workers)

@@ -16,7 +16,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from openness.experiments.design import RunSpec, run_specs
-from openness.experiments.executors import InlineExecutor, LostRun, as_executor, make_executor
+from openness.experiments.executors import (
+    InlineExecutor,
+    LostRun,
+    as_executor,
+    default_workers,
+    make_executor,
+)
 from openness.experiments.memory import release_memory, unfreeze_memory  # noqa: F401
 from openness.experiments.single import RunResult, event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
@@ -166,6 +172,8 @@ def run_batch(
     shares of the runs (1 <= i <= N), for a job array; `compact` merges the shards.
     """
     started = time.perf_counter()
+    if executor is None and scheduler is None and workers is None:
+        workers = default_workers()  # a bad OPENNESS_WORKERS is refused before any output
     specs = run_specs(loaded)
     shard_record = None
     if shard is not None:
