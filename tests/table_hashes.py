@@ -7,13 +7,20 @@
 It runs `scenarios/baseline.toml` and `scenarios/deepseek_cascade.toml` for seeds 0-4 at their
 default sizes and hashes the contents of the world, labs and decisions tables (column names,
 dtypes and every value, bit for bit), not the files, whose metadata carries the version.
+
+The bits depend on the numeric stack as well as on the code (numpy's vectorised `exp` and
+`log` differ in the last bit between builds and CPUs), so the file also records the
+environment, and `check` says when it runs in another one: then record at the commit before
+the change in this environment, and check against that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +32,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("baseline", "deepseek_cascade")
 SEEDS = range(5)
 TABLES = ("world", "labs", "decisions")
+#: the packages whose builds change the bits of a run
+NUMERIC_STACK = ("numpy", "scipy", "numba", "llvmlite", "pandas", "pyarrow")
+
+
+def environment() -> dict[str, str]:
+    """What besides the code decides the bits: the interpreter, the numeric stack, the CPU."""
+    cpu = platform.processor() or platform.machine()
+    flags = Path("/proc/cpuinfo")
+    if flags.exists():
+        lines = flags.read_text().splitlines()
+        model = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), "")
+        avx = sorted({f for x in lines if x.startswith("flags") for f in x.split() if "avx" in f})
+        cpu = f"{model} ({' '.join(avx)})"
+    return {
+        "python": platform.python_version(),
+        **{name: version(name) for name in NUMERIC_STACK},
+        "cpu": cpu,
+    }
 
 
 def table_hash(df: pd.DataFrame) -> str:
@@ -59,9 +84,18 @@ def main(argv: list[str]) -> int:
     path = Path(argv[1])
     found = hashes(drop)
     if argv[0] == "record":
-        path.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
+        record = {"environment": environment(), "hashes": found}
+        path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         return 0
-    expected = json.loads(path.read_text())
+    record = json.loads(path.read_text())
+    expected = record.get("hashes", record)  # a file of hashes alone: no environment known
+    here, there = environment(), record.get("environment")
+    if here != there:
+        changed = sorted(k for k in here if there is None or there.get(k) != here[k])
+        print(
+            f"recorded in another environment ({', '.join(changed)} differ, or unknown): "
+            "tables can differ for that alone; record at the commit before the change here"
+        )
     differ = sorted(k for k in expected if expected[k] != found.get(k))
     for key in differ:
         print(f"differs: {key}")
