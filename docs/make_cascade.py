@@ -24,12 +24,12 @@ import pandas as pd
 
 from openness.experiments import load_results, run_batch, run_scenario
 from openness.experiments.design import RunSpec
+from openness.experiments.runner import run_scenario_of
 from openness.experiments.single import event_table
 from openness.experiments.spec import Arm, Experiment, LoadedExperiment
 from openness.experiments.validation import first_open_months
 from openness.outputs import plots
 from openness.scenario import load_scenario
-from openness.scenario.load import scenario_from_content
 from openness.scenario.schema import month_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,10 +41,7 @@ MAJORS = [lab.name for lab in load_scenario(ROOT / "scenarios" / "baseline.toml"
 
 def all_tables(spec: RunSpec) -> dict[str, pd.DataFrame]:
     """A run of the batch runner that keeps the world, lab and decision tables whole."""
-    assert spec.content is not None  # workers get the scenario's content, not its path
-    overrides = {**spec.overrides, **spec.params}
-    scenario = scenario_from_content(spec.content, overrides, spec.source or "scenario")
-    tables = run_scenario(scenario, seed=spec.seed).tables
+    tables = run_scenario(run_scenario_of(spec), seed=spec.seed).tables
     return {key: tables[key] for key in ("world", "labs", "decisions")}
 
 

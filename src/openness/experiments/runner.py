@@ -27,7 +27,7 @@ from openness.experiments.memory import release_memory, unfreeze_memory  # noqa:
 from openness.experiments.single import RunResult, event_table, run_scenario
 from openness.experiments.spec import LoadedExperiment
 from openness.experiments.store import EVENT_COLUMNS, ResultStore
-from openness.scenario import load_scenario, month_start
+from openness.scenario import Scenario, load_scenario, month_start
 from openness.scenario.load import scenario_from_content
 
 #: A model maps a run to its tables, or to a `RunResult` (tables and their provenance)
@@ -41,13 +41,18 @@ RUN_PROVENANCE = ("scenario_hash", "package_version", "git_commit")
 MANIFEST_EVERY_SECONDS = 1.0
 
 
-def scenario_model(spec: RunSpec) -> RunResult:
-    """The default model: the openness simulation of the run's scenario and overrides, built
-    from the scenario's content (a worker needs no scenario file)."""
-    assert spec.content is not None  # a run of the default model carries its scenario
+def run_scenario_of(spec: RunSpec) -> Scenario:
+    """The scenario a run simulates: its arm's scenario content with the run's overrides and
+    design parameters (a worker needs no scenario file)."""
+    assert spec.content is not None  # a run of a scenario carries its content
     overrides = {**spec.overrides, **spec.params}
-    scenario = scenario_from_content(spec.content, overrides, spec.source or "scenario")
-    result = run_scenario(scenario, seed=spec.seed)
+    return scenario_from_content(spec.content, overrides, spec.source or "scenario")
+
+
+def scenario_model(spec: RunSpec) -> RunResult:
+    """The default model: the openness simulation of the run's scenario (`run_scenario_of`),
+    keeping the metrics the experiment asks for."""
+    result = run_scenario(run_scenario_of(spec), seed=spec.seed)
     tables = result.tables
     keep = {"world": tables["world"][["month", *spec.metrics]]}
     if spec.lab_metrics:
